@@ -1,0 +1,143 @@
+#include "mmu/phys_mem.h"
+
+#include <cassert>
+#include <stdexcept>
+
+namespace s2sim::mmu {
+
+const char* to_string(FrameKind k) {
+  switch (k) {
+    case FrameKind::Unbacked: return "unbacked";
+    case FrameKind::Free: return "free";
+    case FrameKind::PageTable: return "page-table";
+    case FrameKind::GuestData: return "guest-data";
+  }
+  return "?";
+}
+
+// Frame info word encoding: kind 0 = never allocated (Unbacked).
+static constexpr std::uint32_t encode(FrameKind k, std::uint32_t slot, unsigned shift) {
+  return (static_cast<std::uint32_t>(k) << shift) | slot;
+}
+
+PhysMem::PhysMem(phys_addr_t base_pa) : base_pfn_(base_pa >> PAGE_SHIFT) {}
+
+phys_addr_t PhysMem::alloc_frames(unsigned count, FrameKind kind) {
+  if (count == 1 && !free_list_.empty()) {
+    const pfn_t pfn = free_list_.back();
+    free_list_.pop_back();
+    return pfn << PAGE_SHIFT;
+  }
+  // Bump allocation, aligned to `count` frames (count is a power of two).
+  std::uint64_t idx = frames_.size();
+  const std::uint64_t pfn0 = base_pfn_ + idx;
+  const std::uint64_t aligned = (pfn0 + count - 1) & ~static_cast<std::uint64_t>(count - 1);
+  for (std::uint64_t p = pfn0; p < aligned; ++p) {
+    frames_.push_back(encode(FrameKind::Free, 0, kKindShift));  // padding frames stay free
+    free_list_.push_back(p);
+  }
+  idx = frames_.size();
+  frames_.resize(idx + count, encode(kind, 0, kKindShift));
+  return (base_pfn_ + idx) << PAGE_SHIFT;
+}
+
+phys_addr_t PhysMem::alloc_table(level_t level, ipa_t ipa_base, unsigned count) {
+  assert(count >= 1 && (count & (count - 1)) == 0);
+  const phys_addr_t pa = alloc_frames(count, FrameKind::PageTable);
+  for (unsigned i = 0; i < count; ++i) {
+    std::uint32_t slot;
+    if (!free_table_slots_.empty()) {
+      slot = free_table_slots_.back();
+      free_table_slots_.pop_back();
+      tables_[slot]->fill(0);
+    } else {
+      slot = static_cast<std::uint32_t>(tables_.size());
+      if (slot > kSlotMask) throw std::length_error("too many page-table frames");
+      tables_.push_back(std::make_unique<Table>());
+      tables_.back()->fill(0);
+      table_info_.emplace_back();
+    }
+    // Each page of a concatenated table covers the next 512 entries' worth of IPA.
+    const unsigned shift = PAGE_SHIFT + 9u * static_cast<unsigned>(kMaxLevel - level);
+    table_info_[slot] = TableFrameInfo{level, ipa_base + (static_cast<ipa_t>(i) * PTRS_PER_TABLE << shift)};
+    const phys_addr_t fpa = pa + static_cast<phys_addr_t>(i) * PAGE_SIZE;
+    frames_[(fpa >> PAGE_SHIFT) - base_pfn_] = encode(FrameKind::PageTable, slot, kKindShift);
+    // A table frame reused from a freed guest frame must not see old stray stores.
+    if (!stray_.empty())
+      for (unsigned w = 0; w < PTRS_PER_TABLE; ++w) stray_.erase(fpa + 8u * w);
+  }
+  table_frames_ += count;
+  return pa;
+}
+
+phys_addr_t PhysMem::alloc_guest_frame() {
+  const phys_addr_t pa = alloc_frames(1, FrameKind::GuestData);
+  frames_[(pa >> PAGE_SHIFT) - base_pfn_] = encode(FrameKind::GuestData, 0, kKindShift);
+  ++guest_frames_;
+  return pa;
+}
+
+void PhysMem::free_frame(phys_addr_t pa) {
+  const std::uint32_t w = info_word(pa);
+  const auto k = static_cast<FrameKind>(w >> kKindShift);
+  if (k == FrameKind::PageTable) {
+    free_table_slots_.push_back(w & kSlotMask);
+    --table_frames_;
+  } else if (k == FrameKind::GuestData) {
+    --guest_frames_;
+  } else {
+    return;  // freeing an unbacked or free frame is ignored
+  }
+  frames_[(pa >> PAGE_SHIFT) - base_pfn_] = encode(FrameKind::Free, 0, kKindShift);
+  free_list_.push_back(pa >> PAGE_SHIFT);
+}
+
+FrameKind PhysMem::kind(phys_addr_t pa) const { return static_cast<FrameKind>(info_word(pa) >> kKindShift); }
+
+const TableFrameInfo& PhysMem::table_info(phys_addr_t pa) const {
+  return table_info_[info_word(pa) & kSlotMask];
+}
+
+std::uint64_t PhysMem::load64(phys_addr_t pa) const {
+  const std::uint32_t w = info_word(pa);
+  if (static_cast<FrameKind>(w >> kKindShift) == FrameKind::PageTable)
+    return (*tables_[w & kSlotMask])[(pa >> 3) & (PTRS_PER_TABLE - 1)];
+  auto it = stray_.find(pa & ~phys_addr_t{7});
+  if (it != stray_.end()) return it->second;
+  if (static_cast<FrameKind>(w >> kKindShift) != FrameKind::GuestData) return 0;
+  // Guest data is not materialized, but it is not zero either: a walker that reads
+  // a guest frame as a table must meet words that look like valid descriptors about
+  // half the time, as it would in real guest memory. A fixed mix of the address
+  // (splitmix64 finalizer) keeps this deterministic.
+  std::uint64_t z = (pa & ~phys_addr_t{7}) + 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+void PhysMem::store64(phys_addr_t pa, std::uint64_t value) {
+  const std::uint32_t w = info_word(pa);
+  if (static_cast<FrameKind>(w >> kKindShift) == FrameKind::PageTable) {
+    (*tables_[w & kSlotMask])[(pa >> 3) & (PTRS_PER_TABLE - 1)] = value;
+    return;
+  }
+  stray_[pa & ~phys_addr_t{7}] = value;
+}
+
+std::uint64_t* PhysMem::table_words(phys_addr_t pa) {
+  const std::uint32_t w = info_word(pa);
+  if (static_cast<FrameKind>(w >> kKindShift) != FrameKind::PageTable) return nullptr;
+  return tables_[w & kSlotMask]->data();
+}
+
+const std::uint64_t* PhysMem::table_words(phys_addr_t pa) const {
+  return const_cast<PhysMem*>(this)->table_words(pa);
+}
+
+std::size_t PhysMem::resident_bytes() const {
+  return frames_.capacity() * sizeof(std::uint32_t) + free_list_.capacity() * sizeof(pfn_t) +
+         tables_.size() * (sizeof(Table) + sizeof(void*)) + table_info_.capacity() * sizeof(TableFrameInfo) +
+         stray_.size() * 32;
+}
+
+}  // namespace s2sim::mmu

@@ -1,0 +1,87 @@
+// Simulated host physical memory: 4 KiB frames, a frame allocator, and 64-bit
+// loads/stores by physical address.
+//
+// Page-table frames hold real descriptor words. Guest data frames are not
+// materialized (only their identity is kept); a store that lands in one is kept
+// in a small side table so that a later load sees it, and the caller is told the
+// frame kind so it can report the hazard. Every frame knows what it is.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "mmu/types.h"
+
+namespace s2sim::mmu {
+
+enum class FrameKind : std::uint8_t {
+  Unbacked,   // outside every allocated frame (e.g. address 0)
+  Free,       // allocated once, now free
+  PageTable,  // a stage-2 table at some level
+  GuestData,  // backs guest memory
+};
+const char* to_string(FrameKind k);
+
+// What a page-table frame is: its level and the first IPA its entry 0 covers.
+struct TableFrameInfo {
+  level_t level = 0;
+  ipa_t ipa_base = 0;
+};
+
+class PhysMem {
+ public:
+  // Frames are handed out from `base_pa` upward (DRAM at 2 GiB, as on vexpress/Exynos).
+  explicit PhysMem(phys_addr_t base_pa = 0x80000000ull);
+
+  // Allocates `count` physically contiguous table frames, aligned to `count` pages
+  // (the concatenated pgd needs 8 KiB alignment), zero-filled.
+  phys_addr_t alloc_table(level_t level, ipa_t ipa_base, unsigned count = 1);
+  phys_addr_t alloc_guest_frame();
+  void free_frame(phys_addr_t pa);
+
+  FrameKind kind(phys_addr_t pa) const;
+  // Level/IPA base of a page-table frame; undefined for other kinds.
+  const TableFrameInfo& table_info(phys_addr_t pa) const;
+
+  // Raw 64-bit accesses (pa must be 8-byte aligned). Loads from non-table frames
+  // return what a stray store left there, else a fixed pseudo-random word for guest
+  // data and 0 elsewhere; stores to them are kept aside.
+  std::uint64_t load64(phys_addr_t pa) const;
+  void store64(phys_addr_t pa, std::uint64_t value);
+  // Direct access to a table frame's 512 words (fast paths, tests, dumps).
+  std::uint64_t* table_words(phys_addr_t pa);
+  const std::uint64_t* table_words(phys_addr_t pa) const;
+
+  // Accounting.
+  std::uint64_t table_frames() const { return table_frames_; }
+  std::uint64_t guest_frames() const { return guest_frames_; }
+  std::uint64_t stray_words() const { return stray_.size(); }
+  std::size_t resident_bytes() const;  // host memory this model uses
+
+ private:
+  using Table = std::array<std::uint64_t, PTRS_PER_TABLE>;
+  // One 32-bit word per allocated frame: kind in the top 2 bits, table slot below.
+  static constexpr unsigned kKindShift = 30;
+  static constexpr std::uint32_t kSlotMask = (1u << kKindShift) - 1;
+
+  std::uint32_t info_word(phys_addr_t pa) const {
+    const std::uint64_t idx = (pa >> PAGE_SHIFT) - base_pfn_;
+    if ((pa >> PAGE_SHIFT) < base_pfn_ || idx >= frames_.size()) return 0;
+    return frames_[idx];
+  }
+  phys_addr_t alloc_frames(unsigned count, FrameKind kind);
+
+  pfn_t base_pfn_;
+  std::vector<std::uint32_t> frames_;  // indexed by pfn - base_pfn_
+  std::vector<pfn_t> free_list_;       // single frames freed, reused LIFO
+  std::vector<std::unique_ptr<Table>> tables_;
+  std::vector<TableFrameInfo> table_info_;
+  std::vector<std::uint32_t> free_table_slots_;
+  std::unordered_map<phys_addr_t, std::uint64_t> stray_;  // stores into non-table frames
+  std::uint64_t table_frames_ = 0, guest_frames_ = 0;
+};
+
+}  // namespace s2sim::mmu

@@ -1,0 +1,190 @@
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+
+#include "mmu/hw_walk.h"
+#include "mmu/s2_pgtable.h"
+
+using namespace s2sim::mmu;
+
+namespace {
+constexpr std::uint64_t kRW = (desc::PAGE_S2_ATTRS & ~desc::S2AP_MASK) | desc::L_PTE_S2_RDWR;
+constexpr std::uint64_t kRO = desc::PAGE_S2_ATTRS;
+}  // namespace
+
+TEST(HwWalk, PageTranslatesWithThreeLoads) {
+  PhysMem mem;
+  S2PageTable pt(mem, Geometry::armv7_lpae());
+  pt.map_page(0x12345000, 0x80777000, kRW);
+  const TranslateResult r = translate(pt, 0x12345ABC, Access::Write);
+  EXPECT_EQ(r.fault, FaultKind::None);
+  EXPECT_EQ(r.pa, 0x80777ABCull);
+  EXPECT_EQ(r.level, 3);
+  EXPECT_EQ(r.block_shift, 12u);
+  ASSERT_EQ(r.nvisited, 3u);
+  EXPECT_EQ(r.visited_level[0], 1);
+  EXPECT_EQ(r.visited_level[2], 3);
+  EXPECT_EQ(r.visited[0], pt.pgd_pa() + 0 * 8);
+}
+
+TEST(HwWalk, BlocksAtLevelOneAndTwo) {
+  PhysMem mem;
+  S2PageTable pt(mem, Geometry::armv7_lpae());
+  pt.map_block(0x00400000, 0x90400000, 2, kRW);
+  pt.map_block(0xC0000000, 0x100000000ull, 1, kRW);
+  TranslateResult r = translate(pt, 0x005FFFF8, Access::Read);
+  EXPECT_EQ(r.fault, FaultKind::None);
+  EXPECT_EQ(r.pa, 0x905FFFF8ull);
+  EXPECT_EQ(r.block_shift, 21u);
+  EXPECT_EQ(r.nvisited, 2u);
+  r = translate(pt, 0xC1234567, Access::Write);
+  EXPECT_EQ(r.pa, 0x101234567ull);
+  EXPECT_EQ(r.level, 1);
+  EXPECT_EQ(r.nvisited, 1u);
+}
+
+TEST(HwWalk, TranslationFaultsAtEachLevel) {
+  PhysMem mem;
+  S2PageTable pt(mem, Geometry::armv7_lpae());
+  pt.map_page(0x00201000, 0x80001000, kRW);
+  EXPECT_EQ(translate(pt, 0x40000000, Access::Read).level, 1);  // empty pgd entry
+  EXPECT_EQ(translate(pt, 0x40000000, Access::Read).fault, FaultKind::Translation);
+  EXPECT_EQ(translate(pt, 0x00400000, Access::Read).level, 2);  // pgd present, pmd empty
+  EXPECT_EQ(translate(pt, 0x00202000, Access::Read).level, 3);  // pte empty
+  EXPECT_EQ(translate(pt, 0x00202000, Access::Read).fault, FaultKind::Translation);
+  EXPECT_EQ(translate(pt, 0x00202000, Access::Read).nvisited, 3u);
+}
+
+TEST(HwWalk, OutOfRangeIpaIsTranslationFaultWithoutLoads) {
+  PhysMem mem;
+  S2PageTable v7(mem, Geometry::armv7_lpae());
+  TranslateResult r = translate(v7, 0x10000000000ull, Access::Read);  // 2^40
+  EXPECT_EQ(r.fault, FaultKind::Translation);
+  EXPECT_EQ(r.level, 1);
+  EXPECT_EQ(r.nvisited, 0u);
+  S2PageTable v8(mem, Geometry::armv8_4level());
+  r = translate(v8, 0x1000000000000ull, Access::Read);  // 2^48
+  EXPECT_EQ(r.fault, FaultKind::Translation);
+  EXPECT_EQ(r.level, 0);
+}
+
+TEST(HwWalk, AccessFlagBeforePermission) {
+  PhysMem mem;
+  S2PageTable pt(mem, Geometry::armv7_lpae());
+  pt.map_page(0x1000, 0x80001000, kRO & ~desc::AF);
+  EXPECT_EQ(translate(pt, 0x1000, Access::Write).fault, FaultKind::AccessFlag);
+  pt.map_page(0x1000, 0x80001000, kRO);
+  EXPECT_EQ(translate(pt, 0x1000, Access::Write).fault, FaultKind::Permission);
+  EXPECT_EQ(translate(pt, 0x1000, Access::Write).level, 3);
+  EXPECT_EQ(translate(pt, 0x1000, Access::Read).fault, FaultKind::None);
+  pt.map_page(0x1000, 0x80001000, (std::uint64_t{desc::S2AP_WO} << 6) | desc::AF);
+  EXPECT_EQ(translate(pt, 0x1000, Access::Read).fault, FaultKind::Permission);
+}
+
+TEST(HwWalk, TranslateFromAWalkCacheHit) {
+  PhysMem mem;
+  S2PageTable pt(mem, Geometry::armv7_lpae());
+  pt.map_page(0x00201000, 0x80001000, kRW);
+  const phys_addr_t pte_table = pt.entry_pa(0x00201000, 3) & PAGE_MASK;
+  const TranslateResult r = translate_from(pt, 0x00201008, Access::Read, 3, pte_table);
+  EXPECT_EQ(r.fault, FaultKind::None);
+  EXPECT_EQ(r.pa, 0x80001008ull);
+  EXPECT_EQ(r.nvisited, 1u);
+}
+
+// Property: after thousands of random maps/unmaps (pages, 2 MiB and 1 GiB blocks,
+// permission flips, whole-pmd unmaps), translate() agrees with a plain reference
+// model for every probed IPA, on both geometries.
+class HwWalkProperty : public ::testing::TestWithParam<std::tuple<int, std::uint32_t>> {};
+
+TEST_P(HwWalkProperty, AgreesWithReferenceModel) {
+  const auto [geo_id, seed] = GetParam();
+  const Geometry geo = geo_id == 0 ? Geometry::armv7_lpae() : Geometry::armv8_4level();
+  PhysMem mem;
+  S2PageTable pt(mem, geo);
+  struct Ref { std::uint64_t pa; unsigned shift; bool writable; };
+  std::map<ipa_t, Ref> ref;  // key: mapping base IPA
+  std::mt19937_64 rng(seed);
+  // A small IPA window (8 GiB) so that operations collide often.
+  auto find = [&](ipa_t ipa) -> const std::pair<const ipa_t, Ref>* {
+    for (unsigned shift : {12u, 21u, 30u}) {
+      auto it = ref.find(ipa & ~((1ull << shift) - 1));
+      if (it != ref.end() && it->second.shift == shift) return &*it;
+    }
+    return nullptr;
+  };
+  auto erase_range = [&](ipa_t lo, ipa_t hi) {
+    for (auto it = ref.lower_bound(lo); it != ref.end() && it->first < hi;) it = ref.erase(it);
+  };
+  for (int op = 0; op < 4000; ++op) {
+    const ipa_t ipa = (rng() % (8ull << 30)) & PAGE_MASK;
+    const int what = static_cast<int>(rng() % 100);
+    const bool rw = rng() & 1;
+    const std::uint64_t attrs = rw ? kRW : kRO;
+    if (what < 55) {
+      bool ok = false;
+      const phys_addr_t pa = 0x100000000ull + (rng() % (1u << 20)) * PAGE_SIZE;
+      pt.map_page(ipa, pa, attrs, &ok);
+      const auto* cover = find(ipa);
+      const bool blocked = cover && cover->second.shift > 12;
+      EXPECT_EQ(ok, !blocked);
+      if (!blocked) ref[ipa] = Ref{pa, 12, rw};
+    } else if (what < 65) {
+      const ipa_t base = ipa & ~((1ull << 21) - 1);
+      const auto* cover = find(base);
+      if (cover && cover->second.shift == 30) continue;  // would need a table under a 1 GiB block
+      erase_range(base, base + (1ull << 21));
+      const phys_addr_t pa = 0x200000000ull + (rng() % 4096) * (1ull << 21);
+      pt.map_block(base, pa, 2, attrs);
+      ref[base] = Ref{pa, 21, rw};
+    } else if (what < 68) {
+      const ipa_t base = ipa & ~((1ull << 30) - 1);
+      erase_range(base, base + (1ull << 30));
+      pt.map_block(base, 0x4000000000ull, 1, attrs);
+      ref[base] = Ref{0x4000000000ull, 30, rw};
+    } else if (what < 85) {
+      const auto* cover = find(ipa);
+      EXPECT_EQ(pt.clear_leaf(ipa) >= 0, cover != nullptr);
+      if (cover) ref.erase(cover->first);
+    } else if (what < 88) {
+      const ipa_t base = ipa & ~((1ull << 21) - 1);
+      const auto* cover = find(base);
+      if (cover && cover->second.shift == 30) continue;
+      pt.clear_entry(base, 2);
+      erase_range(base, base + (1ull << 21));
+    } else {
+      const auto* cover = find(ipa);
+      const bool ok = rw ? pt.set_writable(ipa) : pt.set_readonly(ipa);
+      EXPECT_EQ(ok, cover != nullptr);
+      if (cover) ref[cover->first].writable = rw;
+    }
+  }
+  std::uint64_t pages = 0, blocks = 0;
+  for (const auto& [base, r] : ref) (r.shift == 12 ? pages : blocks)++;
+  EXPECT_EQ(pt.mapped_pages(), pages);
+  EXPECT_EQ(pt.mapped_blocks(), blocks);
+  for (int probe = 0; probe < 4000; ++probe) {
+    // Half the probes on known mappings, half anywhere in the window.
+    ipa_t ipa = rng() % (8ull << 30);
+    if ((probe & 1) && !ref.empty()) {
+      auto it = ref.lower_bound(ipa & PAGE_MASK);
+      if (it == ref.end()) it = ref.begin();
+      ipa = it->first + (rng() % (1ull << it->second.shift));
+    }
+    const auto* cover = find(ipa);
+    const TranslateResult w = translate(pt, ipa, Access::Write);
+    if (!cover) {
+      EXPECT_EQ(w.fault, FaultKind::Translation) << std::hex << ipa;
+      continue;
+    }
+    const Ref& r = cover->second;
+    EXPECT_EQ(w.fault, r.writable ? FaultKind::None : FaultKind::Permission) << std::hex << ipa;
+    EXPECT_EQ(w.pa, r.pa + (ipa - cover->first)) << std::hex << ipa;
+    EXPECT_EQ(w.block_shift, r.shift);
+    EXPECT_EQ(translate(pt, ipa, Access::Read).fault, FaultKind::None);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, HwWalkProperty,
+                         ::testing::Combine(::testing::Values(0, 1), ::testing::Values(1u, 2u, 3u, 42u)));
