@@ -20,7 +20,10 @@ static constexpr std::uint32_t encode(FrameKind k, std::uint32_t slot, unsigned 
   return (static_cast<std::uint32_t>(k) << shift) | slot;
 }
 
-PhysMem::PhysMem(phys_addr_t base_pa) : base_pfn_(base_pa >> PAGE_SHIFT) {}
+PhysMem::PhysMem(phys_addr_t table_base, phys_addr_t guest_base, unsigned pa_bits)
+    : base_pfn_(table_base >> PAGE_SHIFT),
+      guest_base_(guest_base),
+      pa_limit_(pa_bits >= 64 ? ~phys_addr_t{0} : (phys_addr_t{1} << pa_bits)) {}
 
 phys_addr_t PhysMem::alloc_frames(unsigned count, FrameKind kind) {
   if (count == 1 && !free_list_.empty()) {
@@ -37,6 +40,8 @@ phys_addr_t PhysMem::alloc_frames(unsigned count, FrameKind kind) {
     free_list_.push_back(p);
   }
   idx = frames_.size();
+  if (((base_pfn_ + idx + count) << PAGE_SHIFT) > guest_base_)
+    throw std::length_error("simulated physical memory for page tables is exhausted");
   frames_.resize(idx + count, encode(kind, 0, kKindShift));
   return (base_pfn_ + idx) << PAGE_SHIFT;
 }
@@ -70,10 +75,17 @@ phys_addr_t PhysMem::alloc_table(level_t level, ipa_t ipa_base, unsigned count) 
   return pa;
 }
 
+phys_addr_t PhysMem::alloc_guest_chunk() {
+  const phys_addr_t pa = guest_base_ + guest_chunks_.size() * kGuestChunkSize;
+  if (pa + kGuestChunkSize > pa_limit_) throw std::length_error("simulated physical memory for guest RAM is exhausted");
+  guest_chunks_.push_back(true);
+  return pa;
+}
+
 phys_addr_t PhysMem::alloc_guest_frame() {
-  const phys_addr_t pa = alloc_frames(1, FrameKind::GuestData);
-  frames_[(pa >> PAGE_SHIFT) - base_pfn_] = encode(FrameKind::GuestData, 0, kKindShift);
-  ++guest_frames_;
+  if ((next_guest_frame_ & (kGuestChunkSize - 1)) == 0) next_guest_frame_ = alloc_guest_chunk();
+  const phys_addr_t pa = next_guest_frame_;
+  next_guest_frame_ += PAGE_SIZE;
   return pa;
 }
 
@@ -83,10 +95,8 @@ void PhysMem::free_frame(phys_addr_t pa) {
   if (k == FrameKind::PageTable) {
     free_table_slots_.push_back(w & kSlotMask);
     --table_frames_;
-  } else if (k == FrameKind::GuestData) {
-    --guest_frames_;
   } else {
-    return;  // freeing an unbacked or free frame is ignored
+    return;  // guest chunks are never freed; unbacked or free frames are ignored
   }
   frames_[(pa >> PAGE_SHIFT) - base_pfn_] = encode(FrameKind::Free, 0, kKindShift);
   free_list_.push_back(pa >> PAGE_SHIFT);
@@ -135,7 +145,7 @@ const std::uint64_t* PhysMem::table_words(phys_addr_t pa) const {
 }
 
 std::size_t PhysMem::resident_bytes() const {
-  return frames_.capacity() * sizeof(std::uint32_t) + free_list_.capacity() * sizeof(pfn_t) +
+  return frames_.capacity() * sizeof(std::uint32_t) + free_list_.capacity() * sizeof(pfn_t) + guest_chunks_.size() / 8 +
          tables_.size() * (sizeof(Table) + sizeof(void*)) + table_info_.capacity() * sizeof(TableFrameInfo) +
          stray_.size() * 32;
 }

@@ -31,15 +31,27 @@ struct TableFrameInfo {
   ipa_t ipa_base = 0;
 };
 
+// Guest RAM is backed in 2 MiB chunks (as a THP-backed QEMU guest would be), so that
+// a 2 MiB stage-2 block always has a physically contiguous, aligned backing.
+inline constexpr unsigned kGuestChunkShift = 21;
+inline constexpr std::uint64_t kGuestChunkSize = std::uint64_t{1} << kGuestChunkShift;
+
 class PhysMem {
  public:
-  // Frames are handed out from `base_pa` upward (DRAM at 2 GiB, as on vexpress/Exynos).
-  explicit PhysMem(phys_addr_t base_pa = 0x80000000ull);
+  // Table (and other single) frames come from `table_base` upward (DRAM at 2 GiB, as
+  // on vexpress/Exynos); guest RAM chunks from `guest_base` up to 2^pa_bits.
+  explicit PhysMem(phys_addr_t table_base = 0x80000000ull, phys_addr_t guest_base = 0x100000000ull,
+                   unsigned pa_bits = 40);
 
   // Allocates `count` physically contiguous table frames, aligned to `count` pages
   // (the concatenated pgd needs 8 KiB alignment), zero-filled.
   phys_addr_t alloc_table(level_t level, ipa_t ipa_base, unsigned count = 1);
+  // A 2 MiB chunk of guest RAM (512 contiguous guest data frames), 2 MiB aligned.
+  // Throws std::length_error when the physical address space is exhausted.
+  phys_addr_t alloc_guest_chunk();
+  // One guest data frame (carved from a chunk): for tests and benchmarks.
   phys_addr_t alloc_guest_frame();
+  // Frees a table frame (guest chunks are never freed).
   void free_frame(phys_addr_t pa);
 
   FrameKind kind(phys_addr_t pa) const;
@@ -57,7 +69,7 @@ class PhysMem {
 
   // Accounting.
   std::uint64_t table_frames() const { return table_frames_; }
-  std::uint64_t guest_frames() const { return guest_frames_; }
+  std::uint64_t guest_chunks() const { return guest_chunks_.size(); }
   std::uint64_t stray_words() const { return stray_.size(); }
   std::size_t resident_bytes() const;  // host memory this model uses
 
@@ -69,19 +81,27 @@ class PhysMem {
 
   std::uint32_t info_word(phys_addr_t pa) const {
     const std::uint64_t idx = (pa >> PAGE_SHIFT) - base_pfn_;
-    if ((pa >> PAGE_SHIFT) < base_pfn_ || idx >= frames_.size()) return 0;
+    if ((pa >> PAGE_SHIFT) < base_pfn_ || idx >= frames_.size()) return guest_word(pa);
     return frames_[idx];
+  }
+  std::uint32_t guest_word(phys_addr_t pa) const {
+    if (pa < guest_base_) return 0;
+    const std::uint64_t chunk = (pa - guest_base_) >> kGuestChunkShift;
+    return chunk < guest_chunks_.size() ? static_cast<std::uint32_t>(FrameKind::GuestData) << kKindShift : 0;
   }
   phys_addr_t alloc_frames(unsigned count, FrameKind kind);
 
   pfn_t base_pfn_;
+  phys_addr_t guest_base_, pa_limit_;
   std::vector<std::uint32_t> frames_;  // indexed by pfn - base_pfn_
+  std::vector<bool> guest_chunks_;     // one per chunk handed out from guest_base_
+  phys_addr_t next_guest_frame_ = 0;   // alloc_guest_frame() carving position
   std::vector<pfn_t> free_list_;       // single frames freed, reused LIFO
   std::vector<std::unique_ptr<Table>> tables_;
   std::vector<TableFrameInfo> table_info_;
   std::vector<std::uint32_t> free_table_slots_;
   std::unordered_map<phys_addr_t, std::uint64_t> stray_;  // stores into non-table frames
-  std::uint64_t table_frames_ = 0, guest_frames_ = 0;
+  std::uint64_t table_frames_ = 0;
 };
 
 }  // namespace s2sim::mmu

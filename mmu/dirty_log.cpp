@@ -1,0 +1,195 @@
+#include "mmu/dirty_log.h"
+
+#include <bit>
+
+namespace s2sim::mmu {
+
+int kvm_start_dirty_logging(Kvm& kvm, unsigned slot_id, unsigned bits_per_long) {
+  Memslot* slot = slot_id < KVM_USER_MEM_SLOTS ? kvm.memslots.by_id(slot_id) : nullptr;
+  if (!slot) return -kEINVAL;
+  if (!slot->logging()) {
+    slot->dirty_bitmap = std::make_unique<DirtyBitmap>(slot->npages, bits_per_long);
+    slot->flags |= KVM_MEM_LOG_DIRTY_PAGES;
+  }
+  return 0;
+}
+
+int kvm_enable_dirty_logging(Kvm& kvm, unsigned slot_id, unsigned bits_per_long, AccessSink* sink, WpStats* stats) {
+  Memslot* slot = slot_id < KVM_USER_MEM_SLOTS ? kvm.memslots.by_id(slot_id) : nullptr;
+  if (!slot) return -kEINVAL;
+  if (slot->logging()) return 0;
+  kvm_start_dirty_logging(kvm, slot_id, bits_per_long);
+  // kvm_mmu_wp_memory_region(): under mmu_lock, then one flush for the whole VM.
+  S2Walk w(kvm.pgtable, sink, &kvm.hazards, "enable-logging");
+  WpStats local;
+  stage2_wp_range(w, slot->base_gfn << PAGE_SHIFT, slot->end_gfn() << PAGE_SHIFT, stats ? *stats : local);
+  kvm.tlb->flush_remote_tlbs();
+  return 0;
+}
+
+int kvm_disable_dirty_logging(Kvm& kvm, unsigned slot_id) {
+  Memslot* slot = slot_id < KVM_USER_MEM_SLOTS ? kvm.memslots.by_id(slot_id) : nullptr;
+  if (!slot) return -kEINVAL;
+  slot->flags &= ~KVM_MEM_LOG_DIRTY_PAGES;
+  slot->dirty_bitmap.reset();
+  return 0;
+}
+
+const char* GetDirtyLog::step_name(Step s) {
+  switch (s) {
+    case Step::LockSlots: return "lock_slots";
+    case Step::Validate: return "validate";
+    case Step::ZeroBuffer: return "zero_buffer";
+    case Step::LockMmu: return "lock_mmu";
+    case Step::Word: return "word";
+    case Step::Flush: return "flush";
+    case Step::UnlockMmu: return "unlock_mmu";
+    case Step::Snapshot: return "snapshot";
+    case Step::CopyOut: return "copy_out";
+    case Step::UnlockSlots: return "unlock_slots";
+    case Step::Done: return "done";
+  }
+  return "?";
+}
+
+GetDirtyLog::GetDirtyLog(Kvm& kvm, unsigned slot_id, WpWalker& walker, const DirtyLogOptions& opts)
+    : kvm_(kvm), slot_id_(slot_id), walker_(walker), opts_(opts) {
+  using S = Step;
+  const bool flush = opts_.flush_tlbs;
+  auto add = [&](Step st) { plan_.push_back(st); };
+  for (Step st : {S::LockSlots, S::Validate, S::ZeroBuffer, S::LockMmu, S::Word}) add(st);
+  if (opts_.snapshot == SnapshotOrder::AfterWp) {
+    // Protect, flush, unlock, and only then take the snapshot.
+    if (flush) add(S::Flush);
+    add(S::UnlockMmu);
+    add(S::Snapshot);
+    add(S::CopyOut);
+  } else if (opts_.flush_placement == FlushPlacement::Seed) {
+    if (flush) add(S::Flush);  // inside mmu_lock, before copy_to_user
+    add(S::UnlockMmu);
+    add(S::CopyOut);
+  } else {
+    add(S::UnlockMmu);
+    add(S::CopyOut);
+    if (flush) add(S::Flush);  // merged: after copy_to_user, before the ioctl returns
+  }
+  add(S::UnlockSlots);
+  add(S::Done);
+}
+
+void GetDirtyLog::advance() {
+  ++pos_;
+  word_ = 0;
+  // A slot with an empty bitmap has no word to visit.
+  while ((plan_[pos_] == Step::Word || plan_[pos_] == Step::Snapshot) && slot_ && slot_->dirty_bitmap->nwords() == 0)
+    ++pos_;
+}
+
+void GetDirtyLog::jump_to(Step s) {
+  while (plan_[pos_] != s && plan_[pos_] != Step::Done) ++pos_;
+}
+
+GetDirtyLog::StepInfo GetDirtyLog::step(AccessSink* sink) {
+  StepInfo info;
+  info.step = plan_[pos_];
+  switch (info.step) {
+    case Step::LockSlots:
+    case Step::LockMmu:
+    case Step::UnlockMmu:
+    case Step::UnlockSlots:
+      advance();  // the engine models the locks themselves
+      break;
+    case Step::Validate:
+      // -EINVAL only for an id beyond KVM_USER_MEM_SLOTS; an unused id is a slot
+      // without a bitmap: -ENOENT, as in the kernel.
+      slot_ = slot_id_ < KVM_USER_MEM_SLOTS ? kvm_.memslots.by_id(slot_id_) : nullptr;
+      if (slot_id_ >= KVM_USER_MEM_SLOTS) {
+        result_ = -kEINVAL;
+      } else if (!slot_ || !slot_->dirty_bitmap) {
+        slot_ = nullptr;
+        result_ = -kENOENT;
+      }
+      if (result_) jump_to(Step::UnlockSlots);
+      else advance();
+      break;
+    case Step::ZeroBuffer:
+      slot_->dirty_bitmap->clear_buffer();
+      advance();
+      break;
+    case Step::Word: {
+      DirtyBitmap& bm = *slot_->dirty_bitmap;
+      info.word = word_;
+      if (bm.word(word_)) {
+        is_dirty_ = true;
+        std::uint64_t mask;
+        if (opts_.snapshot == SnapshotOrder::Kernel) {
+          mask = bm.xchg_word(word_);  // snapshot and clear, then protect
+          bm.buffer_word(word_) = mask;
+        } else {
+          mask = bm.word(word_);  // AfterWp: protect what is set now, snapshot later
+        }
+        info.mask = mask;
+        S2Walk w(kvm_.pgtable, sink, &kvm_.hazards, walker_.name());
+        // The bitmap's own word width (fixed when logging was enabled) decides which
+        // gfns a word stands for.
+        const unsigned bpl = bm.bits_per_long();
+        walker_.write_protect_masked(w, *slot_, word_ * bpl, mask, bpl, wp_stats_);
+      }
+      if (++word_ >= bm.nwords()) advance();
+      break;
+    }
+    case Step::Flush:
+      if (is_dirty_) {
+        kvm_.tlb->flush_remote_tlbs();
+        info.flushed = true;
+      }
+      advance();
+      break;
+    case Step::Snapshot: {
+      DirtyBitmap& bm = *slot_->dirty_bitmap;
+      info.word = word_;
+      bm.buffer_word(word_) = bm.xchg_word(word_);
+      if (++word_ >= bm.nwords()) advance();
+      break;
+    }
+    case Step::CopyOut: {
+      const DirtyBitmap& bm = *slot_->dirty_bitmap;
+      bits_per_long_ = bm.bits_per_long();
+      user_bitmap_.resize(bm.nwords());
+      pages_reported_ = 0;
+      for (std::uint64_t i = 0; i < bm.nwords(); ++i) {
+        user_bitmap_[i] = bm.buffer_word(i);
+        pages_reported_ += static_cast<std::uint64_t>(std::popcount(user_bitmap_[i]));
+      }
+      advance();
+      break;
+    }
+    case Step::Done:
+      break;
+  }
+  return info;
+}
+
+int GetDirtyLog::run(AccessSink* sink) {
+  while (!done()) step(sink);
+  return result_;
+}
+
+std::vector<gfn_t> GetDirtyLog::dirty_gfns() const {
+  std::vector<gfn_t> out;
+  if (!slot_) return out;
+  for (std::uint64_t i = 0; i < user_bitmap_.size(); ++i)
+    for (std::uint64_t m = user_bitmap_[i]; m; m &= m - 1)
+      out.push_back(slot_->base_gfn + i * bits_per_long_ + static_cast<unsigned>(std::countr_zero(m)));
+  return out;
+}
+
+int kvm_vm_ioctl_get_dirty_log(Kvm& kvm, unsigned slot_id, WpWalker& walker, const DirtyLogOptions& opts,
+                               std::vector<gfn_t>* out, AccessSink* sink) {
+  GetDirtyLog call(kvm, slot_id, walker, opts);
+  const int r = call.run(sink);
+  if (out) *out = call.dirty_gfns();
+  return r;
+}
+
+}  // namespace s2sim::mmu

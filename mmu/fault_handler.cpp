@@ -1,0 +1,141 @@
+#include "mmu/fault_handler.h"
+
+namespace s2sim::mmu {
+
+const char* to_string(FaultOutcome o) {
+  switch (o) {
+    case FaultOutcome::MappedPage: return "mapped_page";
+    case FaultOutcome::MappedBlock: return "mapped_block";
+    case FaultOutcome::MadeWritable: return "made_writable";
+    case FaultOutcome::BlockMadeWritable: return "block_made_writable";
+    case FaultOutcome::BlockDissolved: return "block_dissolved";
+    case FaultOutcome::AccessFlagSet: return "access_flag_set";
+    case FaultOutcome::Spurious: return "spurious";
+    case FaultOutcome::Mmio: return "mmio";
+  }
+  return "?";
+}
+
+namespace {
+
+constexpr std::uint64_t kPmdSize = std::uint64_t{1} << 21;
+
+void report_walk(AccessSink* sink, const S2Lookup& r, level_t start_level) {
+  if (!sink) return;
+  for (unsigned i = 0; i < r.nvisited; ++i) sink->on_load(r.visited[i], start_level + static_cast<level_t>(i));
+}
+
+// Writes `desc` over a valid entry the way stage2_set_pte()/stage2_set_pmd_huge()
+// do: break-before-make — clear it, invalidate that IPA, then write the new one.
+void replace_valid_entry(Kvm& kvm, phys_addr_t entry, level_t level, S2Desc desc, ipa_t ipa, AccessSink* sink) {
+  kvm.mem.store64(entry, 0);
+  if (sink) sink->on_store(entry, level);
+  kvm.tlb->flush_vmid_ipa(ipa);
+  kvm.mem.store64(entry, desc.raw);
+  if (sink) sink->on_store(entry, level);
+}
+
+}  // namespace
+
+FaultResult kvm_handle_guest_abort(Kvm& kvm, ipa_t ipa, Access access, AccessSink* sink) {
+  FaultResult res;
+  const gfn_t gfn = ipa >> PAGE_SHIFT;
+  Memslot* slot = kvm.memslots.find(gfn);
+  if (!slot) {
+    res.outcome = FaultOutcome::Mmio;
+    return res;
+  }
+  const bool logging = slot->logging();
+  const bool write = access == Access::Write;
+  auto mark = [&](gfn_t g) {
+    if (logging) {
+      slot->dirty_bitmap->set(g - slot->base_gfn);
+      ++res.pages_marked_dirty;
+    }
+  };
+
+  const S2Lookup r = kvm.pgtable.lookup(ipa);
+  report_walk(sink, r, kvm.options.geometry.start_level);
+
+  if (!r.mapped) {
+    // Translation fault. PAGE_S2 is read-only; a write fault maps read/write and marks
+    // the page dirty. While logging only 4 KiB pages are mapped (force_pte).
+    const std::uint64_t attrs = write ? (desc::PAGE_S2_ATTRS | desc::L_PTE_S2_RDWR) : desc::PAGE_S2_ATTRS;
+    const ipa_t block_ipa = ipa & ~(kPmdSize - 1);
+    const gfn_t block_gfn = block_ipa >> PAGE_SHIFT;
+    const bool block_fits = slot->contains(block_gfn) && slot->contains(block_gfn + 511);
+    if (!logging && slot->hugepages && block_fits && r.level <= 2) {
+      kvm.pgtable.map_block(block_ipa, kvm.gfn_to_pa(*slot, block_gfn), 2, attrs, sink);
+      res.outcome = FaultOutcome::MappedBlock;
+    } else {
+      bool ok = false;
+      kvm.pgtable.map_page(ipa & PAGE_MASK, kvm.gfn_to_pa(*slot, gfn), attrs, &ok, sink);
+      res.outcome = ok ? FaultOutcome::MappedPage : FaultOutcome::Spurious;
+    }
+    if (write) mark(gfn);
+    return res;
+  }
+
+  if (!r.desc.af()) {
+    // handle_access_fault(): set AF in place (no permission change, no flush needed).
+    kvm.mem.store64(r.desc_pa, r.desc.raw | desc::AF);
+    if (sink) sink->on_store(r.desc_pa, r.level);
+    res.outcome = FaultOutcome::AccessFlagSet;
+    return res;
+  }
+
+  if (write && !r.desc.writable()) {
+    if (r.level < kMaxLevel) {
+      const ipa_t base = ipa & ~(Geometry::level_size(r.level) - 1);
+      if (logging && kvm.options.block_policy == BlockPolicy::Dissolve) {
+        // stage2_dissolve_pmd(): clear the block, flush its IPA, free it; then map the
+        // faulting 4 KiB page read/write. The other pages fault back in lazily.
+        kvm.pgtable.clear_entry(base, r.level, sink);
+        kvm.tlb->flush_vmid_ipa(base);
+        bool ok = false;
+        kvm.pgtable.map_page(ipa & PAGE_MASK, kvm.gfn_to_pa(*slot, gfn), desc::PAGE_S2_ATTRS | desc::L_PTE_S2_RDWR,
+                             &ok, sink);
+        mark(gfn);
+        res.outcome = FaultOutcome::BlockDissolved;
+        return res;
+      }
+      // Keep the block: make it writable whole. Every page of it in the slot is marked
+      // dirty, since later writes to any of them will not fault again.
+      replace_valid_entry(kvm, r.desc_pa, r.level, kvm_set_s2pmd_writable(r.desc), ipa, sink);
+      const gfn_t first = base >> PAGE_SHIFT, count = Geometry::level_size(r.level) >> PAGE_SHIFT;
+      for (gfn_t g = first; g < first + count; ++g)
+        if (slot->contains(g)) mark(g);
+      res.outcome = FaultOutcome::BlockMadeWritable;
+      return res;
+    }
+    // A page: stage2_set_pte() with a valid old pte is break-before-make.
+    replace_valid_entry(kvm, r.desc_pa, r.level, kvm_set_s2pte_writable(r.desc), ipa, sink);
+    mark(gfn);
+    res.outcome = FaultOutcome::MadeWritable;
+    return res;
+  }
+
+  // The leaf already allows the access: another vCPU resolved the same fault.
+  if (write) mark(gfn);
+  res.outcome = FaultOutcome::Spurious;
+  return res;
+}
+
+bool kvm_unmap_gfn(Kvm& kvm, gfn_t gfn, AccessSink* sink) {
+  const ipa_t ipa = gfn << PAGE_SHIFT;
+  const level_t level = kvm.pgtable.clear_leaf(ipa, sink);
+  if (level < 0) return false;
+  kvm.tlb->flush_vmid_ipa(ipa);
+  return true;
+}
+
+bool kvm_unmap_pmd_range(Kvm& kvm, gfn_t gfn, AccessSink* sink) {
+  const ipa_t ipa = (gfn << PAGE_SHIFT) & ~(kPmdSize - 1);
+  const S2Lookup r = kvm.pgtable.lookup(ipa);
+  if (r.mapped && r.level < 2) return kvm_unmap_gfn(kvm, gfn, sink);  // a 1 GiB block covers it
+  if (!kvm.pgtable.clear_entry(ipa, 2, sink)) return false;
+  kvm.tlb->flush_vmid_ipa(ipa);
+  return true;
+}
+
+}  // namespace s2sim::mmu

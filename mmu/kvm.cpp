@@ -1,0 +1,22 @@
+#include "mmu/kvm.h"
+
+namespace s2sim::mmu {
+
+Kvm::Kvm(const KvmOptions& opts, TlbMaintenance* tlb_maintenance)
+    : options(opts),
+      mem(0x80000000ull, 0x100000000ull, opts.geometry.pa_bits),
+      pgtable(mem, opts.geometry, opts.vmid),
+      tlb(tlb_maintenance ? tlb_maintenance : &default_tlb_) {}
+
+phys_addr_t Kvm::gfn_to_pa(Memslot& slot, gfn_t gfn) {
+  phys_addr_t& chunk = slot.chunk_pa[(gfn >> 9) - (slot.base_gfn >> 9)];
+  if (chunk == 0) chunk = mem.alloc_guest_chunk();
+  return chunk + ((gfn & 511) << PAGE_SHIFT);
+}
+
+void Kvm::mark_page_dirty(gfn_t gfn) {
+  Memslot* slot = memslots.find(gfn);
+  if (slot && slot->logging()) slot->dirty_bitmap->set(gfn - slot->base_gfn);
+}
+
+}  // namespace s2sim::mmu

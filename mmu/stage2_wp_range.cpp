@@ -1,0 +1,92 @@
+// stage2_wp_range() and its per-level helpers, the range walk upstream merged
+// (arch/arm/kvm/mmu.c, 2015: stage2_wp_range -> stage2_wp_puds -> stage2_wp_pmds ->
+// stage2_wp_ptes). Each level loops over the entries that cover [addr, end),
+// skipping none entries, protecting blocks on the entry itself; one descriptor load
+// per entry visited. (The merged code BUG()s on a huge pud; s2sim protects a 1 GiB
+// block like a 2 MiB one.)
+#include "mmu/wp_walker.h"
+
+namespace s2sim::mmu {
+
+namespace {
+
+// kvm_pgd_addr_end / pud_addr_end / pmd_addr_end: the end of the entry's range,
+// clamped to `end` (written to be correct when the boundary wraps).
+ipa_t addr_end(ipa_t addr, ipa_t end, unsigned shift) {
+  const ipa_t boundary = (addr + (ipa_t{1} << shift)) & ~((ipa_t{1} << shift) - 1);
+  return boundary - 1 < end - 1 ? boundary : end;
+}
+
+struct RangeCtx {
+  S2Walk& w;
+  WpStats& stats;
+  const std::uint64_t* mask;
+  gfn_t mask_gfn;
+};
+
+void protect_block(RangeCtx& c, phys_addr_t entry, level_t level, S2Desc v, ipa_t addr) {
+  if (kvm_s2pmd_readonly(v)) return;
+  c.w.store(entry, level, kvm_set_s2pmd_readonly(v), addr);
+  ++c.stats.blocks_write_protected;
+}
+
+void stage2_wp_ptes(RangeCtx& c, S2Desc pmdv, ipa_t addr, ipa_t end) {
+  phys_addr_t pte = pte_offset_kernel(c.w, pmdv, addr);
+  do {
+    const S2Desc ptev = c.w.load(pte, pte_level(), addr);
+    if (ptev.raw != 0 /* !pte_none */ && !kvm_s2pte_readonly(ptev)) {
+      c.w.store(pte, pte_level(), kvm_set_s2pte_readonly(ptev), addr);
+      ++c.stats.ptes_write_protected;
+      if (c.mask && !((*c.mask >> ((addr >> PAGE_SHIFT) - c.mask_gfn)) & 1)) ++c.stats.clean_pages_protected;
+    }
+    pte += 8;
+    addr += PAGE_SIZE;
+  } while (addr != end);
+}
+
+void stage2_wp_pmds(RangeCtx& c, S2Desc pudv, ipa_t addr, ipa_t end) {
+  phys_addr_t pmd = pmd_offset(c.w, pudv, addr);
+  do {
+    const ipa_t next = addr_end(addr, end, 21);
+    const S2Desc pmdv = c.w.load(pmd, pmd_level(), addr);
+    if (!pmd_none(pmdv)) {
+      if (pmd_huge(pmdv)) protect_block(c, pmd, pmd_level(), pmdv, addr);
+      else stage2_wp_ptes(c, pmdv, addr, next);
+    }
+    pmd += 8;
+    addr = next;
+  } while (addr != end);
+}
+
+void stage2_wp_puds(RangeCtx& c, phys_addr_t pgd, ipa_t addr, ipa_t end) {
+  const Geometry& g = c.w.geometry();
+  phys_addr_t pud = pud_offset(c.w, pgd, addr);
+  do {
+    // With the pud folded the single "pud" is the pgd entry and covers its range.
+    const ipa_t next = g.pud_folded() ? end : addr_end(addr, end, Geometry::level_shift(g.pud_level()));
+    const S2Desc pudv = c.w.load(pud, g.pud_level(), addr);
+    if (!pud_none(pudv)) {
+      if (pud_huge(pudv)) protect_block(c, pud, g.pud_level(), pudv, addr);
+      else stage2_wp_pmds(c, pudv, addr, next);
+    }
+    pud += 8;
+    addr = next;
+  } while (addr != end);
+}
+
+}  // namespace
+
+void stage2_wp_range(S2Walk& w, ipa_t addr, ipa_t end, WpStats& stats, const std::uint64_t* mask, gfn_t mask_gfn) {
+  if (addr >= end) return;
+  RangeCtx c{w, stats, mask, mask_gfn};
+  const Geometry& g = w.geometry();
+  phys_addr_t pgd = pgd_offset(w, addr);
+  do {
+    const ipa_t next = addr_end(addr, end, Geometry::level_shift(g.pgd_level()));
+    if (pgd_present(w, pgd, addr)) stage2_wp_puds(c, pgd, addr, next);
+    pgd += 8;
+    addr = next;
+  } while (addr != end);
+}
+
+}  // namespace s2sim::mmu

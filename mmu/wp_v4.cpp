@@ -1,0 +1,95 @@
+// `v4`: kvm_mmu_write_protect_pt_masked() as the 2014 seed patch (v4 of the ARM
+// dirty-page-logging series) wrote it, with its crosses_pmd shortcut. The control
+// flow follows the seed statement for statement so the two can be read side by
+// side; only the loads are explicit (one per `*entry` the C code dereferences).
+//
+// Latent bugs kept on purpose (the hazards S2Walk reports):
+//  1. window does not cross a pmd: no presence check at all before
+//     pte_offset_kernel(), so a pmd cleared by a host unmap is followed
+//     (walk_non_present), and a 2 MiB block is followed as a table (block_as_table,
+//     guest data corrupted, the block itself left writable);
+//  2. window crosses and the first page's pmd is absent: it falls back to `next`'s
+//     pmd but keeps indexing ptes with `ipa`, protecting an entry of the wrong table
+//     (wrong_table_wp) and leaving the intended page writable;
+//  3. with the pud folded (ARMv7 LPAE) pgd_present() is constant true and
+//     pud_offset(pgd, next) returns ipa's own level-1 entry, so the fallback can never
+//     reach another 1 GiB region.
+#include <bit>
+
+#include "mmu/wp_walkers.h"
+
+namespace s2sim::mmu {
+
+namespace {
+inline constexpr ipa_t PMD_MASK = ~((ipa_t{1} << 21) - 1);
+inline unsigned ffs(std::uint64_t mask) { return static_cast<unsigned>(std::countr_zero(mask)); }  // __ffs
+}  // namespace
+
+void V4Walker::write_protect_masked(S2Walk& w, const Memslot& slot, gfn_t gfn_offset, std::uint64_t mask,
+                                    unsigned bits_per_long, WpStats& stats) {
+  ++stats.calls;
+  if (!mask) return;
+  phys_addr_t pgd, pud, pmd, pte;
+  S2Desc pudv, pmdv, ptev;
+  const gfn_t gfnofst = slot.base_gfn + gfn_offset;
+
+  ipa_t ipa = (gfnofst + ffs(mask)) << PAGE_SHIFT;
+  const ipa_t offset_ipa = gfnofst << PAGE_SHIFT;
+  const ipa_t next = (gfnofst + (bits_per_long - 1)) << PAGE_SHIFT;
+
+  // Does the window of BITS_PER_LONG pages cross a pmd (2 MiB) boundary? If not, the
+  // seed skips every upper-level lookup after the first.
+  const bool crosses_pmd = ((offset_ipa & PMD_MASK) ^ (next & PMD_MASK)) != 0;
+
+  // If pgd, pud or pmd is not present and the window crosses, try `next`'s entry.
+  pgd = pgd_offset(w, ipa);
+  if (crosses_pmd && !pgd_present(w, pgd, ipa)) {
+    pgd = pgd_offset(w, next);
+    if (!pgd_present(w, pgd, next)) return;
+  }
+
+  pud = pud_offset(w, pgd, ipa);
+  pudv = w.load(pud, pud_level(w), ipa);
+  if (crosses_pmd && !pud_present(pudv)) {
+    pud = pud_offset(w, pgd, next);
+    pudv = w.load(pud, pud_level(w), next);
+    if (!pud_present(pudv)) return;
+  }
+
+  pmd = pmd_offset(w, pudv, ipa);
+  pmdv = w.load(pmd, pmd_level(), ipa);
+  if (crosses_pmd && !pmd_present(pmdv)) {
+    pmd = pmd_offset(w, pudv, next);
+    pmdv = w.load(pmd, pmd_level(), next);
+    if (!pmd_present(pmdv)) return;
+  }
+
+  for (;;) {
+    pte = pte_offset_kernel(w, pmdv, ipa);
+    ptev = w.load(pte, pte_level(), ipa);
+    if (!pte_present(ptev)) goto next_ipa;
+    if (kvm_s2pte_readonly(ptev)) goto next_ipa;
+    w.store(pte, pte_level(), kvm_set_s2pte_readonly(ptev), ipa);
+    ++stats.ptes_write_protected;
+  next_ipa:
+    mask &= mask - 1;
+    if (!mask) break;
+
+    // find the next page
+    ipa = (gfnofst + ffs(mask)) << PAGE_SHIFT;
+
+    // skip the upper page-table lookups
+    if (!crosses_pmd) continue;
+
+    pgd = pgd_offset(w, ipa);
+    if (!pgd_present(w, pgd, ipa)) goto next_ipa;
+    pud = pud_offset(w, pgd, ipa);
+    pudv = w.load(pud, pud_level(w), ipa);
+    if (!pud_present(pudv)) goto next_ipa;
+    pmd = pmd_offset(w, pudv, ipa);
+    pmdv = w.load(pmd, pmd_level(), ipa);
+    if (!pmd_present(pmdv)) goto next_ipa;
+  }
+}
+
+}  // namespace s2sim::mmu
