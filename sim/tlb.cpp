@@ -1,0 +1,309 @@
+#include "sim/tlb.h"
+
+#include <stdexcept>
+
+namespace s2sim::sim {
+
+namespace {
+
+bool is_power_of_two(std::uint64_t x) { return x != 0 && (x & (x - 1)) == 0; }
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------
+// TlbConfig
+
+std::string TlbConfig::validate() const {
+  if (entries == 0) return "entries must be at least 1";
+  if (ways == 0) return "ways must be at least 1";
+  if (entries > kMaxEntries) return "entries must be at most " + std::to_string(kMaxEntries);
+  if (ways > entries) return "ways (" + std::to_string(ways) + ") must not exceed entries (" + std::to_string(entries) + ")";
+  if (entries % ways != 0) {
+    return "entries (" + std::to_string(entries) + ") must be a multiple of ways (" + std::to_string(ways) + ")";
+  }
+  if (!is_power_of_two(sets())) {
+    return "entries / ways = " + std::to_string(sets()) + " sets: the number of sets must be a power of two";
+  }
+  return {};
+}
+
+// ---------------------------------------------------------------------------------
+// TlbEntry
+
+TlbEntry TlbEntry::make(std::uint16_t vmid, mmu::ipa_t ipa, unsigned block_shift, mmu::phys_addr_t output,
+                        bool readable, bool writable) {
+  TlbEntry e;
+  e.vmid = vmid;
+  e.block_shift = static_cast<std::uint8_t>(block_shift);
+  e.ipa_tag = ipa >> block_shift;
+  e.output_base = output & ~((std::uint64_t{1} << block_shift) - 1);
+  e.readable = readable;
+  e.writable = writable;
+  return e;
+}
+
+// ---------------------------------------------------------------------------------
+// Tlb
+
+Tlb::Tlb(const TlbConfig& config) : config_(config) {
+  if (const std::string err = config.validate(); !err.empty()) throw std::invalid_argument("TLB size: " + err);
+  set_mask_ = config.sets() - 1;
+  slots_.resize(config.entries);
+}
+
+int Tlb::size_index(unsigned block_shift) {
+  for (std::size_t i = 0; i < kTlbBlockShifts.size(); ++i) {
+    if (kTlbBlockShifts[i] == block_shift) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+int Tlb::find(std::uint16_t vmid, mmu::ipa_t ipa) const {
+  // Smallest size first: see lookup() on conflicting entries.
+  for (std::size_t s = 0; s < kTlbBlockShifts.size(); ++s) {
+    if (live_by_size_[s] == 0) continue;
+    const unsigned shift = kTlbBlockShifts[s];
+    const std::uint64_t tag = ipa >> shift;
+    const Slot* set = set_of(tag);
+    for (unsigned w = 0; w < config_.ways; ++w) {
+      const Slot& slot = set[w];
+      if (slot.valid && slot.entry.ipa_tag == tag && slot.entry.vmid == vmid && slot.entry.block_shift == shift) {
+        return static_cast<int>((set - slots_.data()) + w);
+      }
+    }
+  }
+  return -1;
+}
+
+const TlbEntry* Tlb::lookup(std::uint16_t vmid, mmu::ipa_t ipa) {
+  ++stats_.lookups;
+  const int i = find(vmid, ipa);
+  if (i < 0) {
+    ++stats_.misses;
+    return nullptr;
+  }
+  Slot& slot = slots_[static_cast<std::size_t>(i)];
+  slot.last_use = ++clock_;
+  ++stats_.hits;
+  return &slot.entry;
+}
+
+const TlbEntry* Tlb::probe(std::uint16_t vmid, mmu::ipa_t ipa) const {
+  const int i = find(vmid, ipa);
+  return i < 0 ? nullptr : &slots_[static_cast<std::size_t>(i)].entry;
+}
+
+TlbInsert Tlb::insert(const TlbEntry& entry) {
+  const int size = size_index(entry.block_shift);
+  if (size < 0) {
+    throw std::invalid_argument("TLB entry: block_shift must be 12, 21 or 30, got " + std::to_string(entry.block_shift));
+  }
+  ++stats_.inserts;
+  Slot* set = set_of(entry.ipa_tag);
+  // The same translation already cached (e.g. a read-only entry being replaced by the
+  // read/write one after a write fault): update in place, no second copy.
+  for (unsigned w = 0; w < config_.ways; ++w) {
+    Slot& slot = set[w];
+    if (slot.valid && slot.entry.ipa_tag == entry.ipa_tag && slot.entry.vmid == entry.vmid &&
+        slot.entry.block_shift == entry.block_shift) {
+      slot.entry = entry;
+      slot.last_use = ++clock_;
+      return TlbInsert::Replaced;
+    }
+  }
+  // A free way if there is one, else the least recently used way (lowest stamp; the
+  // lowest way index on a tie, so replacement is deterministic).
+  Slot* victim = set;
+  for (unsigned w = 0; w < config_.ways; ++w) {
+    Slot& slot = set[w];
+    if (!slot.valid) { victim = &slot; break; }
+    if (slot.last_use < victim->last_use) victim = &slot;
+  }
+  TlbInsert result = TlbInsert::Filled;
+  if (victim->valid) {
+    ++stats_.evictions;
+    --live_by_size_[static_cast<std::size_t>(size_index(victim->entry.block_shift))];
+    result = TlbInsert::Evicted;
+  }
+  victim->entry = entry;
+  victim->last_use = ++clock_;
+  victim->valid = true;
+  ++live_by_size_[static_cast<std::size_t>(size)];
+  return result;
+}
+
+void Tlb::drop(Slot& slot) {
+  slot.valid = false;
+  --live_by_size_[static_cast<std::size_t>(size_index(slot.entry.block_shift))];
+  ++stats_.invalidated;
+}
+
+unsigned Tlb::invalidate_vmid(std::uint16_t vmid) {
+  ++stats_.flush_vmid;
+  unsigned n = 0;
+  for (Slot& slot : slots_) {
+    if (slot.valid && slot.entry.vmid == vmid) { drop(slot); ++n; }
+  }
+  return n;
+}
+
+unsigned Tlb::invalidate_ipa(std::uint16_t vmid, mmu::ipa_t ipa) {
+  ++stats_.flush_ipa;
+  unsigned n = 0;
+  // Only the one set per size that can hold an entry covering the IPA needs probing.
+  for (std::size_t s = 0; s < kTlbBlockShifts.size(); ++s) {
+    if (live_by_size_[s] == 0) continue;
+    const unsigned shift = kTlbBlockShifts[s];
+    const std::uint64_t tag = ipa >> shift;
+    Slot* set = set_of(tag);
+    for (unsigned w = 0; w < config_.ways; ++w) {
+      Slot& slot = set[w];
+      if (slot.valid && slot.entry.ipa_tag == tag && slot.entry.vmid == vmid && slot.entry.block_shift == shift) {
+        drop(slot);
+        ++n;
+      }
+    }
+  }
+  return n;
+}
+
+unsigned Tlb::invalidate_all() {
+  ++stats_.flush_all;
+  unsigned n = 0;
+  for (Slot& slot : slots_) {
+    if (slot.valid) { drop(slot); ++n; }
+  }
+  return n;
+}
+
+unsigned Tlb::size() const {
+  unsigned n = 0;
+  for (unsigned c : live_by_size_) n += c;
+  return n;
+}
+
+std::vector<TlbEntry> Tlb::entries() const {
+  std::vector<TlbEntry> out;
+  for (const Slot& slot : slots_) {
+    if (slot.valid) out.push_back(slot.entry);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------
+// TlbHierarchy
+
+std::string TlbHierarchyConfig::validate() const {
+  if (micro_data && (micro_load || micro_store)) {
+    return "micro_data (one micro TLB shared by loads and stores) excludes micro_load and micro_store";
+  }
+  const auto check = [](const char* what, const std::optional<TlbConfig>& c) -> std::string {
+    if (!c) return {};
+    const std::string err = c->validate();
+    return err.empty() ? err : std::string(what) + ": " + err;
+  };
+  if (std::string e = check("micro_load", micro_load); !e.empty()) return e;
+  if (std::string e = check("micro_store", micro_store); !e.empty()) return e;
+  if (std::string e = check("micro_data", micro_data); !e.empty()) return e;
+  if (std::string e = check("main", main); !e.empty()) return e;
+  if (std::string e = check("walk_cache", walk_cache); !e.empty()) return e;
+  return {};
+}
+
+const char* to_string(TlbHitLevel level) {
+  switch (level) {
+    case TlbHitLevel::Micro: return "micro";
+    case TlbHitLevel::Main: return "main";
+    case TlbHitLevel::Miss: return "miss";
+  }
+  return "?";
+}
+
+namespace {
+
+const TlbHierarchyConfig& checked(const TlbHierarchyConfig& config) {
+  if (const std::string err = config.validate(); !err.empty()) throw std::invalid_argument("TLB hierarchy: " + err);
+  return config;
+}
+
+}  // namespace
+
+TlbHierarchy::TlbHierarchy(const TlbHierarchyConfig& config) : config_(checked(config)), main_(config.main) {
+  if (config.micro_data) {
+    micro_load_.emplace(*config.micro_data);
+    shared_micro_ = true;
+  } else {
+    if (config.micro_load) micro_load_.emplace(*config.micro_load);
+    if (config.micro_store) micro_store_.emplace(*config.micro_store);
+  }
+  if (config.walk_cache) walk_cache_.emplace(*config.walk_cache);
+}
+
+Tlb* TlbHierarchy::micro_for(mmu::Access access) {
+  std::optional<Tlb>& m = (shared_micro_ || access == mmu::Access::Read) ? micro_load_ : micro_store_;
+  return m ? &*m : nullptr;
+}
+
+const Tlb* TlbHierarchy::micro(mmu::Access access) const {
+  const std::optional<Tlb>& m = (shared_micro_ || access == mmu::Access::Read) ? micro_load_ : micro_store_;
+  return m ? &*m : nullptr;
+}
+
+TlbLookup TlbHierarchy::lookup(std::uint16_t vmid, mmu::ipa_t ipa, mmu::Access access) {
+  ++stats_.lookups;
+  Tlb* micro = micro_for(access);
+  if (micro) {
+    if (const TlbEntry* e = micro->lookup(vmid, ipa)) {
+      ++stats_.micro_hits;
+      return {TlbHitLevel::Micro, *e};
+    }
+  }
+  if (const TlbEntry* e = main_.lookup(vmid, ipa)) {
+    const TlbEntry entry = *e;
+    ++stats_.main_hits;
+    if (micro) micro->insert(entry);
+    return {TlbHitLevel::Main, entry};
+  }
+  ++stats_.misses;
+  return {};
+}
+
+void TlbHierarchy::fill(const TlbEntry& entry, mmu::Access access) {
+  ++stats_.fills;
+  main_.insert(entry);
+  if (Tlb* micro = micro_for(access)) micro->insert(entry);
+}
+
+unsigned TlbHierarchy::invalidate_vmid(std::uint16_t vmid) {
+  unsigned n = main_.invalidate_vmid(vmid);
+  if (micro_load_) n += micro_load_->invalidate_vmid(vmid);
+  if (micro_store_) n += micro_store_->invalidate_vmid(vmid);
+  if (walk_cache_) walk_cache_->invalidate_vmid(vmid);
+  return n;
+}
+
+unsigned TlbHierarchy::invalidate_ipa(std::uint16_t vmid, mmu::ipa_t ipa) {
+  unsigned n = main_.invalidate_ipa(vmid, ipa);
+  if (micro_load_) n += micro_load_->invalidate_ipa(vmid, ipa);
+  if (micro_store_) n += micro_store_->invalidate_ipa(vmid, ipa);
+  if (walk_cache_) walk_cache_->invalidate_ipa(vmid, ipa);
+  return n;
+}
+
+unsigned TlbHierarchy::invalidate_all() {
+  unsigned n = main_.invalidate_all();
+  if (micro_load_) n += micro_load_->invalidate_all();
+  if (micro_store_) n += micro_store_->invalidate_all();
+  if (walk_cache_) walk_cache_->invalidate_all();
+  return n;
+}
+
+void TlbHierarchy::reset_stats() {
+  stats_ = {};
+  main_.reset_stats();
+  if (micro_load_) micro_load_->reset_stats();
+  if (micro_store_) micro_store_->reset_stats();
+  if (walk_cache_) walk_cache_->reset_stats();
+}
+
+}  // namespace s2sim::sim

@@ -1,0 +1,137 @@
+// Cache model: hit levels and exact cycle figures for hand-worked sequences on the
+// Cortex-A15 geometry (L1D 32 KiB 2-way 64 B, 4 cycles; L2 1 MiB 16-way 64 B,
+// 21 cycles; DRAM 208 cycles).
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+#include "sim/cache_model.h"
+
+namespace s2sim::sim {
+namespace {
+
+const CacheLevelConfig kL1{32 * 1024, 2, 64, 4};
+const CacheLevelConfig kL2{1024 * 1024, 16, 64, 21};
+constexpr std::uint64_t kDram = 208;
+// L1: 32 KiB / (2 x 64 B) = 256 sets, so addresses 16 KiB apart share a set.
+constexpr std::uint64_t kL1SetStride = 256 * 64;
+
+CacheHierarchy a15(unsigned cores = 2) { return CacheHierarchy(cores, kL1, kL2, kDram); }
+
+TEST(CacheLevelConfig, Validate) {
+  EXPECT_EQ(kL1.validate(), "");
+  EXPECT_EQ(kL1.sets(), 256u);
+  EXPECT_EQ(kL2.sets(), 1024u);
+  EXPECT_NE((CacheLevelConfig{32 * 1024, 2, 0, 4}).validate(), "");      // zero line
+  EXPECT_NE((CacheLevelConfig{32 * 1024, 2, 48, 4}).validate(), "");     // line not a power of two
+  EXPECT_NE((CacheLevelConfig{48 * 1024, 2, 64, 4}).validate().find("power of two"), std::string::npos);  // 384 sets
+  EXPECT_NE((CacheLevelConfig{64, 2, 64, 4}).validate(), "");            // smaller than one set
+  EXPECT_NE((CacheLevelConfig{std::uint64_t{2} << 30, 16, 64, 4}).validate(), "");  // > 1 GiB
+  EXPECT_NE((CacheLevelConfig{32 * 1024, 0, 64, 4}).validate(), "");
+  EXPECT_THROW(CacheHierarchy(1, CacheLevelConfig{32 * 1024, 2, 48, 4}, kL2, kDram), std::invalid_argument);
+  EXPECT_THROW(CacheHierarchy(0, kL1, kL2, kDram), std::invalid_argument);
+}
+
+TEST(CacheHierarchy, ColdMissGoesToDramThenHitsL1) {
+  CacheHierarchy c = a15();
+  EXPECT_EQ(c.access(0, 0x80001000, false), (CacheAccess{208, 3}));
+  EXPECT_EQ(c.access(0, 0x80001000, false), (CacheAccess{4, 1}));
+  EXPECT_EQ(c.access(0, 0x80001038, false), (CacheAccess{4, 1}));  // same 64-byte line
+  EXPECT_EQ(c.access(0, 0x80001040, false), (CacheAccess{208, 3}));  // next line
+  EXPECT_TRUE(c.l1_contains(0, 0x80001000));
+  EXPECT_TRUE(c.l2_contains(0x80001000));
+  EXPECT_FALSE(c.l1_contains(1, 0x80001000));
+  const CacheCoreStats& s = c.stats(0);
+  EXPECT_EQ(s.loads_dram, 2u);
+  EXPECT_EQ(s.loads_l1, 2u);
+  EXPECT_EQ(s.loads(), 4u);
+}
+
+TEST(CacheHierarchy, OtherCoreHitsTheSharedL2) {
+  CacheHierarchy c = a15();
+  EXPECT_EQ(c.access(0, 0x1000, false).cycles, 208u);
+  EXPECT_EQ(c.access(1, 0x1000, false), (CacheAccess{21, 2}));  // L2 hit, fills core 1's L1
+  EXPECT_EQ(c.access(1, 0x1000, false), (CacheAccess{4, 1}));
+}
+
+TEST(CacheHierarchy, ConflictEvictionInATwoWaySet) {
+  CacheHierarchy c = a15(1);
+  const std::uint64_t A = 0, B = kL1SetStride, C = 2 * kL1SetStride;  // one L1 set
+  std::uint64_t total = 0;
+  total += c.access(0, A, false).cycles;  // 208, DRAM
+  total += c.access(0, B, false).cycles;  // 208, DRAM
+  total += c.access(0, A, false).cycles;  // 4, L1 (A becomes MRU)
+  total += c.access(0, C, false).cycles;  // 208, DRAM, evicts B from L1
+  EXPECT_EQ(total, 208u + 208 + 4 + 208);
+  EXPECT_FALSE(c.l1_contains(0, B));
+  EXPECT_TRUE(c.l1_contains(0, A));
+  EXPECT_EQ(c.access(0, B, false), (CacheAccess{21, 2}));  // still in L2; evicts A (LRU now)
+  EXPECT_EQ(c.access(0, C, false), (CacheAccess{4, 1}));
+  EXPECT_EQ(c.access(0, A, false), (CacheAccess{21, 2}));
+}
+
+TEST(CacheHierarchy, StoreInvalidatesOtherCoresL1) {
+  CacheHierarchy c = a15();
+  const std::uint64_t pte = 0x12345008;
+  EXPECT_EQ(c.access(0, pte, false).cycles, 208u);  // core 0 loads: DRAM
+  EXPECT_EQ(c.access(1, pte, false).cycles, 21u);   // core 1 loads: L2
+  EXPECT_EQ(c.access(1, pte, false).cycles, 4u);    // core 1: L1
+  EXPECT_EQ(c.access(0, pte, true), (CacheAccess{4, 1}));  // core 0 stores: L1 hit, invalidates core 1's copy
+  EXPECT_FALSE(c.l1_contains(1, pte));
+  EXPECT_TRUE(c.l1_contains(0, pte));
+  EXPECT_EQ(c.access(1, pte, false), (CacheAccess{21, 2}));  // core 1's next load: L2
+  EXPECT_EQ(c.stats(1).l1_invalidations_received, 1u);
+  EXPECT_EQ(c.stats(0).stores_l1, 1u);
+  EXPECT_EQ(c.stats(0).l1_invalidations_received, 0u);
+}
+
+TEST(CacheHierarchy, StoreMissAllocates) {
+  CacheHierarchy c = a15(1);
+  EXPECT_EQ(c.access(0, 0x5000, true), (CacheAccess{208, 3}));
+  EXPECT_EQ(c.access(0, 0x5000, false), (CacheAccess{4, 1}));
+  EXPECT_EQ(c.stats(0).stores_dram, 1u);
+  EXPECT_EQ(c.stats(0).loads_l1, 1u);
+}
+
+TEST(CacheHierarchy, L2EvictionLeavesL1Copies) {
+  // Tiny caches to force an L2 eviction: L1 1 set x 2 ways, L2 1 set x 2 ways.
+  CacheHierarchy c(1, CacheLevelConfig{128, 2, 64, 1}, CacheLevelConfig{128, 2, 64, 10}, 100);
+  c.access(0, 0x000, false);
+  c.access(0, 0x040, false);
+  c.access(0, 0x080, false);  // evicts 0x000 from both L1 and L2 (LRU in each)
+  EXPECT_FALSE(c.l2_contains(0x000));
+  EXPECT_EQ(c.access(0, 0x040, false), (CacheAccess{1, 1}));
+  EXPECT_EQ(c.access(0, 0x000, false), (CacheAccess{100, 3}));  // evicts 0x080 from L1, 0x040 from L2
+  EXPECT_FALSE(c.l2_contains(0x040));
+  EXPECT_TRUE(c.l1_contains(0, 0x040));  // non-inclusive: the L1 copy stays
+  EXPECT_EQ(c.access(0, 0x040, false), (CacheAccess{1, 1}));
+}
+
+TEST(CacheHierarchy, FlushAllEmptiesEverything) {
+  CacheHierarchy c = a15();
+  c.access(0, 0x1000, false);
+  c.access(1, 0x2000, false);
+  c.flush_all();
+  EXPECT_FALSE(c.l1_contains(0, 0x1000));
+  EXPECT_FALSE(c.l2_contains(0x2000));
+  EXPECT_EQ(c.access(0, 0x1000, false).level, 3);
+  EXPECT_EQ(c.total_stats().loads_dram, 3u);
+  c.reset_stats();
+  EXPECT_EQ(c.total_stats(), CacheCoreStats{});
+}
+
+TEST(CacheHierarchy, DifferentLineSizesPerLevel) {
+  // 32-byte L1 lines under a 64-byte L2 line: the second half of an L2 line is an L2 hit.
+  CacheHierarchy c(1, CacheLevelConfig{1024, 2, 32, 2}, CacheLevelConfig{8192, 4, 64, 10}, 50);
+  EXPECT_EQ(c.access(0, 0x100, false).level, 3);
+  EXPECT_EQ(c.access(0, 0x120, false), (CacheAccess{10, 2}));
+  EXPECT_EQ(c.access(0, 0x13f, false), (CacheAccess{2, 1}));
+}
+
+TEST(CacheHierarchy, BadCoreThrows) {
+  CacheHierarchy c = a15(2);
+  EXPECT_THROW(c.access(2, 0, false), std::out_of_range);
+}
+
+}  // namespace
+}  // namespace s2sim::sim
