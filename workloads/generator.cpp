@@ -1,0 +1,59 @@
+#include "workloads/generator.h"
+
+#include <nlohmann/json.hpp>
+
+namespace s2sim::workloads {
+
+Generator::Generator(std::string kind, const CommonKeys& keys, const WorkloadEnv& env)
+    : kind_(std::move(kind)), keys_(keys) {
+  const unsigned n = env.vcpus == 0 ? 1 : env.vcpus;
+  lanes_.reserve(n);
+  for (unsigned v = 0; v < n; ++v) {
+    lanes_.push_back(Lane{lane_region(keys, v, n), 0, false, Rng(derive_seed(env.seed, v, kPageStream)),
+                          Rng(derive_seed(env.seed, v, kAccessStream))});
+  }
+}
+
+bool Generator::next(unsigned vcpu, GuestOp& op) {
+  if (vcpu >= lanes_.size()) return false;
+  Lane& l = lanes_[vcpu];
+  if (l.done) return false;
+  if (l.issued >= keys_.ops) {
+    l.done = true;
+    return false;
+  }
+  GuestOp o;
+  mmu::gfn_t gfn = 0;
+  if (!pick(vcpu, l, gfn, o)) {
+    l.done = true;
+    return false;
+  }
+  o.ipa = gfn << mmu::PAGE_SHIFT;
+  o.think_cycles = keys_.think_cycles;
+  // The access stream is only consulted for mixed ratios, so all-write and
+  // all-read workloads cost no random draws for it.
+  if (keys_.write_ratio >= 1.0) {
+    o.access = mmu::Access::Write;
+  } else if (keys_.write_ratio <= 0.0) {
+    o.access = mmu::Access::Read;
+  } else {
+    o.access = l.access.uniform01() < keys_.write_ratio ? mmu::Access::Write : mmu::Access::Read;
+  }
+  ++l.issued;
+  op = o;
+  return true;
+}
+
+std::string Generator::describe() const {
+  std::string s = kind_ + ": " + std::to_string(keys_.ops) + " ops/vCPU over gfns [" + hex(keys_.first_gfn) + ", " +
+                  hex(keys_.first_gfn + keys_.pages) + ") (" + std::to_string(keys_.pages) + " pages, " +
+                  (keys_.shared ? "shared" : "partitioned per vCPU") + "), write_ratio " +
+                  format_number(keys_.write_ratio) + ", think " + std::to_string(keys_.think_cycles) + " cycles";
+  const std::string own = describe_own();
+  if (!own.empty()) s += ", " + own;
+  return s;
+}
+
+std::string format_number(double v) { return nlohmann::json(v).dump(); }
+
+}  // namespace s2sim::workloads

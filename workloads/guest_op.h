@@ -1,0 +1,58 @@
+// What a guest does to memory, as the simulator sees it: one stage-2 access per
+// operation, grouped into one stream per vCPU. Generators and trace readers are
+// OpSources; the engine pulls from them one operation at a time, so no workload ever
+// has to exist in memory as a whole.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "mmu/types.h"
+
+namespace s2sim::workloads {
+
+// Upper bound on think_cycles (generators' key and trace field): large enough for a
+// second of guest compute at any clock we model, small enough that a run's total
+// simulated time cannot overflow 64 bits.
+inline constexpr std::uint64_t kMaxThinkCycles = 1'000'000'000'000;
+
+struct GuestOp {
+  mmu::Access access = mmu::Access::Read;
+  mmu::ipa_t ipa = 0;
+  // Guest compute before this operation, in cycles.
+  std::uint64_t think_cycles = 0;
+  // Absolute simulated time before which this operation may not start (periodic
+  // workloads: a burst begins on its timer tick); 0 means no constraint.
+  std::uint64_t not_before_cycles = 0;
+
+  friend bool operator==(const GuestOp&, const GuestOp&) = default;
+};
+
+class OpSource {
+ public:
+  virtual ~OpSource() = default;
+  // The next operation of `vcpu`'s stream. Returns false once that stream is
+  // exhausted and keeps returning false afterwards (also for a vcpu index the
+  // source does not have). Streams of different vCPUs are independent: the order in
+  // which the engine interleaves calls never changes what each vCPU sees.
+  virtual bool next(unsigned vcpu, GuestOp& op) = 0;
+  // One line for the report header.
+  virtual std::string describe() const = 0;
+  // Trace lines skipped because they were not operations (lackey's "==PID==" lines
+  // and the like). Generators skip nothing.
+  virtual std::uint64_t skipped_lines() const { return 0; }
+};
+
+// What a workload needs to know about the machine it runs on.
+struct WorkloadEnv {
+  unsigned vcpus = 1;
+  std::uint64_t seed = 1;
+  double clock_hz = 1.7e9;        // turns the periodic workload's milliseconds into cycles
+  mmu::gfn_t slot_base_gfn = 0;   // the memslot the workload lives in
+  std::uint64_t slot_npages = 0;
+  unsigned ipa_bits = 40;         // trace IPAs must lie in [0, 2^ipa_bits)
+  std::string config_file;        // named in error messages
+  std::string base_dir;           // relative trace paths are resolved against it
+};
+
+}  // namespace s2sim::workloads

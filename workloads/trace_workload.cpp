@@ -1,0 +1,55 @@
+// "trace": operations replayed from a file.
+//
+//   {"kind": "trace", "format": "native", "path": FILE}
+//   {"kind": "trace", "format": "lackey", "path": FILE,
+//    "include_instructions": false, "spread": "none" | "round_robin", "think_cycles": 0}
+//
+// A relative path is resolved against env.base_dir (the directory of the config
+// that names it). Both formats also take "read_ahead_ops" (default 2^20), the
+// read-ahead bound of trace_demux.h. The file is opened and read up to its first
+// operation here, so that a missing, unreadable or empty trace fails before the run.
+#include <filesystem>
+#include <memory>
+
+#include "workloads/builtin_workloads.h"
+#include "workloads/lackey_trace.h"
+#include "workloads/native_trace.h"
+
+namespace s2sim::workloads {
+namespace {
+
+std::string resolve_path(const std::string& base_dir, const std::string& path) {
+  const std::filesystem::path p(path);
+  if (p.is_absolute() || base_dir.empty()) return path;
+  return (std::filesystem::path(base_dir) / p).lexically_normal().string();
+}
+
+}  // namespace
+
+void register_trace_workload(WorkloadRegistry& registry) {
+  registry.add("trace", [](JsonReader& spec, const WorkloadEnv& env) -> std::unique_ptr<OpSource> {
+    const std::string format = spec.get_enum("format", {"native", "lackey"});
+    const std::string path = spec.get_string("path");
+    const std::size_t read_ahead = spec.get_u64_or("read_ahead_ops", kDefaultReadAheadOps, 1, std::uint64_t{1} << 32);
+    if (format == "native") {
+      spec.reject_unknown();
+      if (path.empty()) spec.fail("path", "must name a trace file");
+      return open_native_trace(resolve_path(env.base_dir, path), env, read_ahead);
+    }
+    LackeyOptions options;
+    options.read_ahead_ops = read_ahead;
+    options.include_instructions = spec.get_bool_or("include_instructions", false);
+    options.spread = spec.get_enum_or("spread", "none", {"none", "round_robin"}) == "round_robin" ? LackeySpread::RoundRobin
+                                                                                                : LackeySpread::None;
+    options.think_cycles = spec.get_u64_or("think_cycles", 0, 0, kMaxThinkCycles);
+    spec.reject_unknown();
+    if (path.empty()) spec.fail("path", "must name a trace file");
+    if (env.slot_npages < 512) {
+      spec.fail_here("a lackey trace is placed in whole 2 MiB regions, but the memslot has only " +
+                     std::to_string(env.slot_npages) + " pages");
+    }
+    return open_lackey_trace(resolve_path(env.base_dir, path), env, options);
+  });
+}
+
+}  // namespace s2sim::workloads
