@@ -1,0 +1,84 @@
+// The cycle-level engine. Every agent — each vCPU, the migration thread, and an
+// optional host agent that unmaps pages (the MMU-notifier case) — has its own cycle
+// count; the engine always runs the step of the earliest runnable agent (ties: the
+// lower agent id: vCPUs first, then the migration thread, then the host), so runs
+// are deterministic and races happen exactly when their timing allows.
+//
+// A step is small: one guest memory operation (TLB lookup, a hardware walk on a
+// miss that reads the descriptors as they are at that simulated time, the permission
+// check, the write that bumps the page's version), or one stage-2 fault handled under
+// mmu_lock, or one step of get_dirty_log (one bitmap word, one flush...), or one page
+// copy, or one 2 MiB chunk of the enable-logging walk.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "mmu/dirty_log.h"
+#include "mmu/kvm.h"
+#include "sim/cache_model.h"
+#include "sim/config.h"
+#include "sim/page_versions.h"
+#include "sim/run_result.h"
+#include "sim/sim_lock.h"
+#include "sim/tlb.h"
+#include "workloads/guest_op.h"
+
+namespace s2sim::sim {
+
+class Engine final : public mmu::TlbMaintenance {
+ public:
+  // Builds the machine, the VM and the workload; throws InputError for bad input.
+  explicit Engine(const SimConfig& cfg);
+  ~Engine() override;
+
+  // Runs to the end. `progress` (optional) is called now and then with the simulated
+  // seconds so far.
+  RunResult run(const std::function<void(double)>& progress = {});
+
+  // mmu::TlbMaintenance: what each request does to every vCPU's TLB, and its cost on
+  // the requesting core.
+  void flush_remote_tlbs() override;
+  void flush_vmid_ipa(mmu::ipa_t ipa) override;
+
+ private:
+  struct Agent;
+  struct Vcpu;
+  struct Migration;
+  struct HostAgent;
+
+  void step_vcpu(Agent& a);
+  void step_migration(Agent& a);
+  void step_host(Agent& a);
+  void vcpu_access(Agent& a, Vcpu& v);
+  void vcpu_fault(Agent& a, Vcpu& v);
+  bool take_lock(SimLock& lock, Agent& a);  // false: the agent now waits for it
+  void release_lock(SimLock& lock, Agent& a);
+  void copy_page(Agent& a, mmu::gfn_t gfn);
+  std::uint64_t page_send_cycles() const;
+  bool dirty_log_step(Agent& a);  // true when the ioctl has finished
+  bool should_stop(unsigned round, std::uint64_t pending);
+  void check_invariants(const std::vector<mmu::gfn_t>& reported);
+  void verify();
+  void finish_round(Agent& a);
+
+  SimConfig cfg_;
+  std::unique_ptr<workloads::OpSource> ops_;
+  std::unique_ptr<mmu::Kvm> kvm_;
+  std::unique_ptr<mmu::WpWalker> walker_;
+  std::unique_ptr<CacheHierarchy> caches_;
+  std::vector<Agent> agents_;
+  std::vector<Vcpu> vcpus_;
+  std::unique_ptr<Migration> mig_;
+  std::unique_ptr<HostAgent> host_;
+  SimLock mmu_lock_, slots_lock_;
+  Agent* current_ = nullptr;  // the agent whose step is running (TLB maintenance charges it)
+  mmu::Memslot* slot_ = nullptr;  // the migrated slot
+  std::unique_ptr<PageVersions> src_, dst_;
+  bool pause_requested_ = false;
+  RunResult res_;
+};
+
+}  // namespace s2sim::sim

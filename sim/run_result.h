@@ -1,0 +1,91 @@
+// Everything a run measured: filled by the engine, printed by the report and written
+// as the result JSON (schema s2sim.result/1). No field is ever filled in by hand.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mmu/hazard.h"
+#include "mmu/wp_walker.h"
+
+namespace s2sim::sim {
+
+struct RoundStats {
+  unsigned round = 0;
+  std::uint64_t dirty_pages = 0;   // reported by this round's get_dirty_log (round 0: every page)
+  std::uint64_t pages_sent = 0;
+  std::uint64_t start_cycle = 0, cycles = 0;       // the round's span
+  std::uint64_t get_dirty_log_cycles = 0;          // the ioctl, lock waits included
+  std::uint64_t guest_write_faults = 0;            // write-protect faults during the round
+  std::uint64_t tlb_flushes = 0;                   // flush requests during the round
+  bool stop_and_copy = false;
+};
+
+struct VcpuStats {
+  std::uint64_t ops = 0, reads = 0, writes = 0;
+  std::uint64_t cycles = 0;           // the vCPU's clock at the end
+  std::uint64_t busy_cycles = 0;      // spent on operations (think, TLB, walks, faults)
+  std::uint64_t idle_cycles = 0;      // waiting for a periodic workload's next burst
+  std::uint64_t paused_cycles = 0;    // stopped for stop-and-copy
+  std::uint64_t mmu_lock_wait = 0;
+  std::uint64_t tlb_hits_micro = 0, tlb_hits_main = 0, tlb_misses = 0;
+  std::uint64_t walks = 0, walk_cycles = 0;
+  std::array<std::uint64_t, 4> walk_loads{};       // hardware walk descriptor loads per level
+  std::array<std::uint64_t, 3> walk_loads_where{};  // ... that hit L1, L2, DRAM
+  std::uint64_t translation_faults = 0, write_protect_faults = 0, other_faults = 0, mmio = 0;
+  std::uint64_t fault_cycles = 0;
+  std::uint64_t flushes_received = 0;
+};
+
+struct LostWrite {
+  std::uint64_t gfn = 0;
+  std::uint32_t source_version = 0, copied_version = 0;
+  std::uint64_t last_write_cycle = 0;
+  unsigned round = 0;  // the round during which the last write happened
+};
+
+struct RunResult {
+  std::uint64_t seed = 0;
+  std::string walker;
+  std::string workload;
+  // guest
+  std::uint64_t ops = 0, reads = 0, writes = 0, distinct_pages_written = 0;
+  // TLBs
+  std::uint64_t tlb_hits = 0, tlb_misses = 0, flush_all = 0, flush_ipa = 0, tlb_entries_invalidated = 0;
+  // faults
+  std::uint64_t translation_faults = 0, write_protect_faults = 0, mmio_aborts = 0;
+  // dirty log
+  std::uint64_t get_dirty_log_calls = 0, pages_reported = 0;
+  mmu::WpStats wp;  // walker stats over all get_dirty_log calls
+  std::array<std::uint64_t, 4> dl_loads{}, dl_stores{};  // walker descriptor accesses per level
+  std::uint64_t dl_cycles = 0;
+  std::uint64_t enable_logging_cycles = 0;
+  // migration
+  bool migration_enabled = false;
+  std::vector<RoundStats> rounds;
+  std::uint64_t pages_sent_total = 0, downtime_pages = 0, downtime_cycles = 0;
+  bool converged = false;
+  std::string stop_reason;
+  // verify
+  bool verify_enabled = false;
+  std::uint64_t checked_pages = 0, lost_writes = 0;
+  std::vector<LostWrite> first_lost;
+  std::uint64_t invariant_violations = 0;
+  std::vector<std::string> first_invariant_violations;
+  std::array<std::uint64_t, mmu::kHazardKinds> hazards{};
+  std::vector<mmu::Hazard> first_hazards;
+  std::uint64_t host_unmaps = 0;
+  // time
+  std::uint64_t total_cycles = 0, migration_cycles = 0, mmu_lock_wait = 0;
+  std::vector<VcpuStats> vcpu;
+  double clock_hz = 0;
+
+  bool verify_ok() const { return !verify_enabled || (lost_writes == 0 && invariant_violations == 0); }
+  std::uint64_t upper_level_loads() const { return dl_loads[0] + dl_loads[1] + dl_loads[2]; }
+  std::uint64_t descriptor_loads() const { return dl_loads[0] + dl_loads[1] + dl_loads[2] + dl_loads[3]; }
+  std::uint64_t descriptor_stores() const { return dl_stores[0] + dl_stores[1] + dl_stores[2] + dl_stores[3]; }
+};
+
+}  // namespace s2sim::sim

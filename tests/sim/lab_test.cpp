@@ -1,0 +1,402 @@
+// The teaching labs: every seed's worked answers score full marks, every typical
+// mistake gets its own hint, problems are deterministic per seed and differ across
+// seeds, and answer files are read strictly but forgivingly.
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <string>
+
+#include "mmu/descriptor.h"
+#include "sim/lab_check.h"
+#include "sim/lab_problems.h"
+#include "sim/lab_registry.h"
+#include "sim/lab_render.h"
+#include "util/input_error.h"
+#include "util/parse_number.h"
+
+namespace {
+
+using namespace s2sim::sim::lab;
+
+constexpr std::uint64_t kSeeds = 200;
+
+const LabInfo& lab_info(int n) {
+  const LabInfo* l = find_lab(n);
+  EXPECT_NE(l, nullptr);
+  return *l;
+}
+
+// Problems are made once per (lab, seed) and shared by the tests that only read them.
+const Problem& problem(int lab, std::uint64_t seed) {
+  static std::map<std::pair<int, std::uint64_t>, Problem> cache;
+  auto it = cache.find({lab, seed});
+  if (it == cache.end()) it = cache.emplace(std::pair{lab, seed}, lab_info(lab).make(seed)).first;
+  return it->second;
+}
+
+Grade grade_text(const Problem& p, std::size_t qi, const std::string& value) {
+  const std::string file = "q" + std::to_string(qi + 1) + ": " + value + "\n";
+  const AnswerFile a = read_answer_file(p, file, "t.txt");
+  return grade(p, a)[qi];
+}
+
+class EveryLab : public ::testing::TestWithParam<int> {};
+
+TEST_P(EveryLab, WorkedAnswersScoreFullMarksForEverySeed) {
+  const LabInfo& l = lab_info(GetParam());
+  for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
+    const Problem& p = problem(l.number, seed);
+    ASSERT_FALSE(p.questions.empty());
+    for (const std::string& text : {solve_text(p), answer_file_text(p)}) {
+      const AnswerFile a = read_answer_file(p, text, "solve.txt");
+      const std::vector<Grade> g = grade(p, a);
+      ASSERT_TRUE(all_right(g)) << "lab " << l.number << " seed " << seed << "\n" << check_report(p, a, g);
+    }
+  }
+}
+
+TEST_P(EveryLab, EveryTypicalMistakeGetsItsHint) {
+  const LabInfo& l = lab_info(GetParam());
+  std::size_t mistakes = 0;
+  for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
+    const Problem& p = problem(l.number, seed);
+    for (std::size_t qi = 0; qi < p.questions.size(); ++qi) {
+      for (const Mistake& m : p.questions[qi].mistakes) {
+        ++mistakes;
+        const Grade g = grade_text(p, qi, m.answer);
+        ASSERT_TRUE(g.answered);
+        EXPECT_FALSE(g.right) << "lab " << l.number << " seed " << seed << " q" << qi + 1 << ": " << m.answer;
+        EXPECT_EQ(g.hint, m.hint) << "lab " << l.number << " seed " << seed << " q" << qi + 1 << ": " << m.answer;
+        EXPECT_FALSE(m.hint.empty());
+      }
+    }
+  }
+  EXPECT_GT(mistakes, kSeeds * 3);
+}
+
+TEST_P(EveryLab, ShowIsDeterministicPerSeedAndDiffersAcrossSeeds) {
+  const LabInfo& l = lab_info(GetParam());
+  std::set<std::string> distinct;
+  for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
+    const std::string a = show_text(problem(l.number, seed));
+    EXPECT_EQ(a, show_text(l.make(seed))) << "seed " << seed;
+    if (seed <= 20) {
+      EXPECT_EQ(show_json(problem(l.number, seed)).dump(), show_json(l.make(seed)).dump());
+    }
+    distinct.insert(a);
+  }
+  EXPECT_GE(distinct.size(), kSeeds - 2);
+}
+
+TEST_P(EveryLab, AWrongAnswerIsExplained) {
+  // Whatever is wrong, check says something: a mistake's hint or the question's explanation.
+  const LabInfo& l = lab_info(GetParam());
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    const Problem& p = problem(l.number, seed);
+    std::string file;
+    for (std::size_t i = 0; i < p.questions.size(); ++i) {
+      const AnswerSpec& s = p.questions[i].accepts;
+      const std::string wrong = s.number || s.list ? "12345" : s.words.front().front();
+      file += "q" + std::to_string(i + 1) + ": " + wrong + "\n";
+    }
+    const AnswerFile a = read_answer_file(p, file, "w.txt");
+    for (const Grade& g : grade(p, a))
+      if (!g.right) {
+        EXPECT_FALSE(g.hint.empty());
+      }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Labs, EveryLab, ::testing::Values(1, 2, 3));
+
+TEST(LabRegistry, ListsSixLabsAndWritesTheFirstThree) {
+  ASSERT_EQ(labs().size(), 6u);
+  for (const LabInfo& l : labs()) {
+    EXPECT_EQ(&l, find_lab(l.number));
+    EXPECT_EQ(l.make != nullptr, l.number <= 3) << l.number;
+  }
+  EXPECT_EQ(find_lab(7), nullptr);
+}
+
+// --- the hints the labs exist for, found independently of the mistakes lists -----
+
+std::uint64_t num(const nlohmann::json& j) { return s2sim::parse_u64(j.get<std::string>()).value(); }
+std::uint64_t num(const std::string& s) { return s2sim::parse_u64(s).value(); }
+std::string hexs(std::uint64_t v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
+  return b;
+}
+
+TEST(LabDescriptor, AnswersAreTheDecodedFields) {
+  namespace desc = s2sim::mmu::desc;
+  int reserved = 0, unaligned = 0, swapped = 0;
+  for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
+    const Problem& p = problem(1, seed);
+    ASSERT_EQ(p.questions.size(), 21u);
+    const auto& ds = p.setup_json["descriptors"];
+    ASSERT_EQ(ds.size(), 5u);
+    for (std::size_t i = 0; i < 5; ++i) {
+      const std::uint64_t v = num(ds[i]["value"]);
+      const int level = ds[i]["level"].get<int>();
+      const std::size_t qt = 4 * i, qa = 4 * i + 1, qs = 4 * i + 2, qf = 4 * i + 3;
+      // Type from bits [1:0] and the level, written out here from the ARM ARM table.
+      const char* type = (v & 1) == 0   ? "invalid"
+                         : (v & 3) == 3 ? (level == 3 ? "page" : "table")
+                                        : (level == 3 ? "invalid" : "block");
+      EXPECT_EQ(p.questions[qt].answers[0], type) << seed;
+      const bool leaf = std::string(type) == "page" || std::string(type) == "block";
+      EXPECT_EQ(p.questions[qf].answers[0], leaf ? ((v & desc::AF) ? "1" : "0") : "n/a");
+      if (level == 3 && (v & 3) == 1) {
+        ++reserved;
+        EXPECT_NE(grade_text(p, qt, "block").hint.find("0b01 at level 3 is reserved"), std::string::npos);
+      }
+      if (std::string(type) == "block") {
+        const std::uint64_t size_mask = (std::uint64_t{1} << (level == 1 ? 30 : 21)) - 1;
+        const std::uint64_t field = v & desc::OA_MASK_40;
+        EXPECT_EQ(num(p.questions[qa].answers[0]), field & ~size_mask);
+        if (field & size_mask) {
+          ++unaligned;
+          const Grade g = grade_text(p, qa, hexs(field));
+          EXPECT_NE(g.hint.find("forgot to align"), std::string::npos) << g.hint;
+        }
+      }
+      if (p.questions[qs].answers[0] == "read-only") {
+        ++swapped;
+        EXPECT_NE(grade_text(p, qs, "write-only").hint.find("S2AP bit 6 is read, bit 7 is write"), std::string::npos);
+      }
+      if (p.questions[qs].answers[0] == "write-only") {
+        EXPECT_NE(grade_text(p, qs, "Read Only").hint.find("S2AP bit 6 is read, bit 7 is write"), std::string::npos);
+      }
+    }
+    // The encode question: swapping S2AP's two bits is named as such.
+    const std::uint64_t want = num(p.questions[20].answers[0]);
+    const std::uint64_t ap = (want >> 6) & 3;
+    if (ap == 1 || ap == 2) {
+      EXPECT_NE(grade_text(p, 20, hexs(want ^ (std::uint64_t{3} << 6))).hint.find("S2AP bit 6 is read, bit 7 is write"),
+                std::string::npos);
+    }
+  }
+  EXPECT_GT(reserved, 10);
+  EXPECT_GT(unaligned, 10);
+  EXPECT_GT(swapped, 10);
+}
+
+// A student's walk over the printed dump, written here from the ARM ARM so that it
+// checks the dump and the answers independently of mmu::translate().
+struct StudentWalk {
+  std::map<std::uint64_t, std::uint64_t> words;
+  std::uint64_t pgd = 0;
+  enum class Slip { None, PgdModulo512, PmdFromPteBits };
+  std::string operator()(std::uint64_t ipa, bool write, Slip slip, int* loads = nullptr) const {
+    std::uint64_t table = pgd;
+    int n = 0;
+    for (int level = 1; level <= 3; ++level) {
+      std::uint64_t idx = level == 1 ? (ipa >> 30) & 1023 : level == 2 ? (ipa >> 21) & 511 : (ipa >> 12) & 511;
+      if (level == 1 && slip == Slip::PgdModulo512) idx &= 511;
+      if (level == 2 && slip == Slip::PmdFromPteBits) idx = (ipa >> 12) & 511;
+      const auto it = words.find(table + idx * 8);
+      const std::uint64_t v = it == words.end() ? 0 : it->second;
+      ++n;
+      if (loads) *loads = n;
+      const std::string at = " at level " + std::to_string(level);
+      if (!(v & 1) || (level == 3 && (v & 3) == 1)) return "translation fault" + at;
+      if (level < 3 && (v & 3) == 3) {
+        table = v & 0xFFFFFFF000ull;
+        continue;
+      }
+      const unsigned ap = (v >> 6) & 3;
+      if (write ? !(ap & 2) : !(ap & 1)) return "permission fault" + at;
+      const std::uint64_t size = std::uint64_t{1} << (level == 1 ? 30 : level == 2 ? 21 : 12);
+      return hexs(((v & 0xFFFFFFF000ull) & ~(size - 1)) | (ipa & (size - 1)));
+    }
+    return "?";
+  }
+};
+
+StudentWalk student_of(const Problem& p) {
+  StudentWalk s;
+  s.pgd = num(p.setup_json["vttbr"]) & 0xFFFFFFE000ull;  // BADDR; VMID in [55:48]
+  for (const auto& f : p.setup_json["frames"])
+    for (const auto& w : f["words"]) s.words[num(w["pa"])] = num(w["value"]);
+  return s;
+}
+
+TEST(LabWalk, TheDumpWalkedByHandGivesTheAnswersAndTheSlipsGetTheirHints) {
+  int concat = 0, pmd_level = 0, block = 0, folded = 0;
+  for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
+    const Problem& p = problem(2, seed);
+    const StudentWalk walk = student_of(p);
+    const auto& acc = p.setup_json["accesses"];
+    ASSERT_EQ(acc.size(), 4u);
+    ASSERT_EQ(p.questions.size(), 5u);
+    int loads[4] = {};
+    for (std::size_t i = 0; i < 4; ++i) {
+      const std::uint64_t ipa = num(acc[i]["ipa"]);
+      const bool write = acc[i]["access"] == "write";
+      const std::string right = walk(ipa, write, StudentWalk::Slip::None, &loads[i]);
+      ASSERT_TRUE(grade_text(p, i, right).right) << "seed " << seed << " q" << i + 1 << ": " << right;
+      const std::string modulo = walk(ipa, write, StudentWalk::Slip::PgdModulo512);
+      if (((ipa >> 30) & 1023) >= 512 && !grade_text(p, i, modulo).right) {
+        ++concat;
+        EXPECT_NE(grade_text(p, i, modulo).hint.find("forgot the concatenated pgd"), std::string::npos) << seed;
+      }
+      const std::string pmd = walk(ipa, write, StudentWalk::Slip::PmdFromPteBits);
+      if (!grade_text(p, i, pmd).right &&
+          grade_text(p, i, pmd).hint.find("used the pmd index of the wrong level") != std::string::npos)
+        ++pmd_level;
+      if (p.questions[i].steps.back().find("IPA[20:0]") != std::string::npos) {  // a 2 MiB block was the leaf
+        ++block;
+        EXPECT_NE(grade_text(p, i, "translation fault at level 3").hint.find("missed that a block ends the walk"),
+                  std::string::npos);
+      }
+    }
+    // q5 counts the loads of one of them.
+    const std::string q5 = p.questions[4].text;
+    const std::size_t k = static_cast<std::size_t>(q5[q5.find("for q") + 5] - '1');
+    EXPECT_EQ(p.questions[4].answers[0], std::to_string(loads[k])) << seed;
+    if (loads[k] == 3) {
+      ++folded;
+      EXPECT_NE(grade_text(p, 4, "4").hint.find("as if the pud were not folded"), std::string::npos);
+    }
+  }
+  EXPECT_GT(concat, 20);
+  EXPECT_GT(pmd_level, 20);
+  EXPECT_GT(block, 100);
+  EXPECT_GT(folded, 20);
+}
+
+TEST(LabMasked, AnswersMatchTheKernelsArithmeticAndTheSlipsGetTheirHints) {
+  int crossing = 0, first_pmd = 0;
+  for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
+    const Problem& p = problem(3, seed);
+    ASSERT_EQ(p.questions.size(), 9u);
+    const auto& j = p.setup_json;
+    const std::uint64_t base = num(j["base_gfn"]), off = j["gfn_offset"].get<std::uint64_t>(), mask = num(j["mask"]);
+    const std::uint64_t gfnofst = base + off;
+    const unsigned bits = static_cast<unsigned>(std::popcount(mask));
+    const std::uint64_t first = gfnofst + static_cast<unsigned>(std::countr_zero(mask));
+    const std::uint64_t last = gfnofst + 63u - static_cast<unsigned>(std::countl_zero(mask));
+    // The seed patch's crosses_pmd, written out.
+    const std::uint64_t pmd_mask = ~((std::uint64_t{1} << 21) - 1);
+    const bool crosses = ((gfnofst << 12) & pmd_mask) != (((gfnofst + 31) << 12) & pmd_mask);
+    std::set<std::uint64_t> regions;
+    std::string gfns;
+    for (std::uint64_t m = mask; m; m &= m - 1) {
+      const std::uint64_t g = gfnofst + static_cast<unsigned>(std::countr_zero(m));
+      regions.insert(g >> 9);
+      gfns += (gfns.empty() ? "" : ",") + std::to_string(g);
+    }
+    const std::uint64_t range_regions = (last >> 9) - (first >> 9) + 1;
+    EXPECT_TRUE(grade_text(p, 0, gfns).right) << seed;
+    EXPECT_EQ(p.questions[1].answers[0], crosses ? "true" : "false") << seed;
+    EXPECT_EQ(p.questions[4].answers[0], std::to_string(last - first + 1));
+    EXPECT_EQ(p.questions[5].answers[0], std::to_string(2 * bits));
+    EXPECT_EQ(p.questions[6].answers[0], std::to_string(crosses ? 2 * bits : 2));
+    EXPECT_EQ(p.questions[7].answers[0], std::to_string(2 * regions.size()));
+    EXPECT_EQ(p.questions[8].answers[0], std::to_string(1 + range_regions));
+
+    EXPECT_NE(grade_text(p, 1, crosses ? "no" : "YES").hint.find("wrong crosses_pmd"), std::string::npos);
+    EXPECT_NE(grade_text(p, 5, std::to_string(3 * bits)).hint.find("as if the pud were not folded"), std::string::npos);
+    crossing += crosses;
+    // Two pmd entries printed, the last set bit in the second region: the first's
+    // entry is the classic slip.
+    const auto& pmds = j["pmd_entries"];
+    if (pmds.size() == 2 && (first >> 9) != (last >> 9)) {
+      ++first_pmd;
+      ASSERT_TRUE(grade_text(p, 2, pmds[1]["pa"].get<std::string>()).right) << seed;
+      EXPECT_NE(grade_text(p, 2, pmds[0]["pa"].get<std::string>())
+                    .hint.find("you used the pmd index of the first page for the second: this window crosses a pmd"),
+                std::string::npos);
+    }
+  }
+  EXPECT_GT(crossing, 50);
+  EXPECT_GT(first_pmd, 40);
+}
+
+// --- reading answers --------------------------------------------------------------
+
+TEST(LabAnswer, WordsNumbersListsAndFaultsReadForgivingly) {
+  AnswerSpec words;
+  words.words = {{"read-only", "ro"}, {"read/write", "rw"}, not_applicable_words()};
+  for (const char* t : {"read-only", "Read Only", " READONLY ", "ro", "read_only"})
+    EXPECT_EQ(read_answer(words, t)->word, "read-only") << t;
+  for (const char* t : {"read/write", "Read-Write", "rw"}) EXPECT_EQ(read_answer(words, t)->word, "read/write") << t;
+  for (const char* t : {"n/a", "N/A", "-", "not applicable", "na"}) EXPECT_EQ(read_answer(words, t)->word, "n/a") << t;
+  std::string why;
+  EXPECT_FALSE(read_answer(words, "writable", &why));
+  EXPECT_NE(why.find("read-only, read/write or n/a"), std::string::npos) << why;
+
+  AnswerSpec number;
+  number.number = true;
+  EXPECT_EQ(read_answer(number, "0X1f")->number, 31u);
+  EXPECT_EQ(read_answer(number, "0b101")->number, 5u);
+  EXPECT_EQ(read_answer(number, " 42 ")->number, 42u);
+  EXPECT_FALSE(read_answer(number, "0x"));
+  EXPECT_FALSE(read_answer(number, "4 2"));
+
+  AnswerSpec list;
+  list.list = true;
+  const std::vector<std::uint64_t> want = {16, 17, 18, 32};
+  for (const char* t : {"0x10, 0x11, 0x12, 0x20", "32,16 ,17,18", "0x10-0x12, 32", "16 .. 18 32", "16 - 18, 0x20, 16"})
+    EXPECT_EQ(read_answer(list, t)->list, want) << t;
+  EXPECT_TRUE(read_answer(list, "none")->list.empty());
+  for (const char* t : {"", "1,,x", "5-3", "-3", "3-"}) EXPECT_FALSE(read_answer(list, t)) << t;
+
+  AnswerSpec fault;
+  fault.fault = true;
+  fault.number = true;
+  for (const char* t : {"translation fault at level 2", "Translation Fault, Level 2", "translation fault level 2",
+                        "translation L2", "translation level2"})
+    EXPECT_EQ(read_answer(fault, t)->word, "translation fault at level 2") << t;
+  EXPECT_EQ(read_answer(fault, "access flag fault at level 3")->word, "access-flag fault at level 3");
+  EXPECT_EQ(read_answer(fault, "permission fault at level 3")->kind, AnswerValue::Kind::Fault);
+  EXPECT_EQ(read_answer(fault, "0x1234")->kind, AnswerValue::Kind::Number);
+  for (const char* t : {"translation fault at level 5", "fault at level 2", "translation fault"})
+    EXPECT_FALSE(read_answer(fault, t)) << t;
+}
+
+TEST(LabAnswerFile, CommentsBlankLinesCaseAndSpacing) {
+  const Problem p = make_descriptor_lab(1);
+  const std::string text = "# my answers\n\n  Q1 :  " + p.questions[0].answers[0] +
+                           "   # the type\r\nq2:" + p.questions[1].answers[0] + "\n";
+  const AnswerFile a = read_answer_file(p, text, "a.txt");
+  ASSERT_TRUE(a.answers[0]);
+  EXPECT_EQ(a.answers[0]->line, 3);
+  const std::vector<Grade> g = grade(p, a);
+  EXPECT_TRUE(g[0].right);
+  EXPECT_TRUE(g[1].right);
+  EXPECT_FALSE(g[2].answered);
+  EXPECT_FALSE(all_right(g));
+  const std::string report = check_report(p, a, g);
+  EXPECT_NE(report.find("q3   missing"), std::string::npos) << report;
+  EXPECT_NE(report.find("score: 2/21"), std::string::npos) << report;
+}
+
+TEST(LabAnswerFile, SyntaxErrorsNameFileAndLine) {
+  const Problem p = make_descriptor_lab(1);
+  auto error_of = [&](const std::string& text) -> std::string {
+    try {
+      read_answer_file(p, text, "x.txt");
+    } catch (const s2sim::InputError& e) {
+      return e.message();
+    }
+    return "";
+  };
+  EXPECT_EQ(error_of("# ok\nq1 page\n").rfind("x.txt:2: expected \"qN: value\"", 0), 0u) << error_of("q1 page");
+  EXPECT_EQ(error_of("page\n").rfind("x.txt:1: expected", 0), 0u);
+  EXPECT_EQ(error_of("q: page\n").rfind("x.txt:1: expected", 0), 0u);
+  EXPECT_EQ(error_of("q22: 1\n").rfind("x.txt:1: q22: lab 1 has questions q1 to q21", 0), 0u) << error_of("q22: 1\n");
+  EXPECT_EQ(error_of("q0: 1\n").rfind("x.txt:1: q0:", 0), 0u);
+  EXPECT_EQ(error_of("q1: page\n\nq1: block\n").rfind("x.txt:3: q1 is answered twice (first on line 1)", 0), 0u);
+  EXPECT_EQ(error_of("q1:\n").rfind("x.txt:1: q1: no value", 0), 0u);
+  EXPECT_EQ(error_of("q1: blok\n").rfind("x.txt:1: q1: \"blok\" is not page, block, table or invalid", 0), 0u)
+      << error_of("q1: blok\n");
+  EXPECT_EQ(error_of("q2: 0xZZ\n").rfind("x.txt:1: q2: \"0xZZ\" is not", 0), 0u);
+  EXPECT_EQ(error_of(""), "");  // an empty file is no syntax error, just no answers
+}
+
+}  // namespace
