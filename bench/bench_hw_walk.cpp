@@ -25,5 +25,3 @@ void BM_HwWalk4K(benchmark::State& state) {
 BENCHMARK(BM_HwWalk4K)->Arg(1 << 10)->Arg(1 << 18);
 
 }  // namespace
-
-BENCHMARK_MAIN();
