@@ -21,7 +21,8 @@
 #include <vector>
 
 #include "bench/bench_fixtures.h"
-#include "bench/cycle_sink.h"
+#include "bench/bench_machine.h"
+#include "sim/cycle_sink.h"
 #include "mmu/descriptor.h"
 #include "mmu/wp_walker.h"
 #include "workloads/prng.h"
@@ -85,14 +86,14 @@ void BM_RangeWp4GiBFull(benchmark::State& state) {
   // Accounting pass (untimed), cold Cortex-A15 caches; leaves every page read-only.
   make_writable(leaves);
   sim::CacheHierarchy cache = make_cache(default_machine());
-  CycleSink cycles(cache);
+  sim::CycleSink cycles(cache, 0);
   CountingSink counts;
   TeeSink tee(counts, cycles);
   WpStats one;
   S2Walk w(kvm.pgtable, &tee, &kvm.hazards, "range");
   stage2_wp_range(w, start, end, one);
   auto num = [](std::uint64_t v) { return benchmark::Counter(static_cast<double>(v)); };
-  state.counters["sim_cycles"] = num(cycles.cycles());
+  state.counters["sim_cycles"] = num(cycles.cycles);
   state.counters["ptes_wp"] = num(one.ptes_write_protected);
   state.counters["loads"] = num(counts.total_loads());
   state.counters["upper_level_loads"] = num(counts.upper_level_loads());

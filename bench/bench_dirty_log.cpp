@@ -25,7 +25,8 @@
 #include <vector>
 
 #include "bench/bench_fixtures.h"
-#include "bench/cycle_sink.h"
+#include "bench/bench_machine.h"
+#include "sim/cycle_sink.h"
 #include "mmu/dirty_log.h"
 #include "mmu/wp_walker.h"
 
@@ -82,7 +83,7 @@ void BM_DirtyLog(benchmark::State& state, const std::string& walker_name, std::u
   redirty(f, d);
   const sim::MachineConfig& m = default_machine();
   sim::CacheHierarchy cache = make_cache(m);
-  CycleSink walk_cycles(cache);
+  sim::CycleSink walk_cycles(cache, 0);
   CountingSink counts;
   TeeSink tee(counts, walk_cycles);
   GetDirtyLog call(kvm, kSlotId, *walker, opts);
@@ -106,10 +107,10 @@ void BM_DirtyLog(benchmark::State& state, const std::string& walker_name, std::u
     }
   }
   if (call.result() != 0) state.SkipWithError("get_dirty_log failed");
-  const std::uint64_t total = walk_cycles.cycles() + step_cycles;
+  const std::uint64_t total = walk_cycles.cycles + step_cycles;
   auto num = [](std::uint64_t v) { return benchmark::Counter(static_cast<double>(v)); };
   state.counters["sim_cycles"] = num(total);
-  state.counters["sim_walk_cycles"] = num(walk_cycles.cycles());
+  state.counters["sim_walk_cycles"] = num(walk_cycles.cycles);
   state.counters["sim_ms"] = benchmark::Counter(m.seconds(total) * 1e3);
   state.counters["words"] = num(words);
   state.counters["pages_reported"] = num(call.pages_reported());
@@ -143,12 +144,12 @@ void BM_EnableLogging(benchmark::State& state, std::uint64_t npages) {
   make_writable(leaves);
   const sim::MachineConfig& m = default_machine();
   sim::CacheHierarchy cache = make_cache(m);
-  CycleSink walk_cycles(cache);
+  sim::CycleSink walk_cycles(cache, 0);
   CountingSink counts;
   TeeSink tee(counts, walk_cycles);
   WpStats stats;
   if (kvm_enable_dirty_logging(kvm, kSlotId, bits, &tee, &stats) != 0) state.SkipWithError("enable failed");
-  const std::uint64_t total = walk_cycles.cycles() + m.costs.tlbi_all_is;
+  const std::uint64_t total = walk_cycles.cycles + m.costs.tlbi_all_is;
   auto num = [](std::uint64_t v) { return benchmark::Counter(static_cast<double>(v)); };
   state.counters["sim_cycles"] = num(total);
   state.counters["sim_ms"] = benchmark::Counter(m.seconds(total) * 1e3);

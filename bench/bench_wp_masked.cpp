@@ -43,7 +43,8 @@
 #include <vector>
 
 #include "bench/bench_fixtures.h"
-#include "bench/cycle_sink.h"
+#include "bench/bench_machine.h"
+#include "sim/cycle_sink.h"
 #include "mmu/wp_walker.h"
 
 namespace s2sim::bench {
@@ -133,7 +134,7 @@ void BM_WpMasked(benchmark::State& state, const MaskedCase& c) {
 
   // Accounting sweeps (untimed: the loop is over).
   sim::CacheHierarchy cache = make_cache(default_machine());
-  CycleSink cycles(cache);
+  sim::CycleSink cycles(cache, 0);
   CountingSink counts;
   TeeSink tee(counts, cycles);
   WpStats sweep_stats;
@@ -145,7 +146,7 @@ void BM_WpMasked(benchmark::State& state, const MaskedCase& c) {
     }
   };
   sweep();
-  const std::uint64_t cold = cycles.cycles();
+  const std::uint64_t cold = cycles.cycles;
   const CountingSink& first = counts;
   const WpStats& first_stats = sweep_stats;
 

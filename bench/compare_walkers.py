@@ -8,8 +8,8 @@ Reads the output of
 
 and writes a Markdown table (walker x pattern x alignment x bits x mapping for
 BM_WpMasked, walker x size x dirty fraction for BM_DirtyLog, plus the baselines) and
-a hand-written SVG bar chart of BM_WpMasked: one panel per alignment/bits/mapping,
-bars grouped by mask pattern, one bar per walker.
+a hand-written SVG bar chart of BM_WpMasked: one panel per alignment/bits (rows) and
+mapping (columns), bars grouped by mask pattern, one bar per walker.
 
 Each walker's figures are also given relative to `naive` in the same group (the
 walker that does a full walk per set bit), so "0.50x" means half of naive's cost.
@@ -272,7 +272,11 @@ def fmt_axis(v):
 
 
 def svg_chart(groups, metric):
-    """groups: {(pattern, alignment, bits, mapping): {walker: row}} of BM_WpMasked."""
+    """groups: {(pattern, alignment, bits, mapping): {walker: row}} of BM_WpMasked.
+
+    Small multiples: one panel per (alignment, bits) row and mapping column, each
+    with its own y scale; inside a panel, one group of bars per mask pattern and one
+    bar per walker, in a fixed slot and colour so that panels read alike."""
     key = "ns" if metric == "ns" else "sim_cycles"
     unit = "host ns per call (CPU time)" if metric == "ns" else "simulated cycles per call (Cortex-A15, cold caches)"
     panels = {}  # (alignment, bits, mapping) -> {pattern: {walker: value}}
@@ -283,47 +287,55 @@ def svg_chart(groups, metric):
                 panels.setdefault((alignment, bits, mapping), {}).setdefault(pattern, {})[walker] = row[key]
                 walkers.add(walker)
     walkers = sorted(walkers, key=walker_sort_key)
-    colors = {}
-    for i, w in enumerate(walkers):
-        colors[w] = COLORS.get(w, EXTRA_COLORS[i % len(EXTRA_COLORS)])
+    colors = {w: COLORS.get(w, EXTRA_COLORS[i % len(EXTRA_COLORS)]) for i, w in enumerate(walkers)}
+    rows, cols = [], []
+    for alignment, bits, mapping in panels:
+        if (alignment, bits) not in rows:
+            rows.append((alignment, bits))
+        if mapping not in cols:
+            cols.append(mapping)
 
-    bar_w, bar_gap, group_gap = 14, 2, 22
-    left, right, top = 70, 20, 60
+    bar_w, bar_gap, group_gap = 16, 2, 26
+    left, right, top = 60, 20, 80  # panel margins; top leaves room for title and legend
     plot_h, panel_h = 130, 200
     max_groups = max((len(p) for p in panels.values()), default=1)
-    group_w = len(walkers) * (bar_w + bar_gap) + group_gap if walkers else group_gap
-    width = max(left + max_groups * group_w + right, 420)
-    height = top + max(len(panels), 1) * panel_h + 10
+    slots = max(len(walkers), 1)
+    group_w = slots * (bar_w + bar_gap) + group_gap
+    panel_w = left + max_groups * group_w + right
+    width = max(len(cols), 1) * panel_w + 10
+    height = top + max(len(rows), 1) * panel_h + 10
+    width = max(width, 640)
 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
            f'<title>Write-protect walkers: {esc(unit)}</title>',
            f'<rect x="0" y="0" width="{width}" height="{height}" fill="white"/>',
-           f'<text x="{left}" y="18" font-size="14" font-weight="bold">kvm_mmu_write_protect_pt_masked: '
-           f'{esc(unit)}</text>']
-    x = left
+           '<text x="10" y="20" font-size="14" font-weight="bold">'
+           'kvm_mmu_write_protect_pt_masked(), one bitmap word per call</text>',
+           f'<text x="10" y="38" font-size="12">{esc(unit)}; bars grouped by mask pattern</text>']
+    x = 10
     for w in walkers:  # legend
-        out.append(f'<rect class="legend" x="{x}" y="30" width="12" height="12" fill="{colors[w]}"/>')
-        out.append(f'<text x="{x + 16}" y="40">{esc(w)}</text>')
-        x += 24 + 7 * len(w)
+        out.append(f'<rect class="legend" x="{x}" y="50" width="12" height="12" fill="{colors[w]}"/>')
+        out.append(f'<text x="{x + 16}" y="60">{esc(w)}</text>')
+        x += 28 + 7 * len(w)
     if not panels:
-        out.append(f'<text x="{left}" y="{top + 30}">no BM_WpMasked results with {esc(key)}</text>')
+        out.append(f'<text x="10" y="{top + 20}">no BM_WpMasked results with {esc(key)}</text>')
 
-    for pi, ((alignment, bits, mapping), by_pattern) in enumerate(panels.items()):
-        y0 = top + pi * panel_h
-        base_y = y0 + 30 + plot_h
+    for (alignment, bits, mapping), by_pattern in panels.items():
+        x0 = cols.index(mapping) * panel_w
+        y0 = top + rows.index((alignment, bits)) * panel_h
+        px, base_y = x0 + left, y0 + 30 + plot_h
         vmax = nice_ceiling(max(v for vals in by_pattern.values() for v in vals.values()))
-        out.append(f'<g class="panel">')
-        out.append(f'<text x="{left}" y="{y0 + 16}" font-weight="bold">{esc(alignment)}, '
+        out.append('<g class="panel">')
+        out.append(f'<text x="{px}" y="{y0 + 16}" font-weight="bold">{esc(alignment)}, '
                    f'{esc(bits)}-bit words, {esc(mapping)}</text>')
         for k in range(5):  # y axis: 0, 1/4 ... max
-            v = vmax * k / 4
             yy = base_y - plot_h * k / 4
-            out.append(f'<line x1="{left}" y1="{yy:.1f}" x2="{width - right}" y2="{yy:.1f}" '
-                       f'stroke="#dddddd"/>')
-            out.append(f'<text x="{left - 6}" y="{yy + 4:.1f}" text-anchor="end">{fmt_axis(v)}</text>')
+            out.append(f'<line x1="{px}" y1="{yy:.1f}" x2="{x0 + panel_w - right}" y2="{yy:.1f}" '
+                       'stroke="#dddddd"/>')
+            out.append(f'<text x="{px - 6}" y="{yy + 4:.1f}" text-anchor="end">{fmt_axis(vmax * k / 4)}</text>')
         for gi, (pattern, vals) in enumerate(by_pattern.items()):
-            gx = left + gi * group_w + group_gap / 2
+            gx = px + gi * group_w + group_gap / 2
             for bi, w in enumerate(walkers):
                 if w not in vals:
                     continue
@@ -333,9 +345,9 @@ def svg_chart(groups, metric):
                 out.append(f'<rect class="bar" x="{bx:.1f}" y="{base_y - h:.1f}" width="{bar_w}" '
                            f'height="{h:.1f}" fill="{colors[w]}"><title>{esc(w)} {esc(pattern)} '
                            f'{esc(alignment)}/{esc(bits)}/{esc(mapping)}: {v:,.1f}</title></rect>')
-            cx = gx + (len(walkers) * (bar_w + bar_gap)) / 2
+            cx = gx + slots * (bar_w + bar_gap) / 2
             out.append(f'<text x="{cx:.1f}" y="{base_y + 14}" text-anchor="middle">{esc(pattern)}</text>')
-        out.append(f'<line x1="{left}" y1="{base_y}" x2="{width - right}" y2="{base_y}" stroke="black"/>')
+        out.append(f'<line x1="{px}" y1="{base_y}" x2="{x0 + panel_w - right}" y2="{base_y}" stroke="black"/>')
         out.append('</g>')
     out.append('</svg>')
     return "\n".join(out) + "\n"
