@@ -24,12 +24,6 @@ struct RangeCtx {
   gfn_t mask_gfn;
 };
 
-void protect_block(RangeCtx& c, phys_addr_t entry, level_t level, S2Desc v, ipa_t addr) {
-  if (kvm_s2pmd_readonly(v)) return;
-  c.w.store(entry, level, kvm_set_s2pmd_readonly(v), addr);
-  ++c.stats.blocks_write_protected;
-}
-
 void stage2_wp_ptes(RangeCtx& c, S2Desc pmdv, ipa_t addr, ipa_t end) {
   phys_addr_t pte = pte_offset_kernel(c.w, pmdv, addr);
   do {
@@ -50,7 +44,7 @@ void stage2_wp_pmds(RangeCtx& c, S2Desc pudv, ipa_t addr, ipa_t end) {
     const ipa_t next = addr_end(addr, end, 21);
     const S2Desc pmdv = c.w.load(pmd, pmd_level(), addr);
     if (!pmd_none(pmdv)) {
-      if (pmd_huge(pmdv)) protect_block(c, pmd, pmd_level(), pmdv, addr);
+      if (pmd_huge(pmdv)) wp_protect_block(c.w, pmd, pmd_level(), pmdv, addr, c.stats);
       else stage2_wp_ptes(c, pmdv, addr, next);
     }
     pmd += 8;
@@ -66,7 +60,7 @@ void stage2_wp_puds(RangeCtx& c, phys_addr_t pgd, ipa_t addr, ipa_t end) {
     const ipa_t next = g.pud_folded() ? end : addr_end(addr, end, Geometry::level_shift(g.pud_level()));
     const S2Desc pudv = c.w.load(pud, g.pud_level(), addr);
     if (!pud_none(pudv)) {
-      if (pud_huge(pudv)) protect_block(c, pud, g.pud_level(), pudv, addr);
+      if (pud_huge(pudv)) wp_protect_block(c.w, pud, g.pud_level(), pudv, addr, c.stats);
       else stage2_wp_pmds(c, pudv, addr, next);
     }
     pud += 8;

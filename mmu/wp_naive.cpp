@@ -21,20 +21,14 @@ void NaiveWalker::write_protect_masked(S2Walk& w, const Memslot& slot, gfn_t gfn
     const S2Desc pudv = w.load(pud, pud_level(w), ipa);
     if (!pud_present(pudv)) continue;
     if (pud_huge(pudv)) {  // a 1 GiB block: protect the block itself
-      if (!kvm_s2pmd_readonly(pudv)) {
-        w.store(pud, pud_level(w), kvm_set_s2pmd_readonly(pudv), ipa);
-        ++stats.blocks_write_protected;
-      }
+      wp_protect_block(w, pud, pud_level(w), pudv, ipa, stats);
       continue;
     }
     const phys_addr_t pmd = pmd_offset(w, pudv, ipa);
     const S2Desc pmdv = w.load(pmd, pmd_level(), ipa);
     if (!pmd_present(pmdv)) continue;
     if (pmd_huge(pmdv)) {  // a 2 MiB block
-      if (!kvm_s2pmd_readonly(pmdv)) {
-        w.store(pmd, pmd_level(), kvm_set_s2pmd_readonly(pmdv), ipa);
-        ++stats.blocks_write_protected;
-      }
+      wp_protect_block(w, pmd, pmd_level(), pmdv, ipa, stats);
       continue;
     }
     const phys_addr_t pte = pte_offset_kernel(w, pmdv, ipa);

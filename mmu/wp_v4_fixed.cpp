@@ -31,20 +31,14 @@ void V4FixedWalker::write_protect_masked(S2Walk& w, const Memslot& slot, gfn_t g
       const S2Desc pudv = w.load(pud, pud_level(w), ipa);
       if (!pud_present(pudv)) continue;
       if (pud_huge(pudv)) {
-        if (!kvm_s2pmd_readonly(pudv)) {
-          w.store(pud, pud_level(w), kvm_set_s2pmd_readonly(pudv), ipa);
-          ++stats.blocks_write_protected;
-        }
+        wp_protect_block(w, pud, pud_level(w), pudv, ipa, stats);
         continue;
       }
       const phys_addr_t pmd = pmd_offset(w, pudv, ipa);
       pmdv = w.load(pmd, pmd_level(), ipa);
       if (!pmd_present(pmdv)) continue;
       if (pmd_huge(pmdv)) {
-        if (!kvm_s2pmd_readonly(pmdv)) {
-          w.store(pmd, pmd_level(), kvm_set_s2pmd_readonly(pmdv), ipa);
-          ++stats.blocks_write_protected;
-        }
+        wp_protect_block(w, pmd, pmd_level(), pmdv, ipa, stats);
         continue;
       }
       region = Region::Table;

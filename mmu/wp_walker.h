@@ -52,6 +52,14 @@ std::unique_ptr<WpWalker> make_wp_walker(const std::string& name);  // nullptr i
 const std::vector<std::string>& wp_walker_names();
 const char* wp_walker_description(const std::string& name);
 
+// Write-protects a 2 MiB / 1 GiB block on its own entry (kvm_set_s2pmd_readonly),
+// unless it already is read-only: what every correct walker does with a block.
+inline void wp_protect_block(S2Walk& w, phys_addr_t entry, level_t level, S2Desc v, ipa_t ipa, WpStats& stats) {
+  if (kvm_s2pmd_readonly(v)) return;
+  w.store(entry, level, kvm_set_s2pmd_readonly(v), ipa);
+  ++stats.blocks_write_protected;
+}
+
 // stage2_wp_range(kvm, addr, end): write-protect every present leaf in [addr, end),
 // pgd -> pud -> pmd -> pte, blocks protected whole. Used by the `range` walker and by
 // kvm_mmu_wp_memory_region() when logging is enabled. If `mask` is given (with the

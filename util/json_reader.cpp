@@ -57,8 +57,9 @@ std::int64_t JsonReader::get_int_or(const std::string& key, std::int64_t def, st
 
 std::uint64_t JsonReader::get_u64(const std::string& key, std::uint64_t min, std::uint64_t max) {
   const auto& v = member(key);
-  if (v.is_number_unsigned()) {
-    const std::uint64_t x = v.get<std::uint64_t>();
+  // A non-negative integer may be stored signed (JSON built in code, e.g. {"ops", 1000}).
+  if (v.is_number_unsigned() || (v.is_number_integer() && v.get<std::int64_t>() >= 0)) {
+    const std::uint64_t x = v.is_number_unsigned() ? v.get<std::uint64_t>() : static_cast<std::uint64_t>(v.get<std::int64_t>());
     if (x < min || x > max) fail(key, "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " + std::to_string(x));
     return x;
   }

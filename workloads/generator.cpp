@@ -1,6 +1,6 @@
 #include "workloads/generator.h"
 
-#include <nlohmann/json.hpp>
+#include <charconv>
 
 namespace s2sim::workloads {
 
@@ -54,6 +54,9 @@ std::string Generator::describe() const {
   return s;
 }
 
-std::string format_number(double v) { return nlohmann::json(v).dump(); }
+std::string format_number(double v) {
+  char buf[32];  // shortest form that reads back exactly: "1", "0.99", "1e-06"
+  return std::string(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+}
 
 }  // namespace s2sim::workloads

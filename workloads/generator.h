@@ -58,7 +58,7 @@ class Generator : public OpSource {
 inline constexpr std::uint64_t kPageStream = 1;
 inline constexpr std::uint64_t kAccessStream = 2;
 
-// Formats a double the way JSON would ("0.9", "30", "1e-06").
+// Formats a double in its shortest exact form ("0.9", "30", "1e-06").
 std::string format_number(double v);
 
 }  // namespace s2sim::workloads

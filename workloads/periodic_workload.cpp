@@ -42,7 +42,7 @@ class PeriodicWorkload final : public Generator {
   }
 
   std::string describe_own() const override {
-    return "period " + format_number(period_ms_) + " ms (" + format_number(std::round(period_cycles_)) + " cycles), burst_pages " +
+    return "period " + format_number(period_ms_) + " ms (" + std::to_string(std::llround(period_cycles_)) + " cycles), burst_pages " +
            std::to_string(burst_pages_) + ", stride " + std::to_string(stride_);
   }
 
