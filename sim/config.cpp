@@ -26,9 +26,10 @@ nlohmann::json parse_json_text(const std::string& text, const std::string& file)
   try {
     return nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
-    // nlohmann reports a byte offset; turn it into line:column for the user.
+    // nlohmann reports the 1-based offset of the byte at fault; turn it into
+    // line:column for the user.
     std::size_t line = 1, col = 1;
-    for (std::size_t i = 0; i < e.byte && i < text.size(); ++i) {
+    for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
       if (text[i] == '\n') { ++line; col = 1; } else { ++col; }
     }
     std::string what = e.what();
