@@ -1,5 +1,6 @@
 #include "sim/config.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -229,13 +230,26 @@ SimConfig parse_config(const nlohmann::json& doc, const std::string& file, const
 }
 
 std::uint64_t estimate_memory_bytes(const SimConfig& cfg) {
-  // Worst case, every page of every slot written: 8 bytes of pte per page plus its
-  // share of table frames, 4 bytes of source version and 4 of last-write time,
-  // 4 of destination version; plus per-2 MiB bookkeeping and the bitmaps.
-  std::uint64_t pages = 0;
-  for (const auto& m : cfg.memslots) pages += m.npages;
-  const std::uint64_t per_page = 8 + 4 + 4 + 4;
-  return pages * per_page + (pages / 512) * 64 + pages / 4 + (64u << 20);
+  // Per slot, always: the dirty bitmap and its snapshot buffer (2 bits a page) and the
+  // per-2 MiB bookkeeping (backing chunk, source and destination version chunks).
+  // Per page written: dense, 8 bytes of pte plus its share of table frames, 4 of
+  // source version, 4 of last-write time and 4 of destination version; sparse, each
+  // written page may pull in a whole 512-page version chunk and pte table (~12 KiB).
+  // A generator's writes are bounded by ops x vCPUs; a trace's are not known.
+  std::uint64_t pages = 0, fixed = std::uint64_t{64} << 20;
+  for (const auto& m : cfg.memslots) {
+    pages += m.npages;
+    fixed += m.npages / 4 + (m.npages / 512 + 1) * 24;
+  }
+  std::uint64_t touched = pages;
+  if (cfg.workload.is_object() && cfg.workload.value("kind", "") != "trace" && cfg.workload.contains("ops") &&
+      cfg.workload["ops"].is_number_unsigned()) {
+    const std::uint64_t ops = cfg.workload["ops"].get<std::uint64_t>();
+    if (ops < pages / cfg.vcpus) touched = ops * cfg.vcpus;
+  }
+  const std::uint64_t dense = pages * 20;
+  const std::uint64_t sparse = touched > UINT64_MAX / 12288 ? UINT64_MAX : touched * 12288;
+  return fixed + std::min(dense, sparse);
 }
 
 nlohmann::json to_json(const SimConfig& c) {

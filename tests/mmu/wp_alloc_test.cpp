@@ -24,6 +24,11 @@ std::atomic<std::uint64_t> g_allocations{0};
 
 // Replacements of the global allocation functions ([new.delete.single]). The array and
 // nothrow forms of libstdc++ call these, so counting here counts every new-expression.
+// GCC, inlining these into new-expressions, sees malloc paired with operator delete
+// and warns (-Wmismatched-new-delete); the pairing is by construction our own.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
 void* operator new(std::size_t n) {
   g_allocations.fetch_add(1, std::memory_order_relaxed);
   if (void* p = std::malloc(n ? n : 1)) return p;
