@@ -22,13 +22,14 @@ namespace {
 constexpr int kExitWrongAnswer = kExitLostWrites;
 
 const char* const kLabUsage =
-    "s2sim lab list | show N [--seed S] [--json] | solve N [--seed S] | check N [--seed S] ANSWERS";
+    "s2sim lab list | show N [--seed S] [--json | --config] | solve N [--seed S] [--config] | "
+    "check N [--seed S] FILE";
 
 int list_labs() {
   for (const lab::LabInfo& l : lab::labs()) {
     std::string name = l.name;
     name.resize(22, ' ');
-    std::cout << "  " << l.number << "  " << name << l.goal << (l.make ? "" : " (needs s2sim run; coming)") << "\n";
+    std::cout << "  " << l.number << "  " << name << l.goal << (l.make ? "" : " (coming)") << "\n";
   }
   return kExitOk;
 }
@@ -36,7 +37,7 @@ int list_labs() {
 std::string read_answers(const std::string& path) {
   if (path == "-") return std::string(std::istreambuf_iterator<char>(std::cin), {});
   std::ifstream f(path, std::ios::binary);
-  if (!f) throw InputError(path, "cannot read the answer file");
+  if (!f) throw InputError(path, "cannot read the file");
   std::ostringstream ss;
   ss << f.rdbuf();
   return ss.str();
@@ -57,7 +58,7 @@ int cmd_lab(const std::vector<std::string>& args) {
 
   std::optional<std::uint64_t> number, seed;
   std::optional<std::string> answers_path;
-  bool json = false;
+  bool json = false, config = false;
   for (std::size_t i = 1; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--seed") {
@@ -66,6 +67,8 @@ int cmd_lab(const std::vector<std::string>& args) {
       if (!seed) throw InputError(where, "--seed: \"" + args[i] + "\" is not a 64-bit number");
     } else if (a == "--json" && sub == "show") {
       json = true;
+    } else if (a == "--config" && sub != "check") {
+      config = true;
     } else if (a.size() > 1 && a[0] == '-') {
       throw InputError(where, "unknown option \"" + a + "\" (usage: " + kLabUsage + ")");
     } else if (!number) {
@@ -80,14 +83,29 @@ int cmd_lab(const std::vector<std::string>& args) {
   if (!number) throw InputError(where, "missing the lab number, e.g. s2sim " + where + " 1");
   const lab::LabInfo* info = *number <= 1000 ? lab::find_lab(static_cast<int>(*number)) : nullptr;
   if (!info) throw InputError(where, "there is no lab " + std::to_string(*number) + " (s2sim lab list shows them)");
-  if (!info->make)
-    throw InputError(where, "lab " + std::to_string(info->number) + " (" + info->name +
-                                ") needs s2sim run and is not written yet; labs 1-3 are");
+  const std::string lab_name = "lab " + std::to_string(info->number) + " (" + info->name + ")";
+  if (!info->make) throw InputError(where, lab_name + " is not written yet");
+  if (json && config) throw InputError(where, "--json and --config exclude each other");
   if (sub == "check" && !answers_path)
-    throw InputError(where, "missing the answer file, e.g. s2sim lab check " + std::to_string(info->number) +
-                                " --seed 1 answers.txt");
+    throw InputError(where, "missing the " + std::string(info->check ? "config" : "answer") +
+                                " file, e.g. s2sim lab check " + std::to_string(info->number) + " --seed 1 " +
+                                (info->check ? "my.json" : "answers.txt"));
+
+  // A file that cannot be read is reported before the problem is made (lab 6 runs
+  // the simulator to make it).
+  const std::string name = answers_path ? (*answers_path == "-" ? "<stdin>" : *answers_path) : "";
+  const std::string text = answers_path ? read_answers(*answers_path) : "";
 
   const lab::Problem p = info->make(seed.value_or(1));
+  if (config) {
+    const std::string& cfg = sub == "show" ? p.config : p.solution_config;
+    if (cfg.empty())
+      throw InputError(where + " --config",
+                       lab_name + " has no config to " +
+                           (sub == "show" ? "show (labs 4 and 6 have one)" : "solve with (lab 6 has one)"));
+    std::cout << cfg;
+    return kExitOk;
+  }
   if (sub == "show") {
     if (json)
       std::cout << lab::show_json(p).dump(2) << "\n";
@@ -99,9 +117,15 @@ int cmd_lab(const std::vector<std::string>& args) {
     std::cout << lab::solve_text(p);
     return kExitOk;
   }
-  // check: read and parse everything first, so a syntax error prints nothing else.
-  const std::string name = *answers_path == "-" ? "<stdin>" : *answers_path;
-  const lab::AnswerFile answers = lab::read_answer_file(p, read_answers(*answers_path), name);
+  // check: parse everything first, so a syntax error prints nothing else.
+  if (info->check) {
+    // Graded by running it: the report is built in full before anything is printed.
+    std::ostringstream report;
+    const int status = info->check(p, text, name, report);
+    std::cout << report.str();
+    return status == 0 ? kExitOk : kExitWrongAnswer;
+  }
+  const lab::AnswerFile answers = lab::read_answer_file(p, text, name);
   const std::vector<lab::Grade> grades = lab::grade(p, answers);
   std::cout << lab::check_report(p, answers, grades);
   return lab::all_right(grades) ? kExitOk : kExitWrongAnswer;

@@ -22,6 +22,8 @@ struct RunArgs {
   std::vector<std::string> sets;
   std::optional<std::uint64_t> seed;
   std::string json_path;
+  std::string trace_path;  // run only: --trace-events FILE
+  std::optional<std::uint64_t> trace_limit;  // run only: --trace-events-limit N
   bool quiet = false;
   std::vector<std::string> walkers;  // compare only
 };
@@ -41,6 +43,13 @@ RunArgs parse_args(const std::vector<std::string>& args, const char* cmd, bool c
       r.seed = parse_u64(v);
       if (!r.seed) throw InputError(std::string(cmd) + " --seed", "\"" + v + "\" is not a non-negative integer");
     } else if (a == "--json") r.json_path = value();
+    else if (!compare && a == "--trace-events") r.trace_path = value();
+    else if (!compare && a == "--trace-events-limit") {
+      const std::string& v = value();
+      r.trace_limit = parse_u64(v);
+      if (!r.trace_limit || *r.trace_limit == 0)
+        throw InputError(std::string(cmd) + " --trace-events-limit", "\"" + v + "\" is not a positive integer");
+    }
     else if (a == "--quiet" || a == "-q") r.quiet = true;
     else if (compare && a == "--walkers") {
       std::stringstream ss(value());
@@ -53,14 +62,17 @@ RunArgs parse_args(const std::vector<std::string>& args, const char* cmd, bool c
       throw InputError(cmd, "more than one config given (\"" + r.config_path + "\", \"" + a + "\")");
     }
   }
-  if (!r.json_path.empty()) {
+  if (r.trace_limit && r.trace_path.empty())
+    throw InputError(std::string(cmd) + " --trace-events-limit", "needs --trace-events FILE");
+  for (const std::string* out : {&r.json_path, &r.trace_path}) {
+    if (out->empty()) continue;
     // Refuse a path we cannot write before spending any time simulating.
     namespace fs = std::filesystem;
-    const fs::path p(r.json_path);
+    const fs::path p(*out);
     const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
     std::error_code ec;
-    if (!fs::is_directory(dir, ec)) throw InputError(r.json_path, "cannot write: directory " + dir.string() + " does not exist");
-    if (fs::is_directory(p, ec)) throw InputError(r.json_path, "cannot write: it is a directory");
+    if (!fs::is_directory(dir, ec)) throw InputError(*out, "cannot write: directory " + dir.string() + " does not exist");
+    if (fs::is_directory(p, ec)) throw InputError(*out, "cannot write: it is a directory");
   }
   return r;
 }
@@ -78,8 +90,8 @@ SimConfig load(const RunArgs& a) {
   return parse_config(doc, file, base);
 }
 
-RunResult simulate(const SimConfig& cfg, bool quiet) {
-  Engine engine(cfg);
+RunResult simulate(const SimConfig& cfg, bool quiet, TraceEvents* trace = nullptr) {
+  Engine engine(cfg, trace);
   const bool tty = !quiet && ::isatty(STDERR_FILENO);
   std::function<void(double)> progress;
   if (tty) progress = [](double s) { std::cerr << "\r  simulated " << s << " s ..." << std::flush; };
@@ -93,9 +105,12 @@ RunResult simulate(const SimConfig& cfg, bool quiet) {
 int cmd_run(const std::vector<std::string>& args) {
   const RunArgs a = parse_args(args, "run", false);
   const SimConfig cfg = load(a);
-  const RunResult r = simulate(cfg, a.quiet);
+  std::optional<TraceEvents> trace;
+  if (!a.trace_path.empty()) trace.emplace(cfg.machine.clock_hz, a.trace_limit.value_or(TraceEvents::kDefaultLimit));
+  const RunResult r = simulate(cfg, a.quiet, trace ? &*trace : nullptr);
   print_report(std::cout, r, cfg);
   if (!a.json_path.empty()) write_file_atomically(a.json_path, result_json(r, cfg).dump(2) + "\n");
+  if (trace) write_file_atomically(a.trace_path, trace->json());
   return r.verify_ok() ? kExitOk : kExitLostWrites;
 }
 

@@ -21,8 +21,6 @@ std::string configs_dir() {
   return S2SIM_CONFIG_DIR_DEFAULT;
 }
 
-namespace {
-
 nlohmann::json parse_json_text(const std::string& text, const std::string& file) {
   try {
     return nlohmann::json::parse(text);
@@ -37,8 +35,14 @@ nlohmann::json parse_json_text(const std::string& text, const std::string& file)
     const auto pos = what.find("syntax error");
     if (pos != std::string::npos) what = what.substr(pos);
     throw InputError(file + ":" + std::to_string(line) + ":" + std::to_string(col), "malformed JSON: " + what);
+  } catch (const nlohmann::json::out_of_range&) {
+    // nlohmann throws out_of_range.406 for a number no double can hold (1e999); it
+    // carries no position, so the file is all we can name.
+    throw InputError(file, "malformed JSON: a number is too large to represent (beyond the range of a double)");
   }
 }
+
+namespace {
 
 std::string read_text_file(const std::string& path, const std::string& what) {
   std::error_code ec;
@@ -242,7 +246,10 @@ std::uint64_t estimate_memory_bytes(const SimConfig& cfg) {
     fixed += m.npages / 4 + (m.npages / 512 + 1) * 24;
   }
   std::uint64_t touched = pages;
-  if (cfg.workload.is_object() && cfg.workload.value("kind", "") != "trace" && cfg.workload.contains("ops") &&
+  // Compare with == rather than value("kind", ""): a non-string kind must reach the
+  // workload factory's error, not throw a type_error here.
+  if (cfg.workload.is_object() && !(cfg.workload.contains("kind") && cfg.workload["kind"] == "trace") &&
+      cfg.workload.contains("ops") &&
       cfg.workload["ops"].is_number_unsigned()) {
     const std::uint64_t ops = cfg.workload["ops"].get<std::uint64_t>();
     if (ops < pages / cfg.vcpus) touched = ops * cfg.vcpus;
@@ -316,6 +323,8 @@ void apply_override(nlohmann::json& doc, const std::string& assignment) {
     value = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error&) {
     value = text;  // a bare word is a string: --set dirty_log.walker=range
+  } catch (const nlohmann::json::out_of_range&) {
+    throw InputError("--set " + assignment, "the number \"" + text + "\" is out of range (beyond a double)");
   }
   try {
     const nlohmann::json::json_pointer ptr(pointer);

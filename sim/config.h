@@ -84,6 +84,10 @@ const char* default_config_text();
 SimConfig parse_config(const nlohmann::json& doc, const std::string& file, const std::string& base_dir);
 // Reads and parses a JSON file (or the default when path is empty). Throws InputError.
 nlohmann::json load_config_json(const std::string& path);
+
+// Parses JSON text read from `file`; a syntax error or an unrepresentable number
+// becomes one InputError naming file:line:column (or the file).
+nlohmann::json parse_json_text(const std::string& text, const std::string& file);
 // Applies one --set PATH=VALUE override (dotted path or JSON pointer; VALUE is JSON,
 // or a bare string). Throws InputError naming the override.
 void apply_override(nlohmann::json& doc, const std::string& assignment);

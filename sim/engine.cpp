@@ -32,6 +32,9 @@ struct Engine::Vcpu {
   TlbHierarchy tlb;
   workloads::GuestOp op{};
   bool has_op = false, ready = false, in_fault = false;
+  mmu::FaultKind fault_kind = mmu::FaultKind::None;  // the fault being handled (trace)
+  std::uint64_t fault_begin = 0;                     // when it was taken (trace)
+  std::uint64_t fault_lock_wait0 = 0;                // the agent's lock_wait then (trace)
   bool idling = false;          // waiting (halted) for a periodic burst since idle_from
   std::uint64_t idle_from = 0;
   unsigned retries = 0;
@@ -47,6 +50,13 @@ struct Engine::Migration {
   std::size_t send_pos = 0;
   std::unique_ptr<mmu::GetDirtyLog> call;  // the get_dirty_log in progress
   std::uint64_t call_start = 0;
+  bool entered = false;              // the call's ioctl entry has been charged
+  std::uint64_t lock_wait_seen = 0;  // the agent's lock_wait already put in dl_phases
+  // The open get_dirty_log phase segment of the timeline: consecutive steps of one
+  // phase make one event.
+  int seg_phase = -1;
+  std::uint64_t seg_begin = 0, seg_end = 0, seg_steps = 0, seg_dirty_words = 0;
+  std::uint64_t send_begin = 0;      // when the current send phase started (timeline)
   RoundStats round;
   std::uint64_t faults_at_round_start = 0, flushes_at_round_start = 0;
   std::uint64_t pause_start = 0;
@@ -70,9 +80,52 @@ std::uint64_t splitmix(std::uint64_t& s) {
 
 std::uint64_t ms_to_cycles(double ms, double hz) { return static_cast<std::uint64_t>(std::llround(ms * hz / 1000.0)); }
 
+// The timeline's name for a stage-2 fault.
+const char* fault_event_name(mmu::FaultKind kind, Access access) {
+  switch (kind) {
+    case mmu::FaultKind::Translation: return "translation fault";
+    case mmu::FaultKind::AccessFlag: return "access flag fault";
+    case mmu::FaultKind::Permission: return access == Access::Write ? "write-protect fault" : "permission fault";
+    case mmu::FaultKind::None: break;
+  }
+  return "fault";
+}
+
+// get_dirty_log steps grouped into the phases of the timeline (and of dl_phases).
+enum GdlPhase : int { kGdlLock, kGdlWords, kGdlFlush, kGdlUnlock, kGdlSnapshot, kGdlCopyOut };
+
+int gdl_phase(mmu::GetDirtyLog::Step s) {
+  using S = mmu::GetDirtyLog::Step;
+  switch (s) {
+    case S::Word: return kGdlWords;
+    case S::Flush: return kGdlFlush;
+    case S::UnlockMmu:
+    case S::UnlockSlots: return kGdlUnlock;
+    case S::Snapshot: return kGdlSnapshot;
+    case S::CopyOut: return kGdlCopyOut;
+    case S::LockSlots:
+    case S::Validate:
+    case S::ZeroBuffer:
+    case S::LockMmu:
+    case S::Done: break;
+  }
+  return kGdlLock;
+}
+
+const char* gdl_phase_name(int phase) {
+  switch (phase) {
+    case kGdlWords: return "get_dirty_log: words + write-protect";
+    case kGdlFlush: return "get_dirty_log: flush";
+    case kGdlUnlock: return "get_dirty_log: unlock";
+    case kGdlSnapshot: return "get_dirty_log: snapshot";
+    case kGdlCopyOut: return "get_dirty_log: copy_to_user";
+    default: return "get_dirty_log: enter + lock";
+  }
+}
+
 }  // namespace
 
-Engine::Engine(const SimConfig& cfg) : cfg_(cfg) {
+Engine::Engine(const SimConfig& cfg, TraceEvents* trace) : cfg_(cfg), trace_(trace) {
   mmu::KvmOptions ko;
   ko.geometry = cfg.geometry;
   ko.block_policy = cfg.block_policy;
@@ -123,6 +176,16 @@ Engine::Engine(const SimConfig& cfg) : cfg_(cfg) {
   res_.verify_enabled = cfg.verify.enabled && cfg.migration.enabled;
   res_.clock_hz = cfg.machine.clock_hz;
   res_.vcpu.resize(cfg.vcpus);
+  if (trace_) {
+    // One track per agent, tid = the agent's id (its tie-break rank).
+    trace_->process_name("s2sim: " + res_.workload);
+    for (const Agent& a : agents_) {
+      const std::string name = a.kind == Agent::Kind::Vcpu      ? "vCPU " + std::to_string(a.index)
+                               : a.kind == Agent::Kind::Migration ? std::string("migration thread")
+                                                                  : std::string("host (MMU notifier unmaps)");
+      trace_->thread_name(a.id, name, a.id);
+    }
+  }
 }
 
 Engine::~Engine() = default;
@@ -131,50 +194,81 @@ Engine::~Engine() = default;
 
 void Engine::flush_remote_tlbs() {
   ++res_.flush_all;
+  std::uint64_t dropped = 0;
   for (auto& v : vcpus_) {
-    res_.tlb_entries_invalidated += v.tlb.invalidate_vmid(kvm_->options.vmid);
+    dropped += v.tlb.invalidate_vmid(kvm_->options.vmid);
     ++v.st.flushes_received;
   }
-  if (current_) current_->time += cfg_.machine.costs.tlbi_all_is;
+  res_.tlb_entries_invalidated += dropped;
+  if (current_) {
+    if (trace_)
+      trace_->instant(current_->id, "TLBIALLIS", current_->time,
+                      {{"request", "kvm_flush_remote_tlbs"}, {"entries_invalidated", dropped}});
+    current_->time += cfg_.machine.costs.tlbi_all_is;
+  }
 }
 
 void Engine::flush_vmid_ipa(ipa_t ipa) {
   ++res_.flush_ipa;
   // ARMv7 has no stage-2 invalidate-by-IPA: __kvm_tlb_flush_vmid_ipa does TLBIALLIS
   // for the whole VMID, so every per-IPA request empties every vCPU's TLB.
+  std::uint64_t dropped = 0;
   for (auto& v : vcpus_) {
-    res_.tlb_entries_invalidated += cfg_.machine.tlbi_by_ipa ? v.tlb.invalidate_ipa(kvm_->options.vmid, ipa)
-                                                             : v.tlb.invalidate_vmid(kvm_->options.vmid);
+    dropped += cfg_.machine.tlbi_by_ipa ? v.tlb.invalidate_ipa(kvm_->options.vmid, ipa)
+                                        : v.tlb.invalidate_vmid(kvm_->options.vmid);
     ++v.st.flushes_received;
   }
-  if (current_) current_->time += cfg_.machine.tlbi_for_ipa_cycles();
+  res_.tlb_entries_invalidated += dropped;
+  if (current_) {
+    if (trace_)
+      trace_->instant(current_->id, cfg_.machine.tlbi_by_ipa ? "TLBI IPAS2E1IS" : "TLBIALLIS", current_->time,
+                      {{"request", "kvm_tlb_flush_vmid_ipa"}, {"ipa", ipa}, {"entries_invalidated", dropped}});
+    current_->time += cfg_.machine.tlbi_for_ipa_cycles();
+  }
 }
 
 // --- locks -------------------------------------------------------------------------
 
 bool Engine::take_lock(SimLock& lock, Agent& a) {
-  if (lock.owner() == a.id) return true;  // handed over while the agent waited
+  if (lock.owner() == a.id) return true;  // handed over while the agent waited (charged then)
   std::uint64_t owned_at = 0;
   if (!lock.try_acquire(a.id, a.time, &owned_at)) {
     a.blocked = true;
     a.block_start = a.time;
     return false;
   }
-  a.lock_wait += owned_at - a.time;
-  if (&lock == &mmu_lock_) res_.mmu_lock_wait += owned_at - a.time;
-  a.time = owned_at + cfg_.machine.costs.spin_lock;
+  if (owned_at > a.time) {
+    // Another agent held it until owned_at inside one of its own steps: this core
+    // spun meanwhile and gets the lock the way a queued waiter does, lock_handover
+    // after the release (see release_lock). It owns the lock from now on (later
+    // arrivals queue behind it), but its step resumes only at that time: run now,
+    // the critical section would become visible to agents whose clocks are still
+    // before the acquisition.
+    const std::uint64_t resume = owned_at + cfg_.machine.costs.lock_handover;
+    note_lock_wait(lock, a, a.time, resume);
+    a.time = resume;
+    return false;
+  }
+  a.time += cfg_.machine.costs.spin_lock;  // uncontended: the acquire (and the later release)
   return true;
 }
 
 void Engine::release_lock(SimLock& lock, Agent& a) {
   const int next = lock.release(a.time);
   if (next == SimLock::kNone) return;
+  // Hand-over: the lock line moves to the waiter's core and the waiter wakes up.
   Agent& w = agents_[static_cast<std::size_t>(next)];
   const std::uint64_t resume = std::max(w.time, a.time + cfg_.machine.costs.lock_handover);
-  w.lock_wait += resume - w.block_start;
-  if (&lock == &mmu_lock_) res_.mmu_lock_wait += resume - w.block_start;
+  note_lock_wait(lock, w, w.block_start, resume);
   w.time = resume;
   w.blocked = false;
+}
+
+void Engine::note_lock_wait(const SimLock& lock, Agent& a, std::uint64_t from, std::uint64_t to) {
+  a.lock_wait += to - from;
+  if (&lock == &mmu_lock_) res_.mmu_lock_wait += to - from;
+  if (trace_ && to > from)
+    trace_->complete(a.id, &lock == &mmu_lock_ ? "mmu_lock wait" : "slots_lock wait", from, to);
 }
 
 // --- vCPUs -------------------------------------------------------------------------
@@ -184,6 +278,7 @@ void Engine::step_vcpu(Agent& a) {
   if (pause_requested_ && !v.in_fault && mmu_lock_.owner() != a.id) {
     a.paused = true;
     v.paused_at = a.time;
+    if (trace_) trace_->instant(a.id, "paused (vm_stop)", a.time);
     return;
   }
   v.idling = false;
@@ -265,6 +360,9 @@ void Engine::vcpu_access(Agent& a, Vcpu& v) {
     else if (fault == mmu::FaultKind::Permission && access == Access::Write) ++v.st.write_protect_faults;
     else ++v.st.other_faults;
     const std::uint64_t trap = costs.stage2_abort_host;
+    v.fault_kind = fault;
+    v.fault_begin = a.time + cost;
+    v.fault_lock_wait0 = a.lock_wait;
     a.time += cost + trap;
     v.st.busy_cycles += cost + trap;
     v.st.fault_cycles += trap;
@@ -286,17 +384,26 @@ void Engine::vcpu_access(Agent& a, Vcpu& v) {
 }
 
 void Engine::vcpu_fault(Agent& a, Vcpu& v) {
+  // user_mem_abort() under mmu_lock: the acquire (spin_lock when free), the handler's
+  // descriptor accesses through this core's caches, the TLB maintenance it requests
+  // (charged to this agent by flush_*), fault_handler_work; then the release.
+  const std::uint64_t t0 = a.time, wait0 = a.lock_wait;
   if (!take_lock(mmu_lock_, a)) return;
-  const std::uint64_t t0 = a.time;
   CycleSink sink(*caches_, a.core);
   current_ = &a;
   const mmu::FaultResult fr = mmu::kvm_handle_guest_abort(*kvm_, v.op.ipa, v.op.access, &sink);
   current_ = nullptr;
   a.time += sink.cycles + cfg_.machine.costs.fault_handler_work;
   release_lock(mmu_lock_, a);
-  v.st.fault_cycles += a.time - t0;
-  v.st.busy_cycles += a.time - t0;
+  // Busy time is everything but the wait for the lock (counted in lock_wait).
+  const std::uint64_t handled = a.time - t0 - (a.lock_wait - wait0);
+  v.st.fault_cycles += handled;
+  v.st.busy_cycles += handled;
   v.in_fault = false;
+  if (trace_)
+    trace_->complete(a.id, fault_event_name(v.fault_kind, v.op.access), v.fault_begin, a.time,
+                     {{"ipa", v.op.ipa}, {"outcome", mmu::to_string(fr.outcome)},
+                      {"lock_wait_cycles", a.lock_wait - v.fault_lock_wait0}});
   if (fr.outcome == mmu::FaultOutcome::Mmio || ++v.retries > 64) {
     // Nothing backs this IPA (or the access cannot complete): the guest moves on.
     ++v.st.mmio;
@@ -308,6 +415,7 @@ void Engine::vcpu_fault(Agent& a, Vcpu& v) {
 
 void Engine::step_host(Agent& a) {
   if (!take_lock(mmu_lock_, a)) return;
+  const std::uint64_t t0 = a.time;
   const gfn_t gfn = slot_->base_gfn + splitmix(host_->rng) % slot_->npages;
   CycleSink sink(*caches_, a.core);
   current_ = &a;
@@ -317,6 +425,7 @@ void Engine::step_host(Agent& a) {
   res_.host_unmaps += did;
   a.time += sink.cycles;
   release_lock(mmu_lock_, a);
+  if (trace_) trace_->complete(a.id, "host unmap", t0, a.time, {{"gfn", gfn}, {"unmapped", did ? 1u : 0u}});
   a.time += host_->period;
 }
 
@@ -337,18 +446,60 @@ void Engine::copy_page(Agent& a, gfn_t gfn) {
 }
 
 bool Engine::dirty_log_step(Agent& a) {
-  mmu::GetDirtyLog& call = *mig_->call;
+  // One step of KVM_GET_DIRTY_LOG. Every cycle a step charges goes to one phase of
+  // res_.dl_phases, so that the phases add up to the call's span:
+  //   LockSlots   ioctl_entry once per call (entry), then slots_lock: spin_lock (lock)
+  //               or the wait until its hand-over (lock_wait)
+  //   Validate    free
+  //   ZeroBuffer  bitmap_word_scan per word of the buffer (entry)
+  //   LockMmu     spin_lock (lock), or the wait until its hand-over (lock_wait)
+  //   Word        bitmap_word_scan, + atomic_xchg if the word is not zero (words), + the
+  //               walker's descriptor accesses at this core's cache latencies (write_protect)
+  //   Flush       tlbi_all_is if anything was dirty (flush)
+  //   Unlock*     free (the release is in spin_lock)
+  //   Snapshot    bitmap_word_scan + atomic_xchg (snapshot; after_wp order only)
+  //   CopyOut     copy_to_user_per_byte per byte of the bitmap (copy_out)
+  Migration& m = *mig_;
+  mmu::GetDirtyLog& call = *m.call;
   const auto& costs = cfg_.machine.costs;
+  GetDirtyLogPhases& ph = res_.dl_phases;
   using S = mmu::GetDirtyLog::Step;
+  // A wait that ended in a hand-over was charged between this agent's steps.
+  ph.lock_wait += a.lock_wait - m.lock_wait_seen;
+  m.lock_wait_seen = a.lock_wait;
+
+  const S step = call.next_step();
   const std::uint64_t t0 = a.time;
-  switch (call.next_step()) {
+  if (trace_ && gdl_phase(step) != m.seg_phase) {
+    trace_gdl_segment(a);
+    m.seg_phase = gdl_phase(step);
+    m.seg_begin = m.seg_end = t0;
+  }
+  auto charge = [&](std::uint64_t& phase, std::uint64_t cycles) {
+    a.time += cycles;
+    phase += cycles;
+  };
+  auto lock = [&](SimLock& l) {
+    const std::uint64_t before = a.time, wait0 = a.lock_wait;
+    if (!take_lock(l, a)) return false;
+    const std::uint64_t waited = a.lock_wait - wait0;
+    ph.lock_wait += waited;
+    ph.lock += a.time - before - waited;
+    m.lock_wait_seen = a.lock_wait;
+    return true;
+  };
+  bool stepped = true;
+  switch (step) {
     case S::LockSlots:
-      a.time += costs.ioctl_entry;
-      if (!take_lock(slots_lock_, a)) return false;
+      if (!m.entered) {
+        charge(ph.entry, costs.ioctl_entry);
+        m.entered = true;
+      }
+      if (!lock(slots_lock_)) { stepped = false; break; }
       call.step();
       break;
     case S::LockMmu:
-      if (!take_lock(mmu_lock_, a)) return false;
+      if (!lock(mmu_lock_)) { stepped = false; break; }
       call.step();
       break;
     case S::UnlockMmu:
@@ -362,33 +513,74 @@ bool Engine::dirty_log_step(Agent& a) {
     case S::Word:
     case S::Snapshot: {
       CycleSink sink(*caches_, a.core);
+      const CacheCoreStats before = caches_->stats(a.core);
       const auto info = call.step(&sink);
-      a.time += costs.bitmap_word_scan + sink.cycles + (info.mask || info.step == S::Snapshot ? costs.atomic_xchg : 0);
+      const CacheCoreStats after = caches_->stats(a.core);
+      const bool xchg = info.mask || info.step == S::Snapshot;
+      charge(step == S::Word ? ph.words : ph.snapshot, costs.bitmap_word_scan + (xchg ? costs.atomic_xchg : 0));
+      charge(ph.write_protect, sink.cycles);
       for (int l = 0; l < 4; ++l) {
         res_.dl_loads[static_cast<std::size_t>(l)] += sink.loads[static_cast<std::size_t>(l)];
         res_.dl_stores[static_cast<std::size_t>(l)] += sink.stores[static_cast<std::size_t>(l)];
       }
+      // The migration thread has a core of its own: what its cache counters moved by
+      // in this step is the walker's accesses.
+      res_.dl_loads_where[0] += after.loads_l1 - before.loads_l1;
+      res_.dl_loads_where[1] += after.loads_l2 - before.loads_l2;
+      res_.dl_loads_where[2] += after.loads_dram - before.loads_dram;
+      res_.dl_stores_where[0] += after.stores_l1 - before.stores_l1;
+      res_.dl_stores_where[1] += after.stores_l2 - before.stores_l2;
+      res_.dl_stores_where[2] += after.stores_dram - before.stores_dram;
+      ++m.seg_steps;
+      m.seg_dirty_words += info.mask != 0;
       break;
     }
+    case S::Validate:
+      call.step();
+      break;
     case S::ZeroBuffer:
-      a.time += slot_->dirty_bitmap->nwords() * costs.bitmap_word_scan;
+      charge(ph.entry, slot_->dirty_bitmap->nwords() * costs.bitmap_word_scan);
       call.step();
       break;
     case S::CopyOut:
-      a.time += slot_->dirty_bitmap->bytes() * costs.copy_to_user_per_byte;
+      charge(ph.copy_out, slot_->dirty_bitmap->bytes() * costs.copy_to_user_per_byte);
       call.step();
       break;
-    case S::Flush:
-    case S::Validate:
+    case S::Flush: {
+      const std::uint64_t before = a.time;
       current_ = &a;
       call.step();
       current_ = nullptr;
+      ph.flush += a.time - before;  // flush_remote_tlbs charged tlbi_all_is, if it flushed
       break;
+    }
     case S::Done:
       break;
   }
-  res_.dl_cycles += a.time - t0;
+  m.seg_end = a.time;
+  if (!stepped) return false;
+  res_.dl_cycles = ph.work();
+  if (call.done() && trace_) {
+    trace_gdl_segment(a);
+    trace_->complete(a.id, "get_dirty_log", m.call_start, a.time,
+                     {{"round", m.round.round}, {"pages_reported", call.pages_reported()}});
+  }
   return call.done();
+}
+
+void Engine::trace_gdl_segment(Agent& a) {
+  // Closes the open phase segment of the get_dirty_log timeline, if any.
+  Migration& m = *mig_;
+  if (m.seg_phase < 0) return;
+  if (m.seg_end > m.seg_begin) {
+    if (m.seg_phase == kGdlWords)
+      trace_->complete(a.id, gdl_phase_name(m.seg_phase), m.seg_begin, m.seg_end,
+                       {{"words", m.seg_steps}, {"dirty_words", m.seg_dirty_words}});
+    else
+      trace_->complete(a.id, gdl_phase_name(m.seg_phase), m.seg_begin, m.seg_end);
+  }
+  m.seg_phase = -1;
+  m.seg_steps = m.seg_dirty_words = 0;
 }
 
 bool Engine::should_stop(unsigned round, std::uint64_t pending) {
@@ -449,6 +641,18 @@ void Engine::finish_round(Agent& a) {
   for (const auto& v : vcpus_) wp_faults += v.st.write_protect_faults;
   m.round.guest_write_faults = wp_faults - m.faults_at_round_start;
   m.round.tlb_flushes = res_.flush_all + res_.flush_ipa - m.flushes_at_round_start;
+  if (trace_) {
+    if (m.round.pages_sent)
+      trace_->complete(a.id, "send pages", m.send_begin, a.time,
+                       {{"round", m.round.round}, {"pages", m.round.pages_sent}});
+    const std::string name = "round " + std::to_string(m.round.round) + (m.round.stop_and_copy ? " (stop-and-copy)" : "");
+    trace_->complete(a.id, name, m.round.start_cycle, a.time,
+                     {{"round", m.round.round}, {"dirty_pages", m.round.dirty_pages},
+                      {"pages_sent", m.round.pages_sent}, {"write_protect_faults", m.round.guest_write_faults},
+                      {"tlb_flushes", m.round.tlb_flushes}});
+    trace_->counter("migration pages", a.time,
+                    {{"dirty_pages", m.round.dirty_pages}, {"pages_sent", m.round.pages_sent}});
+  }
   res_.pages_sent_total += m.round.pages_sent;
   res_.rounds.push_back(m.round);
   m.round = RoundStats{};
@@ -492,7 +696,9 @@ void Engine::step_migration(Agent& a) {
       flush_remote_tlbs();
       current_ = nullptr;
       res_.enable_logging_cycles = a.time - m.round.start_cycle;
+      if (trace_) trace_->complete(a.id, "enable dirty logging", m.start_cycle, a.time, {{"pages", slot_->npages}});
       m.cursor = slot_->base_gfn;
+      m.send_begin = a.time;
       m.phase = P::Round0;
       break;
     case P::Round0: {
@@ -521,6 +727,9 @@ void Engine::step_migration(Agent& a) {
       if (!m.call) {
         m.call = std::make_unique<mmu::GetDirtyLog>(*kvm_, slot_->id, *walker_, cfg_.dirty_log.options);
         m.call_start = a.time;
+        m.entered = false;
+        m.lock_wait_seen = a.lock_wait;
+        m.seg_phase = -1;
       }
       if (!dirty_log_step(a)) break;
       {
@@ -536,6 +745,7 @@ void Engine::step_migration(Agent& a) {
         m.pending.swap(merged);
         m.call.reset();
         m.send_pos = 0;
+        m.send_begin = a.time;
         m.phase = m.phase == P::Final ? P::FinalSend : P::Decide;
       }
       break;
@@ -545,6 +755,7 @@ void Engine::step_migration(Agent& a) {
         m.pause_start = a.time;
         m.phase = P::Pause;
       } else {
+        m.send_begin = a.time;
         m.phase = P::Send;
       }
       break;
@@ -585,12 +796,17 @@ void Engine::step_migration(Agent& a) {
         }
         if (!ag.paused) {
           // Not stopped yet: come back when it has run (it stops at its next step).
-          a.time = std::max(a.time, ag.time) + 1;
+          // A vCPU queued for mmu_lock runs no earlier than the lock's owner.
+          std::uint64_t runs_at = ag.time;
+          if (ag.blocked && mmu_lock_.owner() != SimLock::kNone)
+            runs_at = std::max(runs_at, agents_[static_cast<std::size_t>(mmu_lock_.owner())].time);
+          a.time = std::max(a.time, runs_at) + 1;
           return;
         }
         latest = std::max(latest, v.paused_at);
       }
       a.time = latest;
+      if (trace_) trace_->complete(a.id, "vm_stop", m.pause_start, a.time);
       m.phase = P::Final;
       break;
     }

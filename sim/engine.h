@@ -9,6 +9,20 @@
 // check, the write that bumps the page's version), or one stage-2 fault handled under
 // mmu_lock, or one step of get_dirty_log (one bitmap word, one flush...), or one page
 // copy, or one 2 MiB chunk of the enable-logging walk.
+//
+// Locks: an agent that finds a lock held waits for it in simulated time. Whether the
+// holder keeps it across several steps (the agent queues and is handed the lock at
+// the release) or took and released it inside one step that the waiter's clock has
+// not reached yet (the waiter finds it free but released after its own time), the
+// waiter owns it lock_handover cycles after the release, and its step runs only
+// then, so that what it does under the lock is never seen by agents whose clocks
+// are still before that. An uncontended acquire costs spin_lock. Both kinds of wait
+// count as lock wait (per agent, and for mmu_lock in RunResult::mmu_lock_wait),
+// never as busy time: a vCPU's clock is busy + idle + mmu_lock wait.
+//
+// With a TraceEvents recorder the engine also writes the run's timeline (see
+// sim/trace_events.h): faults, lock waits, get_dirty_log phases, TLB flushes, page
+// sends, rounds. Recording never changes what the engine does.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +38,7 @@
 #include "sim/run_result.h"
 #include "sim/sim_lock.h"
 #include "sim/tlb.h"
+#include "sim/trace_events.h"
 #include "workloads/guest_op.h"
 
 namespace s2sim::sim {
@@ -31,7 +46,8 @@ namespace s2sim::sim {
 class Engine final : public mmu::TlbMaintenance {
  public:
   // Builds the machine, the VM and the workload; throws InputError for bad input.
-  explicit Engine(const SimConfig& cfg);
+  // `trace` (optional, not owned, must outlive the engine) receives the timeline.
+  explicit Engine(const SimConfig& cfg, TraceEvents* trace = nullptr);
   ~Engine() override;
 
   // Runs to the end. `progress` (optional) is called now and then with the simulated
@@ -54,8 +70,13 @@ class Engine final : public mmu::TlbMaintenance {
   void step_host(Agent& a);
   void vcpu_access(Agent& a, Vcpu& v);
   void vcpu_fault(Agent& a, Vcpu& v);
-  bool take_lock(SimLock& lock, Agent& a);  // false: the agent now waits for it
+  // True: `a` owns the lock, now. False: not yet — the agent is queued (blocked until
+  // the hand-over) or, the lock having been released after its clock, its clock was
+  // moved to the hand-over; either way the step must be retried (nothing done yet).
+  bool take_lock(SimLock& lock, Agent& a);
   void release_lock(SimLock& lock, Agent& a);
+  void note_lock_wait(const SimLock& lock, Agent& a, std::uint64_t from, std::uint64_t to);
+  void trace_gdl_segment(Agent& a);  // closes the open get_dirty_log phase event
   void copy_page(Agent& a, mmu::gfn_t gfn);
   std::uint64_t page_send_cycles() const;
   bool dirty_log_step(Agent& a);  // true when the ioctl has finished
@@ -78,6 +99,7 @@ class Engine final : public mmu::TlbMaintenance {
   mmu::Memslot* slot_ = nullptr;  // the migrated slot
   std::unique_ptr<PageVersions> src_, dst_;
   bool pause_requested_ = false;
+  TraceEvents* trace_ = nullptr;
   RunResult res_;
 };
 

@@ -32,6 +32,9 @@ struct Question {
   std::vector<Mistake> mistakes;     // most specific first; the first that matches gives the hint
   // The hint for a wrong answer no mistake describes (may look at the answer given).
   std::function<std::string(const AnswerValue&)> explain;
+  // Further right answers that a list cannot enumerate (lab 5: any short line range
+  // holding the responsible statement). Optional.
+  std::function<bool(const AnswerValue&)> also_right;
 };
 
 struct Problem {
@@ -41,6 +44,13 @@ struct Problem {
   std::string setup;                // the problem statement printed before the questions
   nlohmann::json setup_json;        // the same, for `show --json`
   std::vector<Question> questions;  // q1 is questions[0]
+
+  // Labs built on `s2sim run` (4 and 6) hand the student a config; a lab graded on
+  // something other than an answer file (6: a config) says how in answer_format.
+  std::string config;           // JSON text for `s2sim run`: `s2sim lab show N --config` prints it
+  std::string solution_config;  // a config that passes check (lab 6): `s2sim lab solve N --config`
+  std::string solution;         // worked text `solve` prints before the questions (lab 6: the grid search)
+  std::string answer_format;    // replaces the answer-file paragraph of `show` when not empty
 };
 
 // Makes the problem consistent once every question is built: drops mistakes whose

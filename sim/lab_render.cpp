@@ -28,6 +28,8 @@ std::string comment(const std::string& text) {
 }  // namespace
 
 std::string answer_format_text(const Problem& p) {
+  if (!p.answer_format.empty()) return p.answer_format;
+  if (p.questions.empty()) return "";
   std::ostringstream out;
   out << "Answer file: one answer a line, \"qN: value\" (e.g. \"q1: " << p.questions.front().answers.front()
       << "\");\n"
@@ -43,7 +45,7 @@ std::string show_text(const Problem& p) {
   out << "lab " << p.lab << ": " << p.title << " (seed " << p.seed << ")\n\n";
   out << p.setup;
   if (!p.setup.empty() && p.setup.back() != '\n') out << "\n";
-  out << "\nquestions\n";
+  if (!p.questions.empty()) out << "\nquestions\n";
   for (std::size_t i = 0; i < p.questions.size(); ++i) {
     std::string id = "q" + std::to_string(i + 1);
     id.resize(4, ' ');
@@ -59,14 +61,22 @@ nlohmann::json show_json(const Problem& p) {
     qs.push_back({{"id", "q" + std::to_string(i + 1)},
                   {"text", p.questions[i].text},
                   {"accepts", p.questions[i].accepts.describe()}});
-  return {{"schema", "s2sim.lab/1"}, {"lab", p.lab},          {"seed", p.seed},
-          {"title", p.title},        {"setup", p.setup_json}, {"questions", qs}};
+  nlohmann::json j = {{"schema", "s2sim.lab/1"}, {"lab", p.lab},          {"seed", p.seed},
+                      {"title", p.title},        {"setup", p.setup_json}, {"questions", qs}};
+  if (!p.config.empty()) j["config"] = nlohmann::json::parse(p.config);
+  return j;
 }
 
 std::string solve_text(const Problem& p) {
   std::ostringstream out;
   out << "# lab " << p.lab << ": " << p.title << " (seed " << p.seed << "), worked answers\n";
-  out << "# (the problem: s2sim lab show " << p.lab << " --seed " << p.seed << "; this text is an answer file too)\n";
+  out << "# (the problem: s2sim lab show " << p.lab << " --seed " << p.seed
+      << (p.questions.empty() ? ")\n" : "; this text is an answer file too)\n");
+  if (!p.solution.empty()) {
+    std::string text = p.solution;
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    out << "\n" << comment(text) << "\n";
+  }
   for (std::size_t i = 0; i < p.questions.size(); ++i) {
     const Question& q = p.questions[i];
     out << "\n" << comment("q" + std::to_string(i + 1) + ": " + q.text) << "\n";

@@ -45,6 +45,8 @@ nlohmann::json result_json(const RunResult& r, const SimConfig& cfg) {
                     {"descriptor_stores", r.descriptor_stores()},
                     {"upper_level_loads", r.upper_level_loads()},
                     {"loads_by_level", r.dl_loads},
+                    {"loads_l1_l2_dram", r.dl_loads_where},
+                    {"stores_l1_l2_dram", r.dl_stores_where},
                     {"cycles", r.dl_cycles},
                     {"enable_logging_cycles", r.enable_logging_cycles}};
   json rounds = json::array();
@@ -75,8 +77,12 @@ nlohmann::json result_json(const RunResult& r, const SimConfig& cfg) {
                      {"walk_cycles", v.walk_cycles}, {"walk_loads_by_level", v.walk_loads},
                      {"walk_loads_l1_l2_dram", v.walk_loads_where}, {"fault_cycles", v.fault_cycles},
                      {"flushes_received", v.flushes_received}});
+  const GetDirtyLogPhases& ph = r.dl_phases;
+  const json migration_phases = {{"entry", ph.entry}, {"lock_wait", ph.lock_wait}, {"lock", ph.lock},
+                                 {"words", ph.words}, {"write_protect", ph.write_protect}, {"flush", ph.flush},
+                                 {"snapshot", ph.snapshot}, {"copy_out", ph.copy_out}, {"total", ph.total()}};
   j["cycles"] = {{"total", r.total_cycles}, {"migration", r.migration_cycles}, {"mmu_lock_wait", r.mmu_lock_wait},
-                 {"clock_hz", r.clock_hz}, {"vcpu", vcpus}};
+                 {"clock_hz", r.clock_hz}, {"vcpu", vcpus}, {"migration_phases", migration_phases}};
   j["host"] = {{"unmaps", r.host_unmaps}};
   return j;
 }

@@ -39,6 +39,23 @@ struct VcpuStats {
   std::uint64_t flushes_received = 0;
 };
 
+// Where the migration thread's KVM_GET_DIRTY_LOG time went, summed over every call of
+// the run, in cycles. The phases add up to the calls' spans (the sum of
+// rounds[].get_dirty_log_cycles); without lock_wait they add up to dl_cycles.
+struct GetDirtyLogPhases {
+  std::uint64_t entry = 0;          // ioctl entry, validation, zeroing the snapshot buffer
+  std::uint64_t lock_wait = 0;      // waiting for slots_lock / mmu_lock (the hand-over included)
+  std::uint64_t lock = 0;           // taking slots_lock and mmu_lock uncontended (spin_lock)
+  std::uint64_t words = 0;          // reading every bitmap word, xchg of the non-zero ones
+  std::uint64_t write_protect = 0;  // the walker's descriptor loads and stores (its cache latencies)
+  std::uint64_t flush = 0;          // kvm_flush_remote_tlbs (TLBIALLIS + DSB on the migration core)
+  std::uint64_t snapshot = 0;       // the late per-word snapshot of the after_wp teaching order
+  std::uint64_t copy_out = 0;       // copy_to_user of the dirty bitmap
+
+  std::uint64_t work() const { return entry + lock + words + write_protect + flush + snapshot + copy_out; }
+  std::uint64_t total() const { return work() + lock_wait; }
+};
+
 struct LostWrite {
   std::uint64_t gfn = 0;
   std::uint32_t source_version = 0, copied_version = 0;
@@ -60,7 +77,10 @@ struct RunResult {
   std::uint64_t get_dirty_log_calls = 0, pages_reported = 0;
   mmu::WpStats wp;  // walker stats over all get_dirty_log calls
   std::array<std::uint64_t, 4> dl_loads{}, dl_stores{};  // walker descriptor accesses per level
-  std::uint64_t dl_cycles = 0;
+  std::uint64_t dl_cycles = 0;  // get_dirty_log's own work, lock waits excluded (= dl_phases.work())
+  GetDirtyLogPhases dl_phases;
+  // The walker's descriptor accesses by where they hit: L1, L2, DRAM (migration core).
+  std::array<std::uint64_t, 3> dl_loads_where{}, dl_stores_where{};
   std::uint64_t enable_logging_cycles = 0;
   // migration
   bool migration_enabled = false;

@@ -1,6 +1,14 @@
 // A simulated lock (kvm->mmu_lock spinlock, kvm->slots_lock mutex). An agent that
 // finds it held waits in FIFO order until it is released; waiting happens in
 // simulated time (the waiter's clock jumps to the hand-over), never by polling.
+//
+// Two ways to wait, because an agent's step is atomic in the engine:
+//   - the holder keeps the lock across steps (owner() is someone else): the caller is
+//     queued, and release() hands the lock to the first waiter in FIFO order;
+//   - the holder took and released it within one step that ended after the caller's
+//     clock (free_at() > now): the lock is free, but the caller owns it only from
+//     free_at(), the moment of that release.
+// The cost of a hand-over and of an uncontended acquire is the engine's business.
 #pragma once
 
 #include <cstdint>
@@ -13,8 +21,8 @@ class SimLock {
   static constexpr int kNone = -1;
 
   // Tries to take the lock for `agent` at `now`. If it is free it is taken and the
-  // time at which the holder owns it is returned (never before the last release);
-  // otherwise the agent is queued and nothing is returned.
+  // time at which the holder owns it is returned in *owned_at (`now`, or the last
+  // release if that is later); otherwise the agent is queued and false is returned.
   bool try_acquire(int agent, std::uint64_t now, std::uint64_t* owned_at) {
     if (owner_ != kNone) {
       waiters_.push_back(agent);
@@ -22,8 +30,13 @@ class SimLock {
       return false;
     }
     owner_ = agent;
-    *owned_at = now > free_at_ ? now : free_at_;
     ++acquisitions_;
+    if (free_at_ > now) {
+      ++contended_;
+      *owned_at = free_at_;
+    } else {
+      *owned_at = now;
+    }
     return true;
   }
   // Releases at `now`; returns the next waiter (now the owner), or kNone.
@@ -38,8 +51,13 @@ class SimLock {
   }
   int owner() const { return owner_; }
   bool has_waiters() const { return !waiters_.empty(); }
+  std::size_t waiters() const { return waiters_.size(); }
+  // The time of the last release (0 before the first).
   std::uint64_t free_at() const { return free_at_; }
+  // Every time the lock changed hands to an agent: free acquires and hand-overs.
   std::uint64_t acquisitions() const { return acquisitions_; }
+  // Acquire attempts that had to wait: queued behind a holder, or finding the lock
+  // released later than `now`.
   std::uint64_t contended() const { return contended_; }
 
  private:

@@ -1,0 +1,319 @@
+// Exact cycle totals for tiny scenarios worked out by hand from the Cortex-A15
+// machine (configs/machines/cortex-a15.json). Every expected number below is derived
+// in the comment above it; if the engine's costing changes, these tests say which
+// charge moved.
+//
+// The costs used (cycles):
+//   L1D hit 4, L2 hit 21, DRAM 208 (the L2 lookup included)      caches
+//   walk_step_overhead 6 per descriptor the hardware walker reads
+//   micro_tlb_miss_main_hit 12 (also paid before a walk: the micro TLB missed first)
+//   the access itself 1 (data in L1; the engine's fixed charge)
+//   stage2_abort_host 5990 (abort to the host and back, trap included)
+//   spin_lock 40 (uncontended), lock_handover 100
+//   fault_handler_work 1500, tlbi_all_is 1000 (TLBIALLIS + DSB, on the requester)
+//   ioctl_entry 1000, bitmap_word_scan 4, atomic_xchg 30, copy_to_user_per_byte 1
+//   page_copy 2500 (a page send is max(page_copy, wire time))
+//
+// Geometry armv7-lpae: the walk starts at level 1 (pgd, 1 GiB per entry, pud
+// folded), then the pmd (2 MiB) and the pte (4 KiB). The memslot starts at
+// gfn 0x40000 = IPA 0x40000000 (1 GiB), so its first page P uses pgd entry 1, pmd
+// entry 0 and pte entry 0 of freshly allocated tables. Caches start empty.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "sim/config.h"
+#include "sim/engine.h"
+#include "sim/trace_events.h"
+
+using namespace s2sim::sim;
+using nlohmann::json;
+
+namespace {
+
+std::string write_trace(const std::string& text) {
+  static int counter = 0;
+  const std::string path = std::string(::testing::TempDir()) + "s2sim_cycles_" + std::to_string(::getpid()) + "_" +
+                           std::to_string(counter++) + ".trace";
+  std::ofstream(path) << text;
+  return path;
+}
+
+// `vcpus` vCPUs replaying `trace` (native format), one memslot of `npages` pages at
+// gfn 0x40000, migration off unless the caller turns it on.
+json config(const std::string& trace, unsigned vcpus = 1, std::uint64_t npages = 512) {
+  json j = json::parse(R"({
+    "seed": 1, "machine": "cortex-a15", "geometry": "armv7-lpae",
+    "memslots": [{"id": 0, "base_gfn": 262144, "npages": 512}],
+    "workload": {"kind": "trace", "format": "native"},
+    "dirty_log": {"walker": "range"},
+    "migration": {"enabled": false},
+    "verify": {"enabled": false}
+  })");
+  j["vcpus"] = vcpus;
+  j["memslots"][0]["npages"] = npages;
+  j["workload"]["path"] = write_trace(trace);
+  return j;
+}
+
+RunResult run(const json& j, TraceEvents* trace = nullptr) {
+  const SimConfig cfg = parse_config(j, "engine_cycles_test.json", configs_dir());
+  Engine e(cfg, trace);
+  RunResult r = e.run();
+  std::remove(j["workload"]["path"].get<std::string>().c_str());
+  return r;
+}
+
+// Every cycle of a vCPU's clock is busy, idle or waiting for mmu_lock (no vCPU here
+// is paused).
+void expect_accounted(const VcpuStats& v) {
+  EXPECT_EQ(v.cycles, v.busy_cycles + v.idle_cycles + v.mmu_lock_wait);
+}
+
+// The first write to P (IPA 0x40000000), common to several tests (one vCPU, core 0):
+//  access:   micro and main TLB miss: 1 + 12; the walk reads the level-1 entry
+//            (pgd[1]) from DRAM: 208 + 6 = 214; it is invalid: translation fault.
+//            1 + 12 + 214 = 227
+//  abort:    stage2_abort_host 5990                                  -> 6217
+//  handler:  spin_lock 40                                            -> 6257
+//            kvm_handle_guest_abort, through core 0's caches:
+//              lookup: pgd[1]  (in L1 since the walk)           4
+//              map_page: pgd[1] load 4, new pmd table: store pgd[1] 4,
+//                        pmd[0] load (new line: DRAM) 208, new pte table: store pmd[0] 4,
+//                        store pte[0] (new line: DRAM) 208    428
+//              = 432; fault_handler_work 1500                    -> 6257 + 1932 = 8189
+//  retry:    TLB miss 1 + 12, walk of three levels all in L1 (the handler just wrote
+//            them): 3 x (4 + 6) = 30 -> 43; fills the TLB          -> 8232
+constexpr std::uint64_t kFirstWrite = 8232;
+
+}  // namespace
+
+// (a) A write that hits the micro TLB costs the access alone: 1 cycle.
+TEST(EngineCycles, WriteHittingTheTlb) {
+  const RunResult one = run(config("0 W 40000000\n"));
+  ASSERT_EQ(one.vcpu.size(), 1u);
+  EXPECT_EQ(one.vcpu[0].cycles, kFirstWrite);
+
+  // Second write: the store micro TLB holds the read/write entry the retry filled:
+  // 8232 + 1 = 8233.
+  const RunResult two = run(config("0 W 40000000\n0 W 40000000\n"));
+  const VcpuStats& v = two.vcpu[0];
+  EXPECT_EQ(v.cycles, kFirstWrite + 1);
+  EXPECT_EQ(v.busy_cycles, kFirstWrite + 1);
+  EXPECT_EQ(v.tlb_hits_micro, 1u);
+  EXPECT_EQ(v.tlb_misses, 2u);
+  EXPECT_EQ(v.writes, 2u);
+  expect_accounted(v);
+
+  // A read after the write misses the load micro TLB and hits the main TLB:
+  // 1 + micro_tlb_miss_main_hit 12 = 13, so 8232 + 13 = 8245.
+  const RunResult rd = run(config("0 W 40000000\n0 R 40000000\n"));
+  EXPECT_EQ(rd.vcpu[0].cycles, kFirstWrite + 13);
+  EXPECT_EQ(rd.vcpu[0].tlb_hits_main, 1u);
+  EXPECT_EQ(rd.total_cycles, kFirstWrite + 13);
+}
+
+// (b) TLB misses and their walks. Because the stage-2 tables are built lazily by the
+// fault handler on the faulting core, a walk of all three levels never finds its
+// descriptors in DRAM: the handler's loads and stores just brought them into that
+// core's L1 and into the shared L2. The cold DRAM load is the first access's
+// one-level walk (pgd[1], invalid); the three-level walks are served by L1 on the
+// same core and by L2 on another core.
+TEST(EngineCycles, TlbMissWalks) {
+  const RunResult r = run(config("0 W 40000000\n"));
+  const VcpuStats& v = r.vcpu[0];
+  EXPECT_EQ(v.cycles, kFirstWrite);
+  EXPECT_EQ(v.tlb_misses, 2u);
+  EXPECT_EQ(v.walks, 2u);
+  // walk cycles: 214 (pgd[1] from DRAM) + 3 x (4 + 6) = 244
+  EXPECT_EQ(v.walk_cycles, 214u + 30u);
+  EXPECT_EQ(v.walk_loads_where[0], 3u);  // L1
+  EXPECT_EQ(v.walk_loads_where[1], 0u);  // L2
+  EXPECT_EQ(v.walk_loads_where[2], 1u);  // DRAM
+  EXPECT_EQ(v.translation_faults, 1u);
+  // fault cycles: abort 5990 + handler 40 + 432 + 1500 = 7962
+  EXPECT_EQ(v.fault_cycles, 7962u);
+  EXPECT_EQ(v.busy_cycles, kFirstWrite);
+  expect_accounted(v);
+  EXPECT_EQ(r.tlb_misses, 2u);
+  EXPECT_EQ(r.flush_ipa + r.flush_all, 0u);  // a fresh mapping needs no TLB maintenance
+
+  // vCPU 1 (core 1) maps P at time 0 exactly as above (8232 cycles); vCPU 0 reads P
+  // from 20000 on, its caches still cold. Its walk reads pgd[1], pmd[0] and pte[0],
+  // all three in the shared L2 (core 1 brought every line in from DRAM):
+  //   1 + 12 + 3 x (21 + 6) = 94, so vCPU 0 ends at 20000 + 94 = 20094.
+  const RunResult two = run(config("1 W 40000000\n0 R 40000000 @20000\n", 2));
+  ASSERT_EQ(two.vcpu.size(), 2u);
+  EXPECT_EQ(two.vcpu[1].cycles, kFirstWrite);
+  const VcpuStats& w = two.vcpu[0];
+  EXPECT_EQ(w.cycles, 20094u);
+  EXPECT_EQ(w.idle_cycles, 20000u);
+  EXPECT_EQ(w.busy_cycles, 94u);
+  EXPECT_EQ(w.walk_cycles, 81u);
+  EXPECT_EQ(w.walk_loads_where[0], 0u);
+  EXPECT_EQ(w.walk_loads_where[1], 3u);
+  EXPECT_EQ(w.walk_loads_where[2], 0u);
+  EXPECT_EQ(w.translation_faults, 0u);
+  expect_accounted(w);
+  expect_accounted(two.vcpu[1]);
+  EXPECT_EQ(two.total_cycles, 20094u);
+}
+
+// (c) A write-protect fault: a read maps P read-only (PAGE_S2), the write that follows
+// hits that read-only entry and faults; user_mem_abort makes the pte writable with
+// break-before-make, whose per-IPA flush is a whole-VMID TLBIALLIS on ARMv7; the
+// retried write misses the emptied TLB and walks again.
+TEST(EngineCycles, WriteProtectFaultWithArmv7FullFlush) {
+  // Read of P: as kFirstWrite, the mapping read-only                  -> 8232
+  // Write of P at 8232: store micro TLB miss, main TLB hit (the read's
+  //   read-only entry): 1 + 12 = 13; not writable: permission fault;
+  //   abort 5990                                                        -> 14235
+  // Handler: mmu_lock free (released at 8189): spin_lock 40            -> 14275
+  //   lookup: pgd[1], pmd[0], pte[0] all in L1: 3 x 4 = 12
+  //   break-before-make: store pte[0] = 0 (L1) 4; flush_vmid_ipa -> TLBIALLIS
+  //   (tlbi_by_ipa is false): tlbi_all_is 1000; store the writable pte (L1) 4
+  //   = 20 + 1000; fault_handler_work 1500                             -> 14275 + 2520 = 16795
+  // Retry: the flush emptied the TLBs and the walk cache: miss 1 + 12, walk of
+  //   three levels in L1 3 x (4 + 6) = 30 -> 43                        -> 16838
+  const RunResult r = run(config("0 R 40000000\n0 W 40000000\n"));
+  const VcpuStats& v = r.vcpu[0];
+  EXPECT_EQ(v.cycles, 16838u);
+  EXPECT_EQ(v.busy_cycles, 16838u);
+  EXPECT_EQ(v.translation_faults, 1u);
+  EXPECT_EQ(v.write_protect_faults, 1u);
+  EXPECT_EQ(r.write_protect_faults, 1u);
+  // fault cycles: 7962 (translation) + 5990 + 40 + 20 + 1000 + 1500 (write-protect)
+  EXPECT_EQ(v.fault_cycles, 7962u + 8550u);
+  EXPECT_EQ(v.tlb_hits_main, 1u);
+  EXPECT_EQ(v.tlb_misses, 3u);
+  EXPECT_EQ(v.walk_cycles, 214u + 30u + 30u);
+  EXPECT_EQ(v.flushes_received, 1u);
+  EXPECT_EQ(r.flush_ipa, 1u);
+  EXPECT_EQ(r.flush_all, 0u);
+  // The flush dropped the main TLB entry and its two micro TLB copies.
+  EXPECT_EQ(r.tlb_entries_invalidated, 3u);
+  expect_accounted(v);
+}
+
+// (d) The race the flush in get_dirty_log exists for, built as an exact schedule.
+//
+// One vCPU, a memslot of 32768 pages (64 chunks of 2 MiB; 1024 bitmap words of 32
+// bits), walker "range", migration from cycle 0 over a 100 Gbit/s link (wire time
+// 4096 x 8 / 1e11 x 1.7e9 = 557 cycles < page_copy, so every page send is 2500),
+// stop rule: threshold 0 dirty pages or 2 rounds. P is gfn 0x40000, bit 0 of word 0.
+//
+// Migration thread (agent 1, core 1):
+//   0          Start: ioctl_entry 1000                                     -> 1000
+//   1000       enable-logging walk, 64 chunk steps under mmu_lock: spin_lock 40;
+//              each chunk reads pgd[1] (none: nothing mapped yet), DRAM 208 then
+//              L1 4: 40 + 208 + 63 x 4 = 500                               -> 1500
+//   1500       flush_remote_tlbs: 1000                                     -> 2500
+//   2500       round 0: 64 untouched chunks of 512 pages, 32768 x 2500     -> 81922500
+//   round 1 get_dirty_log, from 81922500:
+//              ioctl_entry 1000 + slots_lock 40; zero the buffer 1024 x 4 = 4096;
+//              mmu_lock 40                                                 -> 81927676 = T_w
+//   T_w        word 0: scan 4 + xchg 30 + range walk of P on core 1: pgd[1], pmd[0],
+//              pte[0] loads from L2 (core 0 wrote them, invalidating core 1's L1)
+//              3 x 21, the pte store (now in L1) 4: 34 + 67 = 101         -> 81927777
+//              words 1..1023: 1023 x 4 = 4092                              -> 81931869 = T_f
+//   T_f        flush (if on) 1000, copy_to_user 4096 bytes x 1; the ioctl returns,
+//              then P is sent (2500), round 2 starts.
+// vCPU 0 (agent 0, core 0):
+//   t1 = 100000  write P: translation fault (the walk finds pgd[1] in L2: 1 + 12 +
+//                21 + 6); the handler maps P read/write and marks it dirty; the retry
+//                fills the TLB with a writable entry.
+//   t2 = 81929000 write P, inside (T_w, T_f]: P is already read-only in the tables,
+//                but the TLB entry is still writable, so the write neither faults nor
+//                sets a dirty bit. It is not lost: P was in round 1's snapshot, and
+//                round 1 sends P after the ioctl returns, with this write in it.
+//   t3 = 81940000 write P, after round 1 sent it. With the flush, the TLB is empty:
+//                the walk finds P read-only -> write-protect fault -> dirty again ->
+//                sent by a later round. Without the flush the stale writable entry
+//                is still there: no fault, no dirty bit, never sent: a lost write.
+namespace {
+
+json race_config(bool flush) {
+  json j = config("0 W 40000000 @100000\n0 W 40000000 @81929000\n0 W 40000000 @81940000\n", 1, 32768);
+  j["migration"] = json::parse(R"({"enabled": true, "start_ms": 0, "link_gbps": 100,
+                                   "stop_rule": {"kind": "threshold", "dirty_pages": 0, "rounds": 2}})");
+  j["verify"] = {{"enabled", true}, {"invariants", flush}};
+  j["dirty_log"]["flush_tlbs"] = flush;
+  return j;
+}
+
+}  // namespace
+
+TEST(EngineCycles, WriteBetweenWriteProtectAndFlushIsCaughtByTheSnapshot) {
+  TraceEvents trace(1.7e9);
+  const RunResult r = run(race_config(true), &trace);
+  EXPECT_EQ(r.enable_logging_cycles, 1500u);
+  ASSERT_GE(r.rounds.size(), 2u);
+  EXPECT_EQ(r.rounds[0].cycles, 81922500u - 1000u);  // round 0 starts after the ioctl entry
+  EXPECT_EQ(r.rounds[1].start_cycle, 81922500u);
+  EXPECT_EQ(r.rounds[1].dirty_pages, 1u);  // P, from the t1 fault
+  EXPECT_EQ(r.rounds[1].guest_write_faults, 0u);  // t2 did not fault
+
+  // The schedule is what the comment says: round 1's words phase is [T_w, T_f] and t2
+  // falls inside it.
+  const json doc = json::parse(trace.json());
+  bool found = false;
+  for (const auto& e : doc["traceEvents"]) {
+    if (e["name"] != "get_dirty_log: words + write-protect") continue;
+    const std::uint64_t begin = e["args"]["begin_cycle"], dur = e["args"]["dur_cycles"];
+    if (begin != 81927676u) continue;
+    found = true;
+    EXPECT_EQ(begin + dur, 81931869u);
+    EXPECT_LT(begin, 81929000u);
+    EXPECT_GE(begin + dur, 81929000u);
+  }
+  EXPECT_TRUE(found) << "no words phase beginning at T_w = 81927676";
+
+  EXPECT_EQ(r.translation_faults, 1u);
+  EXPECT_EQ(r.write_protect_faults, 1u);  // t3 only
+  EXPECT_EQ(r.writes, 3u);
+  EXPECT_EQ(r.lost_writes, 0u);
+  EXPECT_EQ(r.invariant_violations, 0u);
+  EXPECT_TRUE(r.verify_ok());
+}
+
+TEST(EngineCycles, WithoutTheFlushTheSameScheduleLosesTheNextWrite) {
+  const RunResult r = run(race_config(false));
+  EXPECT_EQ(r.translation_faults, 1u);
+  EXPECT_EQ(r.write_protect_faults, 0u);  // neither t2 nor t3 faulted
+  EXPECT_EQ(r.writes, 3u);
+  EXPECT_EQ(r.lost_writes, 1u);
+  ASSERT_EQ(r.first_lost.size(), 1u);
+  EXPECT_EQ(r.first_lost[0].gfn, 0x40000u);
+  EXPECT_EQ(r.first_lost[0].source_version, 3u);  // t1, t2, t3
+  EXPECT_EQ(r.first_lost[0].copied_version, 2u);  // round 1 sent t2's write, nothing after
+  EXPECT_FALSE(r.verify_ok());
+}
+
+// The get_dirty_log phases add up to the calls' spans, and without the waits to
+// dl_cycles; the race schedule's round 1 call is worked out above.
+TEST(EngineCycles, GetDirtyLogPhasesAddUp) {
+  const RunResult r = run(race_config(true));
+  const GetDirtyLogPhases& ph = r.dl_phases;
+  std::uint64_t spans = 0;
+  for (const auto& rd : r.rounds) spans += rd.get_dirty_log_cycles;
+  EXPECT_EQ(ph.total(), spans);
+  EXPECT_EQ(ph.work(), r.dl_cycles);
+  EXPECT_EQ(ph.snapshot, 0u);
+  // Round 1 alone: entry 1000 + 4096, lock 40 + 40, words 34 + 4092, write-protect 67,
+  // flush 1000, copy-out 4096: 14465 cycles.
+  EXPECT_EQ(r.rounds[1].get_dirty_log_cycles, 14465u);
+  // Every call pays entry, locks, 1024 word scans and the copy-out; only dirty words
+  // pay the xchg and the walk.
+  const std::uint64_t calls = r.get_dirty_log_calls;
+  EXPECT_EQ(ph.entry, calls * (1000 + 4096));
+  EXPECT_EQ(ph.lock, calls * 80);
+  EXPECT_EQ(ph.copy_out, calls * 4096);
+  EXPECT_EQ(ph.words, calls * 1024 * 4 + r.pages_reported * 30);
+  EXPECT_EQ(r.dl_loads_where[0] + r.dl_loads_where[1] + r.dl_loads_where[2], r.descriptor_loads());
+  // Round 1's walk: three loads from L2.
+  EXPECT_GE(r.dl_loads_where[1], 3u);
+}

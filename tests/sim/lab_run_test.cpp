@@ -1,0 +1,299 @@
+// Labs 4-6: order matters (s2sim run with a teaching switch), find the bug (the v4
+// walker's hazards) and tune the migration (a config graded by running it).
+//
+// Labs 4 and 6 run the cycle engine several times to make one problem (lab 4: three
+// runs or more; lab 6: a grid of 13), so the properties that need the answers are
+// checked on kSimSeeds seeds, and the 200-seed properties on the part that is cheap:
+// the config each seed draws, before any run. Lab 5 is cheap (one write-protect call
+// on a small table state) and also runs in lab_test.cpp's 200-seed EveryLab suite.
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include "sim/config.h"
+#include "sim/lab_check.h"
+#include "sim/lab_problems.h"
+#include "sim/lab_registry.h"
+#include "sim/lab_render.h"
+#include "sim/lab_sim.h"
+#include "util/input_error.h"
+#include "util/parse_number.h"
+
+namespace {
+
+using namespace s2sim::sim;
+using namespace s2sim::sim::lab;
+
+constexpr std::uint64_t kSeeds = 200;
+constexpr std::uint64_t kSimSeeds = 20;
+
+const Problem& problem(int lab, std::uint64_t seed) {
+  static std::map<std::pair<int, std::uint64_t>, Problem> cache;
+  auto it = cache.find({lab, seed});
+  if (it == cache.end()) it = cache.emplace(std::pair{lab, seed}, find_lab(lab)->make(seed)).first;
+  return it->second;
+}
+
+Grade grade_text(const Problem& p, std::size_t qi, const std::string& value) {
+  const AnswerFile a = read_answer_file(p, "q" + std::to_string(qi + 1) + ": " + value + "\n", "t.txt");
+  return grade(p, a)[qi];
+}
+
+std::uint64_t num(const std::string& s) { return s2sim::parse_u64(s).value(); }
+
+// --- the cheap part, 200 seeds -----------------------------------------------------------
+
+TEST(LabOrder, EverySeedDrawsAValidSmallConfigWithOneSwitch) {
+  std::set<std::string> distinct;
+  int no_flush = 0, after_wp = 0;
+  for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
+    const nlohmann::ordered_json d = order_lab_config(seed, 0);
+    ASSERT_EQ(d.dump(), order_lab_config(seed, 0).dump()) << seed;
+    EXPECT_NE(d.dump(), order_lab_config(seed, 1).dump()) << seed;  // a redraw is another config
+    distinct.insert(d.dump());
+    const SimConfig cfg = parse_config(nlohmann::json::parse(d.dump()), "lab4.json", configs_dir());
+    EXPECT_EQ(cfg.machine.name, "cortex-a57");
+    EXPECT_TRUE(cfg.machine.tlbi_by_ipa);  // the missing flush is not hidden by whole-VMID flushes
+    const bool flush = cfg.dirty_log.options.flush_tlbs;
+    const bool kernel_snapshot = cfg.dirty_log.options.snapshot == s2sim::mmu::SnapshotOrder::Kernel;
+    EXPECT_NE(flush, kernel_snapshot) << "exactly one switch, seed " << seed;
+    no_flush += !flush;
+    after_wp += !kernel_snapshot;
+    EXPECT_LE(cfg.memslots[0].npages, 16384u);  // small: a run takes milliseconds
+    EXPECT_EQ(cfg.migration.stop.kind, "threshold");
+  }
+  EXPECT_GE(distinct.size(), kSeeds - 2);
+  EXPECT_GT(no_flush, 60);
+  EXPECT_GT(after_wp, 60);
+}
+
+TEST(LabTune, EverySeedDrawsAValidSmallWorkload) {
+  std::set<std::string> distinct, kinds;
+  for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
+    const nlohmann::ordered_json d = tune_lab_config(seed);
+    ASSERT_EQ(d.dump(), tune_lab_config(seed).dump()) << seed;
+    distinct.insert(d.dump());
+    kinds.insert(d["workload"]["kind"].get<std::string>());
+    const SimConfig cfg = parse_config(nlohmann::json::parse(d.dump()), "lab6.json", configs_dir());
+    EXPECT_LE(cfg.memslots[0].npages, 1024u);
+    EXPECT_TRUE(cfg.verify.enabled);
+  }
+  EXPECT_GE(distinct.size(), kSeeds - 2);
+  EXPECT_EQ(kinds.size(), 3u);
+}
+
+// --- labs 4 and 6 with their runs, fewer seeds ---------------------------------------------
+
+TEST(LabOrder, WorkedAnswersScoreFullMarksAndMistakesGetTheirHints) {
+  std::set<std::string> shows;
+  for (std::uint64_t seed = 1; seed <= kSimSeeds; ++seed) {
+    const Problem& p = problem(4, seed);
+    ASSERT_EQ(p.questions.size(), 7u);
+    for (const std::string& text : {solve_text(p), answer_file_text(p)}) {
+      const AnswerFile a = read_answer_file(p, text, "solve.txt");
+      const std::vector<Grade> g = grade(p, a);
+      ASSERT_TRUE(all_right(g)) << "seed " << seed << "\n" << check_report(p, a, g);
+    }
+    for (std::size_t qi = 0; qi < p.questions.size(); ++qi)
+      for (const Mistake& m : p.questions[qi].mistakes) {
+        const Grade g = grade_text(p, qi, m.answer);
+        EXPECT_FALSE(g.right) << seed << " q" << qi + 1 << " " << m.answer;
+        EXPECT_EQ(g.hint, m.hint);
+      }
+    shows.insert(show_text(p));
+    EXPECT_NE(show_text(p).find(p.config), std::string::npos) << "show prints the config to save";
+  }
+  EXPECT_EQ(shows.size(), kSimSeeds);
+  // Deterministic: a second make gives the same problem.
+  for (std::uint64_t seed : {1u, 2u}) {
+    EXPECT_EQ(show_text(make_order_lab(seed)), show_text(problem(4, seed)));
+    EXPECT_EQ(solve_text(make_order_lab(seed)), solve_text(problem(4, seed)));
+  }
+}
+
+TEST(LabOrder, AnswersAreWhatTheStudentsRunsReport) {
+  // The student's runs, made here from the printed config the way `s2sim run` makes
+  // them: the lost-write counts and the first listed page are the answers.
+  int flush_seeds = 0, snapshot_seeds = 0, listed_only_ten = 0;
+  for (std::uint64_t seed = 1; seed <= 6; ++seed) {
+    const Problem& p = problem(4, seed);
+    const nlohmann::json doc = nlohmann::json::parse(p.config);
+    const RunResult r = run_lab_config(doc, "lab4.json");
+    EXPECT_FALSE(r.verify_ok());
+    EXPECT_EQ(p.questions[0].answers[0], std::to_string(r.lost_writes));
+    ASSERT_FALSE(r.first_lost.empty());
+    EXPECT_TRUE(grade_text(p, 2, std::to_string(r.first_lost.front().gfn)).right);
+    const bool no_flush = !doc["dirty_log"]["flush_tlbs"].get<bool>();
+    nlohmann::json kernel = doc, a15 = doc;
+    if (no_flush)
+      kernel["dirty_log"]["flush_tlbs"] = true;
+    else
+      kernel["dirty_log"]["snapshot"] = "kernel";
+    a15["machine"] = "cortex-a15";
+    EXPECT_EQ(run_lab_config(kernel, "lab4.json").lost_writes, 0u);
+    const RunResult ra15 = run_lab_config(a15, "lab4.json");
+    EXPECT_EQ(p.questions[5].answers[0], std::to_string(ra15.lost_writes));
+    EXPECT_EQ(p.questions[3].answers[0], no_flush ? "flush" : "snapshot");
+    if (no_flush) {
+      ++flush_seeds;
+      EXPECT_LT(ra15.lost_writes, r.lost_writes) << "the A15's whole-VMID flushes hide most of it";
+      EXPECT_NE(grade_text(p, 3, "protect").hint.find("TLB entry cached before the protect"), std::string::npos);
+    } else {
+      ++snapshot_seeds;
+      EXPECT_GT(ra15.lost_writes, 0u) << "no TLB flush helps a cleared bit";
+      EXPECT_NE(grade_text(p, 3, "flush").hint.find("no flush changes"), std::string::npos);
+    }
+    if (r.lost_writes > 10) {
+      ++listed_only_ten;
+      EXPECT_NE(grade_text(p, 0, "10").hint.find("lists only the first 10"), std::string::npos);
+    }
+    EXPECT_NE(grade_text(p, 1, std::to_string(r.lost_writes)).hint.find("--set "), std::string::npos);
+  }
+  EXPECT_GT(flush_seeds, 0);
+  EXPECT_GT(snapshot_seeds, 0);
+  EXPECT_GT(listed_only_ten, 0);
+}
+
+TEST(LabTune, TheBestGridConfigPassesTheStartingConfigDoesNot) {
+  std::set<std::string> shows;
+  int downtime_budgets = 0, page_budgets = 0;
+  for (std::uint64_t seed = 1; seed <= kSimSeeds; ++seed) {
+    const Problem& p = problem(6, seed);
+    EXPECT_TRUE(p.questions.empty());
+    ASSERT_FALSE(p.config.empty());
+    ASSERT_FALSE(p.solution_config.empty());
+    std::ostringstream best, start;
+    EXPECT_EQ(check_tune_config(p, p.solution_config, "best.json", best), 0) << best.str();
+    EXPECT_NE(best.str().find("score: 3/3"), std::string::npos) << best.str();
+    EXPECT_EQ(check_tune_config(p, p.config, "lab6.json", start), 1) << start.str();
+    EXPECT_NE(start.str().find("hint: "), std::string::npos) << start.str();
+    EXPECT_NE(start.str().find("s2sim lab solve 6 --seed " + std::to_string(seed)), std::string::npos);
+    EXPECT_NE(solve_text(p).find("<- best"), std::string::npos);
+    shows.insert(show_text(p));
+    (p.setup_json["budget"]["kind"] == "downtime" ? downtime_budgets : page_budgets)++;
+  }
+  EXPECT_EQ(shows.size(), kSimSeeds);
+  EXPECT_GT(downtime_budgets, 0);
+  EXPECT_GT(page_budgets, 0);
+  EXPECT_EQ(show_text(make_tune_lab(3)), show_text(problem(6, 3)));
+}
+
+TEST(LabTune, OnlyTheThreeChoicesAreTakenAndTheRestIsNamedAsIgnored) {
+  const Problem& p = problem(6, 1);
+  // A partial file: just the choices. A full file with another workload: the lab's
+  // workload is run anyway, and the report says so.
+  std::ostringstream a, b;
+  const std::string choice =
+      R"({"migration": {"stop_rule": {"kind": "threshold", "dirty_pages": 0, "rounds": 3}, "max_rounds": 10},
+          "dirty_log": {"walker": "range"}})";
+  const int sa = check_tune_config(p, choice, "mine.json", a);
+  nlohmann::json full = nlohmann::json::parse(p.config);
+  full["migration"]["stop_rule"] = {{"kind", "threshold"}, {"dirty_pages", 0}, {"rounds", 3}};
+  full["dirty_log"]["walker"] = "range";
+  full["workload"]["write_ratio"] = 0.01;
+  full["migration"]["link_gbps"] = 100;
+  const int sb = check_tune_config(p, full.dump(), "full.json", b);
+  EXPECT_EQ(sa, sb);
+  EXPECT_EQ(a.str().find("ignored"), std::string::npos) << a.str();
+  EXPECT_NE(b.str().find("ignored (the lab sets these): /migration/link_gbps, /workload"), std::string::npos)
+      << b.str();
+  // Same run, same numbers: only the header lines differ.
+  EXPECT_EQ(a.str().substr(a.str().find("rounds (")), b.str().substr(b.str().find("rounds (")));
+  EXPECT_NE(a.str().find("walker range"), std::string::npos);
+}
+
+TEST(LabTune, ABadConfigIsAnInputErrorNamingFileAndPointer) {
+  const Problem& p = problem(6, 1);
+  auto error_of = [&](const std::string& text) -> std::string {
+    std::ostringstream out;
+    try {
+      check_tune_config(p, text, "my.json", out);
+    } catch (const s2sim::InputError& e) {
+      EXPECT_TRUE(out.str().empty());
+      return e.message();
+    }
+    return "";
+  };
+  EXPECT_EQ(
+      error_of(R"({"migration": {"stop_rule": {"kind": "qemo"}}})").rfind("my.json: /migration/stop_rule/kind:", 0),
+      0u);
+  EXPECT_EQ(
+      error_of(R"({"migration": {"stop_rules": {}, "max_rounds": 3}})").rfind("my.json: /migration/stop_rules:", 0),
+      0u);
+  EXPECT_EQ(error_of(R"({"migration": {"max_rounds": 0}})").rfind("my.json: /migration/max_rounds:", 0), 0u);
+  EXPECT_EQ(error_of(R"({"dirty_log": {"walker": "v5"}})").rfind("my.json: /dirty_log/walker:", 0), 0u);
+  EXPECT_EQ(error_of("{\n  \"migration\": }").rfind("my.json:2:", 0), 0u) << error_of("{\n  \"migration\": }");
+  EXPECT_EQ(error_of("[1, 2]").rfind("my.json: a config is a JSON object", 0), 0u);
+  EXPECT_EQ(error_of(R"({"migration": 3})").rfind("my.json: /migration: must be an object", 0), 0u);
+  EXPECT_EQ(error_of(R"({"vcpus": 2})").rfind("my.json: sets none of", 0), 0u);
+}
+
+// --- lab 5 -------------------------------------------------------------------------------
+
+int source_line_of(const std::string& statement) {
+  std::ifstream in(std::string(S2SIM_SOURCE_DIR) + "/mmu/wp_v4.cpp");
+  int n = 0;
+  for (std::string line; std::getline(in, line);)
+    if (++n && line.find(statement) != std::string::npos) return n;
+  return 0;
+}
+
+TEST(LabBug, EveryHazardShowsUpAndTheAnswersFollowFromTheSetup) {
+  const int line = source_line_of("pte = pte_offset_kernel(w, pmdv, ipa);");
+  ASSERT_GT(line, 0);
+  std::map<std::string, int> kinds;
+  for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
+    const Problem& p = problem(5, seed);
+    ASSERT_EQ(p.questions.size(), 7u);
+    const std::string kind = p.questions[0].answers[0];
+    ++kinds[kind];
+    const auto& j = p.setup_json;
+    const std::uint64_t gfnofst = num(j["base_gfn"].get<std::string>()) + j["gfn_offset"].get<std::uint64_t>();
+    const std::uint64_t mask = num(j["mask"].get<std::string>());
+    const std::uint64_t first = gfnofst + static_cast<unsigned>(std::countr_zero(mask));
+    const bool crosses = gfnofst / 512 != (gfnofst + 31) / 512;
+    EXPECT_EQ(p.questions[3].answers[0], crosses ? "true" : "false") << seed;
+    // The statement: by name, by its line, by a short range around it -- not a long one.
+    for (const std::string& a :
+         {std::string("pte_offset_kernel"), std::string("pte = pte_offset_kernel(w, pmdv, ipa);"), std::to_string(line),
+          std::to_string(line - 2) + "-" + std::to_string(line + 2)})
+      EXPECT_TRUE(grade_text(p, 2, a).right) << seed << ": " << a;
+    EXPECT_FALSE(grade_text(p, 2, std::to_string(line - 10) + "-" + std::to_string(line + 10)).right);
+    EXPECT_FALSE(grade_text(p, 2, std::to_string(line + 1)).right);
+    EXPECT_NE(grade_text(p, 2, "pmd_offset").hint.find("pte_offset_kernel"), std::string::npos);
+    const std::string fix = p.questions[6].steps.front();
+    if (kind == "walk_non_present") {
+      EXPECT_FALSE(crosses);
+      EXPECT_EQ(p.questions[1].answers[0], std::to_string(std::popcount(mask)));  // one per set bit
+      EXPECT_NE(fix.find("pmd_present()"), std::string::npos);
+      EXPECT_EQ(p.questions[4].answers[0], "none");
+      EXPECT_EQ(j["pmd_entries"][0]["value"], "0x0000000000000000");
+    } else if (kind == "block_as_table") {
+      EXPECT_FALSE(crosses);
+      EXPECT_EQ(mask, 0xFFFFFFFFu);  // block_policy keep marks all 512 pages dirty
+      EXPECT_EQ(p.questions[1].answers[0], "32");
+      EXPECT_NE(fix.find("pmd_huge()"), std::string::npos);
+      const std::uint64_t region = first / 512 * 512;
+      EXPECT_TRUE(grade_text(p, 4, std::to_string(region) + "-" + std::to_string(region + 511)).right) << seed;
+      EXPECT_NE(grade_text(p, 0, "guest_frame_corrupted").hint.find("that comes second"), std::string::npos);
+      EXPECT_EQ(num(j["pmd_entries"][0]["value"].get<std::string>()) & 3, 1u);  // a block descriptor
+    } else {
+      ASSERT_EQ(kind, "wrong_table_wp");
+      EXPECT_TRUE(crosses);
+      EXPECT_EQ(p.questions[1].answers[0], "1");
+      EXPECT_NE(fix.find("recompute ipa"), std::string::npos);
+      // The pte v4 protects: index pte_index(ipa) of next's table, 512 pages on.
+      EXPECT_TRUE(grade_text(p, 5, std::to_string(first + 512)).right) << seed;
+      EXPECT_NE(grade_text(p, 5, std::to_string(first)).hint.find("512 gfns on"), std::string::npos);
+      EXPECT_EQ(j["pmd_entries"][0]["value"], "0x0000000000000000");  // the first region's pmd was unmapped
+    }
+  }
+  for (const char* k : {"walk_non_present", "block_as_table", "wrong_table_wp"}) EXPECT_GT(kinds[k], 40) << k;
+}
+
+}  // namespace
