@@ -20,7 +20,9 @@ BM_WpMasked/range/far2/crossing/64/pages
 BM_WpMasked/v4-fixed/single/crossing/32/blocks
 BM_DirtyLog/range/1GiB/1pct
 BM_Baseline_GuestOpsBitmap
-BM_Baseline_FlatWp1M'
+BM_Baseline_FlatWp1M
+BM_EngineRun/tlb_friendly
+BM_Baseline_OpStream/tlb_friendly'
 
 # Anchored alternation of the expected names: exactly these run.
 filter=$(printf '%s\n' "$expected" | sed 's/.*/^&$/' | paste -sd'|' -)

@@ -39,6 +39,18 @@ void S2Walk::store(phys_addr_t pa, level_t level, S2Desc value, ipa_t ipa) {
   mem_.store64(pa, value.raw);
 }
 
+std::uint64_t* S2Walk::entry_run(phys_addr_t pa, level_t level, ipa_t ipa, unsigned n) {
+  const std::uint64_t idx = (pa & (PAGE_SIZE - 1)) >> 3;
+  if (n == 0 || idx + n > PTRS_PER_TABLE || mem_.kind(pa) != FrameKind::PageTable) return nullptr;
+  // Loads from a table frame are never hazards; a store is one unless its entry maps
+  // its IPA at its level (check_frame). Entry i maps [lo + i*size, lo + (i+1)*size) and
+  // the caller's IPA for it is ipa + i*size, so the first entry decides for all.
+  const TableFrameInfo& info = mem_.table_info(pa);
+  const ipa_t lo = info.ipa_base + (idx << Geometry::level_shift(info.level));
+  if (info.level != level || ipa < lo || ipa - lo >= Geometry::level_size(level)) return nullptr;
+  return mem_.table_words(pa) + idx;
+}
+
 phys_addr_t S2Walk::table_of(S2Desc entry, level_t level, ipa_t ipa) {
   const phys_addr_t table = entry.output_address(geo_.oa_mask());
   const DescType t = entry.type(level);

@@ -37,6 +37,16 @@ class S2Walk {
   // hazard check here.
   phys_addr_t table_of(S2Desc entry, level_t level, ipa_t ipa);
 
+  // Fast path for a walker that visits a run of entries in order: the `n` entries of
+  // one table frame from `pa` on, the first meant to map `ipa` at `level` and each next
+  // one the next Geometry::level_size(level) of IPA space. Returns the frame's words
+  // from `pa` on when per-entry load()/store() would report no hazard for any of them
+  // (a page-table frame of that level whose entries map exactly those IPAs), so the
+  // caller may read and write them directly -- reporting each access to sink() itself,
+  // in the order load()/store() would have. Otherwise nullptr: go entry by entry.
+  std::uint64_t* entry_run(phys_addr_t pa, level_t level, ipa_t ipa, unsigned n);
+  AccessSink* sink() const { return sink_; }
+
   void hazard(HazardKind k, ipa_t ipa, phys_addr_t pa, level_t level) {
     if (hazards_) hazards_->report(Hazard{k, ipa, pa, level, walker_});
   }

@@ -161,6 +161,7 @@ SimConfig parse_config(const nlohmann::json& doc, const std::string& file, const
     m.base_gfn = s.get_u64("base_gfn", 0, UINT64_MAX >> mmu::PAGE_SHIFT);
     m.npages = s.get_u64("npages", 1, std::uint64_t{1} << 36);
     m.hugepages = s.get_bool_or("hugepages", false);
+    m.populate = s.get_bool_or("populate", false);
     s.allow("comment");
     s.reject_unknown();
     const std::string err = check.add(m.id, m.base_gfn, m.npages, m.hugepages, c.geometry.ipa_bits);
@@ -241,14 +242,16 @@ std::uint64_t estimate_memory_bytes(const SimConfig& cfg) {
   // written page may pull in a whole 512-page version chunk and pte table (~12 KiB).
   // A generator's writes are bounded by ops x vCPUs; a trace's are not known.
   std::uint64_t pages = 0, fixed = std::uint64_t{64} << 20;
+  bool populated = false;
   for (const auto& m : cfg.memslots) {
     pages += m.npages;
+    populated |= m.populate;
     fixed += m.npages / 4 + (m.npages / 512 + 1) * 24;
   }
   std::uint64_t touched = pages;
   // Compare with == rather than value("kind", ""): a non-string kind must reach the
   // workload factory's error, not throw a type_error here.
-  if (cfg.workload.is_object() && !(cfg.workload.contains("kind") && cfg.workload["kind"] == "trace") &&
+  if (!populated && cfg.workload.is_object() && !(cfg.workload.contains("kind") && cfg.workload["kind"] == "trace") &&
       cfg.workload.contains("ops") &&
       cfg.workload["ops"].is_number_unsigned()) {
     const std::uint64_t ops = cfg.workload["ops"].get<std::uint64_t>();
@@ -268,7 +271,8 @@ nlohmann::json to_json(const SimConfig& c) {
                    {"pa_bits", c.geometry.pa_bits}, {"start_level", c.geometry.start_level}};
   j["memslots"] = nlohmann::json::array();
   for (const auto& m : c.memslots)
-    j["memslots"].push_back({{"id", m.id}, {"base_gfn", m.base_gfn}, {"npages", m.npages}, {"hugepages", m.hugepages}});
+    j["memslots"].push_back({{"id", m.id}, {"base_gfn", m.base_gfn}, {"npages", m.npages}, {"hugepages", m.hugepages},
+                             {"populate", m.populate}});
   j["vcpus"] = c.vcpus;
   j["memory_limit_mib"] = c.memory_limit_mib;
   j["workload"] = c.workload;

@@ -21,6 +21,9 @@ struct MemslotConfig {
   mmu::gfn_t base_gfn = 0;
   std::uint64_t npages = 0;
   bool hugepages = false;
+  // Map every page of the slot before the run starts, the way the guest touching all
+  // of its memory would (KVM's dirty_log_perf_test populates guest memory first).
+  bool populate = false;
 };
 
 struct DirtyLogConfig {

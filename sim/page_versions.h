@@ -17,28 +17,29 @@ class PageVersions {
   static constexpr unsigned kWhenShift = 10;
 
   PageVersions(std::uint64_t npages, bool track_when)
-      : chunks_((npages + kChunk - 1) / kChunk), track_when_(track_when) {}
+      : chunks_((npages + kChunk - 1) / kChunk), stride_(track_when ? 2 : 1) {}
 
   std::uint32_t get(std::uint64_t page) const {
     const auto& c = chunks_[page / kChunk];
-    return c ? c->version[page % kChunk] : 0;
+    return c ? c[(page % kChunk) * stride_] : 0;
   }
-  void set(std::uint64_t page, std::uint32_t v) { chunk(page).version[page % kChunk] = v; }
+  void set(std::uint64_t page, std::uint32_t v) { chunk(page)[(page % kChunk) * stride_] = v; }
   // Bumps the version at simulated time `now`; returns true on the page's first write.
   bool bump(std::uint64_t page, std::uint64_t now) {
-    Chunk& c = chunk(page);
-    const bool first = c.version[page % kChunk] == 0;
-    ++c.version[page % kChunk];
-    if (track_when_) {
+    // A page's version and write time sit side by side: one host cache line per write.
+    std::uint32_t* slot = chunk(page) + (page % kChunk) * stride_;
+    const bool first = slot[0] == 0;
+    ++slot[0];
+    if (stride_ == 2) {
       const std::uint64_t w = now >> kWhenShift;
-      c.when[page % kChunk] = w > UINT32_MAX ? UINT32_MAX : static_cast<std::uint32_t>(w);
+      slot[1] = w > UINT32_MAX ? UINT32_MAX : static_cast<std::uint32_t>(w);
     }
     return first;
   }
   // Simulated time of the last write (rounded down to 1,024 cycles).
   std::uint64_t last_write(std::uint64_t page) const {
     const auto& c = chunks_[page / kChunk];
-    return c && track_when_ ? std::uint64_t{c->when[page % kChunk]} << kWhenShift : 0;
+    return c && stride_ == 2 ? std::uint64_t{c[(page % kChunk) * 2 + 1]} << kWhenShift : 0;
   }
   // Whether any page of the 512-page chunk holding `page` was ever set.
   bool chunk_touched(std::uint64_t page) const { return chunks_[page / kChunk] != nullptr; }
@@ -47,26 +48,21 @@ class PageVersions {
     for (const auto& c : chunks_) n += c != nullptr;
     return n;
   }
+  // Hints the host cache that `page`'s slot is about to be written (no effect on
+  // the simulation).
+  void prefetch(std::uint64_t page) const {
+    if (const auto& c = chunks_[page / kChunk]) __builtin_prefetch(c.get() + (page % kChunk) * stride_, 1);
+  }
 
  private:
-  struct Chunk {
-    std::uint32_t version[kChunk] = {};
-    std::unique_ptr<std::uint32_t[]> when_storage;
-    std::uint32_t* when = nullptr;
-  };
-  Chunk& chunk(std::uint64_t page) {
+  // A chunk: per page its version, followed by its write time when tracked.
+  std::uint32_t* chunk(std::uint64_t page) {
     auto& c = chunks_[page / kChunk];
-    if (!c) {
-      c = std::make_unique<Chunk>();
-      if (track_when_) {
-        c->when_storage = std::make_unique<std::uint32_t[]>(kChunk);
-        c->when = c->when_storage.get();
-      }
-    }
-    return *c;
+    if (!c) c = std::make_unique<std::uint32_t[]>(kChunk * stride_);  // value-initialized: zeros
+    return c.get();
   }
-  std::vector<std::unique_ptr<Chunk>> chunks_;
-  bool track_when_;
+  std::vector<std::unique_ptr<std::uint32_t[]>> chunks_;
+  unsigned stride_;
 };
 
 }  // namespace s2sim::sim

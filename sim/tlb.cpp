@@ -48,7 +48,9 @@ TlbEntry TlbEntry::make(std::uint16_t vmid, mmu::ipa_t ipa, unsigned block_shift
 Tlb::Tlb(const TlbConfig& config) : config_(config) {
   if (const std::string err = config.validate(); !err.empty()) throw std::invalid_argument("TLB size: " + err);
   set_mask_ = config.sets() - 1;
-  slots_.resize(config.entries);
+  keys_.assign(config.entries, 0);
+  entries_.resize(config.entries);
+  last_use_.assign(config.entries, 0);
 }
 
 int Tlb::size_index(unsigned block_shift) {
@@ -59,17 +61,28 @@ int Tlb::size_index(unsigned block_shift) {
 }
 
 int Tlb::find(std::uint16_t vmid, mmu::ipa_t ipa) const {
-  // Smallest size first: see lookup() on conflicting entries.
+  // The last hit first: a match there is the answer when no smaller size could also
+  // cover the IPA (see lookup() on conflicting entries) -- entries are unique per
+  // VMID, tag and size, so this returns what the full search would.
+  {
+    const TlbEntry& e = entries_[last_hit_];
+    const int s = size_index(e.block_shift);
+    bool smaller_live = false;
+    for (int k = 0; k < s; ++k) smaller_live |= live_by_size_[static_cast<std::size_t>(k)] != 0;
+    const std::uint64_t tag = ipa >> e.block_shift;
+    if (!smaller_live && matches(last_hit_, key_of(vmid, tag, e.block_shift), vmid, tag, e.block_shift))
+      return static_cast<int>(last_hit_);
+  }
+  // Smallest size first.
   for (std::size_t s = 0; s < kTlbBlockShifts.size(); ++s) {
     if (live_by_size_[s] == 0) continue;
     const unsigned shift = kTlbBlockShifts[s];
     const std::uint64_t tag = ipa >> shift;
-    const Slot* set = set_of(tag);
+    const std::uint64_t key = key_of(vmid, tag, shift);
+    const std::size_t base = set_base(tag);
+    const std::uint64_t* keys = keys_.data() + base;
     for (unsigned w = 0; w < config_.ways; ++w) {
-      const Slot& slot = set[w];
-      if (slot.valid && slot.entry.ipa_tag == tag && slot.entry.vmid == vmid && slot.entry.block_shift == shift) {
-        return static_cast<int>((set - slots_.data()) + w);
-      }
+      if (keys[w] == key && matches(base + w, key, vmid, tag, shift)) return static_cast<int>(base + w);
     }
   }
   return -1;
@@ -82,15 +95,16 @@ const TlbEntry* Tlb::lookup(std::uint16_t vmid, mmu::ipa_t ipa) {
     ++stats_.misses;
     return nullptr;
   }
-  Slot& slot = slots_[static_cast<std::size_t>(i)];
-  slot.last_use = ++clock_;
+  const auto slot = static_cast<std::size_t>(i);
+  last_use_[slot] = ++clock_;
+  last_hit_ = slot;
   ++stats_.hits;
-  return &slot.entry;
+  return &entries_[slot];
 }
 
 const TlbEntry* Tlb::probe(std::uint16_t vmid, mmu::ipa_t ipa) const {
   const int i = find(vmid, ipa);
-  return i < 0 ? nullptr : &slots_[static_cast<std::size_t>(i)].entry;
+  return i < 0 ? nullptr : &entries_[static_cast<std::size_t>(i)];
 }
 
 TlbInsert Tlb::insert(const TlbEntry& entry) {
@@ -99,50 +113,48 @@ TlbInsert Tlb::insert(const TlbEntry& entry) {
     throw std::invalid_argument("TLB entry: block_shift must be 12, 21 or 30, got " + std::to_string(entry.block_shift));
   }
   ++stats_.inserts;
-  Slot* set = set_of(entry.ipa_tag);
+  const std::size_t base = set_base(entry.ipa_tag);
+  const std::uint64_t key = key_of(entry.vmid, entry.ipa_tag, entry.block_shift);
   // The same translation already cached (e.g. a read-only entry being replaced by the
   // read/write one after a write fault): update in place, no second copy.
-  for (unsigned w = 0; w < config_.ways; ++w) {
-    Slot& slot = set[w];
-    if (slot.valid && slot.entry.ipa_tag == entry.ipa_tag && slot.entry.vmid == entry.vmid &&
-        slot.entry.block_shift == entry.block_shift) {
-      slot.entry = entry;
-      slot.last_use = ++clock_;
+  for (std::size_t i = base; i < base + config_.ways; ++i) {
+    if (matches(i, key, entry.vmid, entry.ipa_tag, entry.block_shift)) {
+      entries_[i] = entry;
+      last_use_[i] = ++clock_;
       return TlbInsert::Replaced;
     }
   }
   // A free way if there is one, else the least recently used way (lowest stamp; the
   // lowest way index on a tie, so replacement is deterministic).
-  Slot* victim = set;
-  for (unsigned w = 0; w < config_.ways; ++w) {
-    Slot& slot = set[w];
-    if (!slot.valid) { victim = &slot; break; }
-    if (slot.last_use < victim->last_use) victim = &slot;
+  std::size_t victim = base;
+  for (std::size_t i = base; i < base + config_.ways; ++i) {
+    if (keys_[i] == 0) { victim = i; break; }
+    if (last_use_[i] < last_use_[victim]) victim = i;
   }
   TlbInsert result = TlbInsert::Filled;
-  if (victim->valid) {
+  if (keys_[victim] != 0) {
     ++stats_.evictions;
-    --live_by_size_[static_cast<std::size_t>(size_index(victim->entry.block_shift))];
+    --live_by_size_[static_cast<std::size_t>(size_index(entries_[victim].block_shift))];
     result = TlbInsert::Evicted;
   }
-  victim->entry = entry;
-  victim->last_use = ++clock_;
-  victim->valid = true;
+  keys_[victim] = key;
+  entries_[victim] = entry;
+  last_use_[victim] = ++clock_;
   ++live_by_size_[static_cast<std::size_t>(size)];
   return result;
 }
 
-void Tlb::drop(Slot& slot) {
-  slot.valid = false;
-  --live_by_size_[static_cast<std::size_t>(size_index(slot.entry.block_shift))];
+void Tlb::drop(std::size_t i) {
+  keys_[i] = 0;
+  --live_by_size_[static_cast<std::size_t>(size_index(entries_[i].block_shift))];
   ++stats_.invalidated;
 }
 
 unsigned Tlb::invalidate_vmid(std::uint16_t vmid) {
   ++stats_.flush_vmid;
   unsigned n = 0;
-  for (Slot& slot : slots_) {
-    if (slot.valid && slot.entry.vmid == vmid) { drop(slot); ++n; }
+  for (std::size_t i = 0; i < keys_.size(); ++i) {
+    if (keys_[i] != 0 && entries_[i].vmid == vmid) { drop(i); ++n; }
   }
   return n;
 }
@@ -155,13 +167,10 @@ unsigned Tlb::invalidate_ipa(std::uint16_t vmid, mmu::ipa_t ipa) {
     if (live_by_size_[s] == 0) continue;
     const unsigned shift = kTlbBlockShifts[s];
     const std::uint64_t tag = ipa >> shift;
-    Slot* set = set_of(tag);
-    for (unsigned w = 0; w < config_.ways; ++w) {
-      Slot& slot = set[w];
-      if (slot.valid && slot.entry.ipa_tag == tag && slot.entry.vmid == vmid && slot.entry.block_shift == shift) {
-        drop(slot);
-        ++n;
-      }
+    const std::uint64_t key = key_of(vmid, tag, shift);
+    const std::size_t base = set_base(tag);
+    for (std::size_t i = base; i < base + config_.ways; ++i) {
+      if (matches(i, key, vmid, tag, shift)) { drop(i); ++n; }
     }
   }
   return n;
@@ -170,8 +179,8 @@ unsigned Tlb::invalidate_ipa(std::uint16_t vmid, mmu::ipa_t ipa) {
 unsigned Tlb::invalidate_all() {
   ++stats_.flush_all;
   unsigned n = 0;
-  for (Slot& slot : slots_) {
-    if (slot.valid) { drop(slot); ++n; }
+  for (std::size_t i = 0; i < keys_.size(); ++i) {
+    if (keys_[i] != 0) { drop(i); ++n; }
   }
   return n;
 }
@@ -184,8 +193,8 @@ unsigned Tlb::size() const {
 
 std::vector<TlbEntry> Tlb::entries() const {
   std::vector<TlbEntry> out;
-  for (const Slot& slot : slots_) {
-    if (slot.valid) out.push_back(slot.entry);
+  for (std::size_t i = 0; i < keys_.size(); ++i) {
+    if (keys_[i] != 0) out.push_back(entries_[i]);
   }
   return out;
 }

@@ -131,20 +131,27 @@ class Tlb {
   void reset_stats() { stats_ = {}; }
 
  private:
-  struct Slot {
-    TlbEntry entry;
-    std::uint64_t last_use = 0;  // LRU stamp: larger is more recent
-    bool valid = false;
-  };
+  // Storage is split by use: a lookup scans only the packed keys of a set (one word
+  // per way, 0 = invalid), the entries and LRU stamps are touched on a match.
+  static std::uint64_t key_of(std::uint16_t vmid, std::uint64_t tag, unsigned block_shift) {
+    return (tag << 24) | (std::uint64_t{vmid} << 8) | 0x80u | block_shift;
+  }
   static int size_index(unsigned block_shift);
-  Slot* set_of(std::uint64_t tag) { return &slots_[(tag & set_mask_) * config_.ways]; }
-  const Slot* set_of(std::uint64_t tag) const { return &slots_[(tag & set_mask_) * config_.ways]; }
+  std::size_t set_base(std::uint64_t tag) const { return static_cast<std::size_t>(tag & set_mask_) * config_.ways; }
+  bool matches(std::size_t i, std::uint64_t key, std::uint16_t vmid, std::uint64_t tag, unsigned shift) const {
+    // The key holds the tag's low 40 bits; the entry confirms the rest.
+    return keys_[i] == key && entries_[i].ipa_tag == tag && entries_[i].vmid == vmid &&
+           entries_[i].block_shift == shift;
+  }
   int find(std::uint16_t vmid, mmu::ipa_t ipa) const;  // slot index, or -1
-  void drop(Slot& slot);
+  void drop(std::size_t i);
 
   TlbConfig config_;
   std::uint64_t set_mask_ = 0;
-  std::vector<Slot> slots_;
+  std::vector<std::uint64_t> keys_;
+  std::vector<TlbEntry> entries_;
+  std::vector<std::uint64_t> last_use_;  // LRU stamp: larger is more recent
+  std::size_t last_hit_ = 0;             // checked first: the slot of the last hit
   std::array<unsigned, kTlbBlockShifts.size()> live_by_size_{};  // valid entries per size
   std::uint64_t clock_ = 0;
   TlbStats stats_;

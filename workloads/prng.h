@@ -53,10 +53,17 @@ class Rng {
   // Uniform in [0, n), n >= 1, without modulo bias: draws below 2^64 mod n are
   // rejected so that every residue is equally likely.
   constexpr std::uint64_t below(std::uint64_t n) {
-    const std::uint64_t reject_under = (0 - n) % n;  // 2^64 mod n
+    // A power of two divides 2^64: nothing to reject, and r % n is a mask.
+    if ((n & (n - 1)) == 0) return next() & (n - 1);
+    // 2^64 mod n costs a division; generators draw with the same n over and over,
+    // so it is kept for the last n (the values drawn do not depend on it).
+    if (n != bound_) {
+      bound_ = n;
+      reject_under_ = (0 - n) % n;
+    }
     for (;;) {
       const std::uint64_t r = next();
-      if (r >= reject_under) return r % n;
+      if (r >= reject_under_) return r % n;
     }
   }
 
@@ -66,6 +73,7 @@ class Rng {
  private:
   static constexpr std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   std::uint64_t s_[4]{};
+  std::uint64_t bound_ = 0, reject_under_ = 0;  // below(): the last n and 2^64 mod n
 };
 
 }  // namespace s2sim::workloads

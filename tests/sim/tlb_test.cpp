@@ -53,6 +53,31 @@ TEST(TlbEntry, MakeAlignsAndTranslates) {
 
 // --- Tlb: hit, miss, LRU -----------------------------------------------------------
 
+TEST(Tlb, OverlappingSizesTheSmallestWinsEvenAfterTheLargerHit) {
+  // A 2 MiB block entry hit last (so it is the slot checked first); then a page entry
+  // inside it arrives. The architecture calls the overlap a TLB conflict; s2sim
+  // answers with the smallest size, whichever entry was hit before.
+  Tlb tlb({32, 32});
+  tlb.insert(TlbEntry::make(1, 0x40200000, 21, 0x80200000, true, false));
+  ASSERT_NE(tlb.lookup(1, 0x40203000), nullptr);
+  EXPECT_EQ(tlb.lookup(1, 0x40203000)->block_shift, 21u);
+  tlb.insert(page(1, 0x40203000, 0x90003000, true));
+  const TlbEntry* e = tlb.lookup(1, 0x40203000);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->block_shift, 12u);
+  EXPECT_TRUE(e->writable);
+  // Elsewhere in the block, the block still answers; after the page's invalidation
+  // the block answers for the page's address too.
+  EXPECT_EQ(tlb.lookup(1, 0x40204000)->block_shift, 21u);
+  EXPECT_EQ(tlb.lookup(1, 0x40203000)->block_shift, 12u);
+  EXPECT_EQ(tlb.invalidate_ipa(1, 0x40203000), 2u);  // both cover it
+  EXPECT_EQ(tlb.lookup(1, 0x40203000), nullptr);
+  // A hit remembered for one VMID is not a hit for another.
+  tlb.insert(page(1, 0x5000, 0x9000));
+  ASSERT_NE(tlb.lookup(1, 0x5000), nullptr);
+  EXPECT_EQ(tlb.lookup(2, 0x5000), nullptr);
+}
+
 TEST(Tlb, MissThenInsertThenHit) {
   Tlb tlb({8, 2});
   EXPECT_EQ(tlb.lookup(1, 0x1000), nullptr);
