@@ -217,6 +217,15 @@ def baseline_lines(others):
     if ops:
         lines += ["", f"Guest-op ceiling: {ops:,.0f} ops/s for a bare uniform generator setting dirty bits "
                       f"(BM_Baseline_GuestOpsBitmap)."]
+    # Simulator throughput against the same operation stream with nothing simulated.
+    for name in sorted(n for n in others if n.startswith("BM_EngineRun/")):
+        workload = name[len("BM_EngineRun/"):]
+        sim = others[name].get("items_per_second")
+        ceiling = others.get("BM_Baseline_OpStream/" + workload, {}).get("items_per_second")
+        if sim and ceiling:
+            lines += ["", f"Simulator throughput, {workload}: {sim:,.0f} guest ops/s, {100 * sim / ceiling:.1f} % of "
+                          f"the same operation stream with nothing simulated ({ceiling:,.0f} ops/s, "
+                          f"BM_Baseline_OpStream/{workload})."]
     return lines
 
 

@@ -115,8 +115,14 @@ FaultResult kvm_handle_guest_abort(Kvm& kvm, ipa_t ipa, Access access, AccessSin
     return res;
   }
 
-  // The leaf already allows the access: another vCPU resolved the same fault.
+  // The leaf already allows the access: another vCPU resolved the same fault, or this
+  // vCPU's TLB holds an entry older than the leaf. user_mem_abort() still ends in
+  // stage2_set_pte(), which, the old pte being present, invalidates the IPA: that drops
+  // any stale entry so the retried access walks the tables. (The kernel rewrites the
+  // pte with what it computed; for a read while logging that would be read-only --
+  // s2sim leaves the leaf as it is.)
   if (write) mark(gfn);
+  kvm.tlb->flush_vmid_ipa(ipa);
   res.outcome = FaultOutcome::Spurious;
   return res;
 }
@@ -133,6 +139,13 @@ bool kvm_unmap_pmd_range(Kvm& kvm, gfn_t gfn, AccessSink* sink) {
   const ipa_t ipa = (gfn << PAGE_SHIFT) & ~(kPmdSize - 1);
   const S2Lookup r = kvm.pgtable.lookup(ipa);
   if (r.mapped && r.level < 2) return kvm_unmap_gfn(kvm, gfn, sink);  // a 1 GiB block covers it
+  // unmap_ptes(): every pte still set is cleared and its IPA invalidated -- with
+  // by-IPA invalidation nothing else would drop those pages' TLB entries -- then
+  // clear_pmd_entry() frees the table and invalidates the pmd's IPA.
+  if (const phys_addr_t pte0 = kvm.pgtable.entry_pa(ipa, kMaxLevel)) {
+    for (unsigned i = 0; i < PTRS_PER_TABLE; ++i)
+      if (kvm.pgtable.clear_pte(pte0 + 8 * i, sink)) kvm.tlb->flush_vmid_ipa(ipa + i * PAGE_SIZE);
+  }
   if (!kvm.pgtable.clear_entry(ipa, 2, sink)) return false;
   kvm.tlb->flush_vmid_ipa(ipa);
   return true;

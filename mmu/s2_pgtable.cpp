@@ -100,6 +100,16 @@ level_t S2PageTable::clear_leaf(ipa_t ipa, AccessSink* sink) {
   return r.level;
 }
 
+bool S2PageTable::clear_pte(phys_addr_t pte_pa, AccessSink* sink) {
+  const S2Desc old{mem_.load64(pte_pa)};
+  if (sink) sink->on_load(pte_pa, kMaxLevel);
+  if (old.raw == 0) return false;
+  mem_.store64(pte_pa, 0);
+  if (sink) sink->on_store(pte_pa, kMaxLevel);
+  account(old, S2Desc{}, kMaxLevel);
+  return true;
+}
+
 bool S2PageTable::clear_entry(ipa_t ipa, level_t level, AccessSink* sink) {
   const phys_addr_t dpa = geo_.ipa_in_range(ipa) ? walk_to(ipa, level, false, sink) : 0;
   if (dpa == 0) return false;

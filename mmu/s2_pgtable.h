@@ -49,6 +49,9 @@ class S2PageTable {
   S2Desc map_block(ipa_t ipa, phys_addr_t pa, level_t level, std::uint64_t attrs, AccessSink* sink = nullptr);
   // Clears the leaf (page or block) that maps `ipa`; returns its level, or -1.
   level_t clear_leaf(ipa_t ipa, AccessSink* sink = nullptr);
+  // Clears the pte at `pte_pa` (an entry of a level-3 table) if it is not none, with
+  // one load (and one store when it was set); returns whether it was set.
+  bool clear_pte(phys_addr_t pte_pa, AccessSink* sink = nullptr);
   // Clears the entry at `level` covering `ipa` and frees any table below it (a host
   // unmap of a whole pmd's range). Returns whether something was present.
   bool clear_entry(ipa_t ipa, level_t level, AccessSink* sink = nullptr);

@@ -2,7 +2,9 @@
 # Installs the Debian packages s2sim builds with, only those that are missing.
 # Idempotent and quiet when everything is present. Needs root (or sudo) to install.
 set -euo pipefail
-needed=(cmake ninja-build g++ libboost-container-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev)
+# clang and its runtime libraries: the asan preset (sanitizers and libFuzzer).
+needed=(cmake ninja-build g++ clang libclang-rt-14-dev libboost-container-dev nlohmann-json3-dev libgtest-dev
+        libbenchmark-dev)
 missing=()
 for pkg in "${needed[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

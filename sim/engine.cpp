@@ -78,6 +78,10 @@ std::uint64_t splitmix(std::uint64_t& s) {
   return z ^ (z >> 31);
 }
 
+// Faults one access may take in a row before the engine gives up on it (each handled
+// fault changes the tables or the TLBs, so a real access needs two or three).
+constexpr unsigned kMaxFaultRetries = 64;
+
 std::uint64_t ms_to_cycles(double ms, double hz) { return static_cast<std::uint64_t>(std::llround(ms * hz / 1000.0)); }
 
 // The timeline's name for a stage-2 fault.
@@ -418,9 +422,14 @@ void Engine::vcpu_fault(Agent& a, Vcpu& v) {
     trace_->complete(a.id, fault_event_name(v.fault_kind, v.op.access), v.fault_begin, a.time,
                      {{"ipa", v.op.ipa}, {"outcome", mmu::to_string(fr.outcome)},
                       {"lock_wait_cycles", a.lock_wait - v.fault_lock_wait0}});
-  if (fr.outcome == mmu::FaultOutcome::Mmio || ++v.retries > 64) {
-    // Nothing backs this IPA (or the access cannot complete): the guest moves on.
+  if (fr.outcome == mmu::FaultOutcome::Mmio) {
+    // Nothing backs this IPA: an MMIO access, emulated elsewhere; the guest moves on.
     ++v.st.mmio;
+    v.has_op = false;
+  } else if (++v.retries > kMaxFaultRetries) {
+    // The fault path made no progress: a bug in the model, never a property of the
+    // guest. The access is dropped, counted, and the run fails verification.
+    ++v.st.abandoned;
     v.has_op = false;
   }
 }
@@ -932,6 +941,7 @@ RunResult Engine::run(const std::function<void(double)>& progress) {
     res_.translation_faults += s.translation_faults;
     res_.write_protect_faults += s.write_protect_faults;
     res_.mmio_aborts += s.mmio;
+    res_.abandoned_accesses += s.abandoned;
     res_.vcpu[i] = s;
   }
   for (std::size_t k = 0; k < mmu::kHazardKinds; ++k) res_.hazards[k] = kvm_->hazards.count(static_cast<mmu::HazardKind>(k));

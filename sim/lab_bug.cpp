@@ -1,6 +1,6 @@
 // Lab 5, find the bug: one call of kvm_mmu_write_protect_pt_masked() by the 2014 seed
 // patch's v4 walker (mmu/wp_v4.cpp) on a table state where one of its latent bugs
-// bites (REFERENCE.md section 3):
+// bites (the hazards of mmu/hazard.h):
 //   walk_non_present  the window does not cross a pmd and the host unmapped the pmd
 //                     after the bits were set: v4 never checks it and takes a pte-table
 //                     address from the empty entry;

@@ -1,5 +1,5 @@
 // Lab 6, tune the migration: pre-copy live migration (QEMU's and Xen's loops,
-// REFERENCE.md section 5) sends every page once, then in rounds the pages the
+// sim/engine.cpp) sends every page once, then in rounds the pages the
 // guest dirtied meanwhile (KVM_GET_DIRTY_LOG each round), and finally pauses the
 // guest and sends what is still dirty: the downtime. Stopping early sends few pages
 // but leaves a big final set; iterating long shrinks the final set only down to the

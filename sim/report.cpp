@@ -34,7 +34,7 @@ nlohmann::json result_json(const RunResult& r, const SimConfig& cfg) {
   j["tlb"] = {{"hits", r.tlb_hits}, {"misses", r.tlb_misses}, {"flush_all", r.flush_all},
               {"flush_ipa", r.flush_ipa}, {"entries_invalidated", r.tlb_entries_invalidated}};
   j["faults"] = {{"translation", r.translation_faults}, {"write_protect", r.write_protect_faults},
-                 {"mmio", r.mmio_aborts}};
+                 {"mmio", r.mmio_aborts}, {"abandoned", r.abandoned_accesses}};
   j["dirty_log"] = {{"walker", r.walker},
                     {"calls", r.get_dirty_log_calls},
                     {"pages_reported", r.pages_reported},
@@ -67,7 +67,7 @@ nlohmann::json result_json(const RunResult& r, const SimConfig& cfg) {
                     {"last_write_cycle", l.last_write_cycle}, {"round", l.round}});
   j["verify"] = {{"enabled", r.verify_enabled}, {"checked_pages", r.checked_pages}, {"lost_writes", r.lost_writes},
                  {"ok", r.verify_ok()}, {"hazards", hazards}, {"first_lost", lost},
-                 {"invariant_violations", r.invariant_violations}};
+                 {"invariant_violations", r.invariant_violations}, {"abandoned_accesses", r.abandoned_accesses}};
   json vcpus = json::array();
   for (const auto& v : r.vcpu)
     vcpus.push_back({{"cycles", v.cycles}, {"ops", v.ops}, {"busy_cycles", v.busy_cycles},
@@ -129,6 +129,7 @@ void print_report(std::ostream& out, const RunResult& r, const SimConfig& cfg) {
       << " flush-all, " << r.flush_ipa << " flush-ipa requests\n";
   out << "faults:     " << r.translation_faults << " translation, " << r.write_protect_faults << " write-protect";
   if (r.mmio_aborts) out << ", " << r.mmio_aborts << " mmio";
+  if (r.abandoned_accesses) out << ", " << r.abandoned_accesses << " ABANDONED (no progress after repeated faults)";
   out << "\n";
   out << "mmu_lock:   " << r.mmu_lock_wait << " cycles waited in total\n";
   out << "dirty log:  " << r.get_dirty_log_calls << " calls, " << r.pages_reported << " pages reported, "
@@ -161,6 +162,7 @@ void print_report(std::ostream& out, const RunResult& r, const SimConfig& cfg) {
   }
   out << "verify: FAILED — " << r.lost_writes << " lost write(s) in " << r.checked_pages << " pages";
   if (r.invariant_violations) out << ", " << r.invariant_violations << " invariant violation(s)";
+  if (r.abandoned_accesses) out << ", " << r.abandoned_accesses << " guest access(es) abandoned";
   out << "\n";
   for (const auto& l : r.first_lost)
     out << "  gfn 0x" << std::hex << l.gfn << std::dec << ": source version " << l.source_version << ", copied "

@@ -35,6 +35,7 @@ struct VcpuStats {
   std::array<std::uint64_t, 4> walk_loads{};       // hardware walk descriptor loads per level
   std::array<std::uint64_t, 3> walk_loads_where{};  // ... that hit L1, L2, DRAM
   std::uint64_t translation_faults = 0, write_protect_faults = 0, other_faults = 0, mmio = 0;
+  std::uint64_t abandoned = 0;  // accesses given up after kMaxFaultRetries faults in a row
   std::uint64_t fault_cycles = 0;
   std::uint64_t flushes_received = 0;
 };
@@ -73,6 +74,9 @@ struct RunResult {
   std::uint64_t tlb_hits = 0, tlb_misses = 0, flush_all = 0, flush_ipa = 0, tlb_entries_invalidated = 0;
   // faults
   std::uint64_t translation_faults = 0, write_protect_faults = 0, mmio_aborts = 0;
+  // Guest accesses the engine gave up on because their faults made no progress: a
+  // model bug; any fails verification (a dropped write would never reach the verifier).
+  std::uint64_t abandoned_accesses = 0;
   // dirty log
   std::uint64_t get_dirty_log_calls = 0, pages_reported = 0;
   mmu::WpStats wp;  // walker stats over all get_dirty_log calls
@@ -102,7 +106,9 @@ struct RunResult {
   std::vector<VcpuStats> vcpu;
   double clock_hz = 0;
 
-  bool verify_ok() const { return !verify_enabled || (lost_writes == 0 && invariant_violations == 0); }
+  bool verify_ok() const {
+    return !verify_enabled || (lost_writes == 0 && invariant_violations == 0 && abandoned_accesses == 0);
+  }
   std::uint64_t upper_level_loads() const { return dl_loads[0] + dl_loads[1] + dl_loads[2]; }
   std::uint64_t descriptor_loads() const { return dl_loads[0] + dl_loads[1] + dl_loads[2] + dl_loads[3]; }
   std::uint64_t descriptor_stores() const { return dl_stores[0] + dl_stores[1] + dl_stores[2] + dl_stores[3]; }

@@ -1,5 +1,5 @@
 // `s2sim run` and `s2sim compare` from the outside: exit codes, the result JSON
-// contract of DESIGN.md (keys present, totals adding up), determinism, replay of the
+// contract of the result JSON (s2sim.result/1) (keys present, totals adding up), determinism, replay of the
 // resolved config, --set, every scenario under configs/scenarios with the exit code
 // its comment documents, the teaching switches, and trace replays whose operation
 // counts were worked out by hand.
@@ -65,7 +65,7 @@ bool has_line_starting(const std::string& text, const std::string& prefix) {
 
 std::uint64_t u64(const json& j, const char* key) { return j.at(key).get<std::uint64_t>(); }
 
-// Checks the keys DESIGN.md promises and the identities between them.
+// Checks the keys the result JSON promises and the identities between them.
 void check_contract(const json& r, const std::string& what) {
   SCOPED_TRACE(what);
   ASSERT_TRUE(r.is_object());

@@ -1,20 +1,27 @@
 #!/usr/bin/env bash
-# Builds the `fuzz` preset (clang, libFuzzer, ASan + UBSan) and runs every fuzz
-# target for SECONDS (default 10) on a copy of its seed corpus, one after another.
+# Builds the `asan` preset (clang, ASan + UBSan, the libFuzzer targets) and runs every
+# fuzz target for SECONDS (default 10) on a copy of its seed corpus, one after another.
 #
-#   tests/fuzz/run_fuzzers.sh [SECONDS] [TARGET...] [-- LIBFUZZER_ARGS...]
+#   tests/fuzz/run_fuzzers.sh [--bin-dir DIR] [SECONDS] [TARGET...] [-- LIBFUZZER_ARGS...]
 #
 # TARGET is config, native_trace, lackey_trace or decode_number (default: all).
 # Arguments after "--" go to every libFuzzer run, e.g. -runs=1000000 or -jobs=2.
+# --bin-dir DIR uses the targets already built in DIR (what the CTest tests fuzz_*
+# do) instead of building the preset.
 # The corpora under tests/fuzz/corpus are never modified: each run works on a copy
 # in a temporary directory, removed afterwards. Exits non-zero if any target found
 # something (crash, sanitizer report, uncaught exception, broken property, hang of
 # more than 30 s on one input, memory above 2 GiB); the input that caused it is kept
-# under $S2SIM_FUZZ_ARTIFACTS (default build/fuzz/artifacts/TARGET/) and the log
-# next to it. Reproduce with: build/fuzz/tests/fuzz/s2sim-fuzz-TARGET ARTIFACT
+# under $S2SIM_FUZZ_ARTIFACTS (default build/asan/fuzz-artifacts/TARGET/) and the
+# log next to it. Reproduce with: build/asan/tests/fuzz/s2sim-fuzz-TARGET ARTIFACT
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
+bin_dir=""
+if [[ $# -ge 2 && $1 == "--bin-dir" ]]; then
+  bin_dir=$(realpath "$2")
+  shift 2
+fi
 seconds=10
 if [[ $# -gt 0 && $1 =~ ^[0-9]+$ ]]; then
   seconds=$1
@@ -32,23 +39,20 @@ for t in "${targets[@]}"; do
   [[ -d tests/fuzz/corpus/$t ]] || { echo "run_fuzzers: unknown target \"$t\"" >&2; exit 2; }
 done
 
-scripts/setup-deps.sh
-runtime_dir=$(clang++ -print-runtime-dir 2>/dev/null || true)
-if [[ -z $runtime_dir || ! -f $runtime_dir/libclang_rt.fuzzer-$(uname -m).a ]]; then
-  echo "run_fuzzers: needs clang++ and its libFuzzer runtime (Debian: apt-get install clang libclang-rt-14-dev)" >&2
-  exit 2
+if [[ -z $bin_dir ]]; then
+  scripts/setup-deps.sh
+  cmake --preset asan >/dev/null
+  cmake --build --preset asan
+  bin_dir=$PWD/build/asan/tests/fuzz
 fi
-cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz
-
-bin_dir=$PWD/build/fuzz/tests/fuzz
-artifacts=$(realpath -m "${S2SIM_FUZZ_ARTIFACTS:-build/fuzz/artifacts}")
+artifacts=$(realpath -m "${S2SIM_FUZZ_ARTIFACTS:-build/asan/fuzz-artifacts}")
 work=$(mktemp -d "${TMPDIR:-/tmp}/s2sim-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 # ASan returning freed memory to the OS (madvise) every few seconds stalled inputs
 # that run in milliseconds for over 10 s on a loaded 2-core machine: keep it.
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:allocator_release_to_os_interval_ms=-1}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# (Options already in the environment, e.g. from the CTest preset, come later and win.)
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:allocator_release_to_os_interval_ms=-1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 
 failed=()
 for t in "${targets[@]}"; do

@@ -131,9 +131,12 @@ TEST(FaultHandler, HugepageSlotNotLoggingMapsA2MiBBlock) {
   EXPECT_TRUE(l.desc.writable());
   EXPECT_EQ(vm.kvm.pgtable.mapped_blocks(), 2u);
 
-  // The first block is now mapped: a read elsewhere in it has nothing to do.
-  EXPECT_EQ(vm.fault(1000, Access::Read).outcome, FaultOutcome::Spurious);
+  // The first block is now mapped: a read elsewhere in it has nothing to do but
+  // invalidate the IPA (stage2_set_pmd_huge() over a present pmd), which drops any
+  // entry older than the block.
   EXPECT_EQ(vm.tlb.flush_ipa, 0u);
+  EXPECT_EQ(vm.fault(1000, Access::Read).outcome, FaultOutcome::Spurious);
+  EXPECT_EQ(vm.tlb.flush_ipa, 1u);
 }
 
 TEST(FaultHandler, HugepageSlotWithUnalignedEdgesMapsPagesAtTheEdges) {
@@ -332,7 +335,7 @@ TEST(FaultHandler, WriteToWritableLeafIsSpuriousAndStillMarksDirtyWhileLogging) 
   EXPECT_EQ(r.pages_marked_dirty, 1u);
   EXPECT_TRUE(slot.dirty_bitmap->test(300 - 256));
   EXPECT_EQ(vm.at(300).desc.raw, before.desc.raw);  // tables untouched
-  EXPECT_EQ(vm.tlb.flush_ipa, flush_ipa0);
+  EXPECT_EQ(vm.tlb.flush_ipa, flush_ipa0 + 1);      // the IPA invalidated: no stale entry survives
   // A read of a writable page marks nothing.
   slot.dirty_bitmap->xchg_word((300 - 256) / 32);
   r = vm.fault(300, Access::Read);
@@ -414,10 +417,12 @@ TEST(FaultHandler, UnmapPmdRangeClearsThePmdAndFreesItsPteTable) {
   EXPECT_TRUE(vm.at(300).mapped);  // neighbouring regions untouched
   EXPECT_TRUE(vm.at(1100).mapped);
   EXPECT_EQ(vm.kvm.pgtable.mapped_pages(), 2u);
-  EXPECT_EQ(vm.tlb.flush_ipa, 1u);
+  // unmap_ptes() invalidates each of the 8 ptes it clears, clear_pmd_entry() the pmd:
+  // with by-IPA invalidation nothing else would drop those pages' TLB entries.
+  EXPECT_EQ(vm.tlb.flush_ipa, 9u);
 
   EXPECT_FALSE(kvm_unmap_pmd_range(vm.kvm, 700));  // already empty
-  EXPECT_EQ(vm.tlb.flush_ipa, 1u);
+  EXPECT_EQ(vm.tlb.flush_ipa, 9u);
 }
 
 TEST(FaultHandler, UnmapPmdRangeOfABlockClearsTheBlock) {

@@ -115,7 +115,6 @@ TEST(GetDirtyLog, SlotIdAtOrAboveKvmUserMemSlotsIsEinval) {
 // `log->slot >= KVM_USER_MEM_SLOTS`; id_to_memslot() then yields the (empty) array
 // entry whose dirty_bitmap is NULL -> -ENOENT (3.19-5.x), and since the memslot
 // rework the code reads `if (!memslot || !memslot->dirty_bitmap) return -ENOENT;`.
-// REFERENCE.md §2 agrees ("no bitmap -> -ENOENT").
 TEST(GetDirtyLog, UnusedSlotIdBelowTheLimitIsEnoentAsInTheKernel) {
   Vm vm;
   vm.add_slot(0, 0, 64);

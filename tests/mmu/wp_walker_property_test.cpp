@@ -1,7 +1,7 @@
 // Differential tests of the write-protect walkers (kvm_mmu_write_protect_pt_masked and
 // its variants): thousands of pseudo-random stage-2 table states with fixed seeds,
 // golden descriptor-load counts worked by hand, and one hand-built scenario per
-// hazard of the seed's v4 walker (REFERENCE.md §3, mmu/wp_v4.cpp).
+// hazard of the seed's v4 walker (mmu/hazard.h, mmu/wp_v4.cpp).
 #include <gtest/gtest.h>
 
 #include <array>

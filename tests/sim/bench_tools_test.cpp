@@ -137,6 +137,9 @@ TEST_F(CompareWalkers, TableHasARowPerWalkerWithRatiosToNaive) {
   EXPECT_EQ(dirty[8], "0.30×");
   EXPECT_NE(table.find("| BM_Baseline_FlatWp1M |"), std::string::npos);
   EXPECT_NE(table.find("70.0× slower per descriptor"), std::string::npos);
+  // The simulator's throughput over the same operation stream's ceiling.
+  EXPECT_NE(table.find("Simulator throughput, tlb_friendly: 25,000,000 guest ops/s, 40.0 % of"), std::string::npos)
+      << table;
 }
 
 TEST_F(CompareWalkers, SvgIsWellFormedWithOneRectPerBar) {

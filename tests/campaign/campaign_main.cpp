@@ -1,0 +1,290 @@
+// s2sim-campaign: the randomized no-lost-write campaign.
+//
+// The simulator's central claim is that with the kernel's dirty-log order
+// (snapshot-and-clear -> write-protect -> flush -> copy) no dirty page is ever lost.
+// This draws scenarios from a seeded stream (scenario_draw.h), runs each under the
+// correct walkers (naive, v4-fixed, range) with the invariant checker on, and asserts
+// no lost write, no invariant violation and no hazard; it also runs the seed's v4
+// walker, which may lose writes, and asserts only that it completes and that its
+// hazards are of the named kinds. Every run goes through sim::parse_config and
+// sim::Engine, as `s2sim run` does, so a failing scenario saved with --dump-config
+// replays with `s2sim run FILE`.
+//
+//   s2sim-campaign [--scenarios N] [--seed S] [--first K] [--dump-config DIR] [--verbose]
+//
+// Exit status: 0 every scenario passed; 1 some failed; 2 bad command line.
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "campaign/scenario_check.h"
+#include "campaign/scenario_draw.h"
+#include "sim/config.h"
+#include "sim/engine.h"
+#include "sim/report.h"
+#include "util/input_error.h"
+#include "util/parse_number.h"
+
+namespace {
+
+using namespace s2sim;
+using nlohmann::json;
+
+constexpr std::uint64_t kDefaultSeed = 2014;  // the year of the dirty-logging series
+constexpr const char* kCorrectWalkers[] = {"naive", "v4-fixed", "range"};
+constexpr const char* kSeedWalker = "v4";
+constexpr int kExitPass = 0, kExitFail = 1, kExitUsage = 2;
+
+struct Args {
+  std::uint64_t scenarios = 1000;
+  std::uint64_t seed = kDefaultSeed;
+  std::uint64_t first = 0;
+  std::string dump_dir;  // empty: failing configs are printed, not saved
+  bool verbose = false;
+};
+
+const char* const kUsage =
+    "usage: s2sim-campaign [--scenarios N] [--seed S] [--first K] [--dump-config DIR] [--verbose]\n"
+    "  --scenarios N      how many scenarios to draw and run (default 1000)\n"
+    "  --seed S           the campaign seed (default 2014)\n"
+    "  --first K          the index of the first scenario (to replay one: --first K --scenarios 1)\n"
+    "  --dump-config DIR  save the config of every failing run to DIR (created if missing)\n"
+    "  --verbose          one line per scenario\n";
+
+// Throws InputError for anything it does not understand.
+std::optional<Args> parse_args(int argc, char** argv) {
+  Args a;
+  auto number = [](const std::string& opt, const std::string& text) {
+    const std::optional<std::uint64_t> v = parse_u64(text);
+    if (!v) throw InputError(opt, "\"" + text + "\" is not a non-negative integer");
+    return *v;
+  };
+  for (int i = 1; i < argc; ++i) {
+    const std::string opt = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) throw InputError(opt, "needs a value");
+      return argv[++i];
+    };
+    if (opt == "--scenarios") {
+      a.scenarios = number(opt, value());
+      if (a.scenarios == 0) throw InputError(opt, "must be at least 1");
+    } else if (opt == "--seed") {
+      a.seed = number(opt, value());
+    } else if (opt == "--first") {
+      a.first = number(opt, value());
+    } else if (opt == "--dump-config") {
+      a.dump_dir = value();
+      if (a.dump_dir.empty()) throw InputError(opt, "needs a directory");
+    } else if (opt == "--verbose" || opt == "-v") {
+      a.verbose = true;
+    } else if (opt == "--help" || opt == "-h") {
+      std::cout << kUsage;
+      return std::nullopt;
+    } else {
+      throw InputError("s2sim-campaign", "unknown argument \"" + opt + "\" (see --help)");
+    }
+  }
+  if (a.first > UINT64_MAX - a.scenarios) throw InputError("--first", "the scenario indices would overflow");
+  return a;
+}
+
+// What the whole campaign saw.
+struct Tally {
+  std::uint64_t scenarios = 0, runs = 0, failed_runs = 0, failed_scenarios = 0;
+  std::uint64_t writes_checked = 0;  // guest writes of correct-walker runs, all verified
+  std::uint64_t pages_checked = 0;
+  std::uint64_t writes_lost = 0;     // by correct walkers: any is a failure
+  std::uint64_t rounds = 0;          // pre-copy and stop-and-copy rounds of the naive runs
+  std::uint64_t raced = 0;           // scenarios whose guest took write-protect faults while logging
+  std::array<std::uint64_t, mmu::kHazardKinds> v4_hazards{};
+  std::uint64_t v4_lossy_runs = 0, v4_lost_writes = 0, v4_invariant_runs = 0, v4_abandoned = 0;
+};
+
+std::string scenario_file_name(const Args& a, std::uint64_t index, const std::string& walker) {
+  return "campaign-seed" + std::to_string(a.seed) + "-scenario" + std::to_string(index) + "-" + walker + ".json";
+}
+
+// Reports one failing run: what is wrong, and how to replay it.
+void report_failure(const Args& a, std::uint64_t index, const std::string& walker, const json& doc,
+                    const std::vector<std::string>& problems) {
+  std::cerr << "FAIL scenario " << index << " walker " << walker << ":\n";
+  for (const auto& p : problems) std::cerr << "  " << p << "\n";
+  if (!a.dump_dir.empty()) {
+    const std::string path = (std::filesystem::path(a.dump_dir) / scenario_file_name(a, index, walker)).string();
+    try {
+      sim::write_file_atomically(path, doc.dump(2) + "\n");
+      std::cerr << "  config: " << path << "  (replay: s2sim run " << path << ")\n";
+      return;
+    } catch (const InputError& e) {
+      std::cerr << "  could not save the config: " << e.message() << "\n";
+    }
+  }
+  std::cerr << "  config: " << doc.dump() << "\n"
+            << "  (save it with: s2sim-campaign --seed " << a.seed << " --first " << index
+            << " --scenarios 1 --dump-config DIR)\n";
+}
+
+// Runs `doc` as `s2sim run` would; problems go to `problems`, and the result is
+// returned only when the run completed.
+std::optional<sim::RunResult> simulate(const json& doc, const std::string& name, sim::SimConfig& cfg,
+                                       std::vector<std::string>& problems) {
+  try {
+    cfg = sim::parse_config(doc, name, sim::configs_dir());
+    sim::Engine engine(cfg);
+    return engine.run();
+  } catch (const InputError& e) {
+    problems.push_back("the drawn config is refused: " + e.message());
+  } catch (const std::exception& e) {
+    problems.push_back(std::string("the simulation threw: ") + e.what());
+  }
+  return std::nullopt;
+}
+
+bool guest_wrote_while_logging(const sim::RunResult& r) {
+  for (const auto& round : r.rounds)
+    if (!round.stop_and_copy && round.guest_write_faults > 0) return true;
+  return false;
+}
+
+// A one-line description of a scenario for --verbose.
+std::string scenario_line(const json& doc) {
+  const json& slot = doc.at("memslots").at(0);
+  const json& machine = doc.at("machine");
+  const json& geometry = doc.at("geometry");
+  std::ostringstream s;
+  s << (machine.is_string() ? machine.get<std::string>() : machine.at("name").get<std::string>()) << ", "
+    << (geometry.is_string() ? geometry.get<std::string>()
+                             : "arch" + geometry.at("arch").dump() + "/" + geometry.at("ipa_bits").dump() + "-bit")
+    << ", slot gfn " << slot.at("base_gfn") << " +" << slot.at("npages") << (slot.at("hugepages").get<bool>() ? " huge" : "")
+    << ", " << doc.at("vcpus") << " vCPU, " << doc.at("workload").at("kind").get<std::string>() << ", "
+    << doc.at("migration").at("stop_rule").at("kind").get<std::string>() << " stop";
+  return s.str();
+}
+
+// Runs every walker on scenario `index`; true if all its runs passed.
+bool run_scenario(const Args& a, std::uint64_t index, const campaign::MachineBases& machines, Tally& t) {
+  const json scenario = campaign::draw_scenario(a.seed, index, machines);
+  bool passed = true;
+  if (scenario.dump() != campaign::draw_scenario(a.seed, index, machines).dump()) {
+    report_failure(a, index, "(any)", scenario, {"drawing the scenario twice gave two different configs"});
+    passed = false;
+  }
+  std::ostringstream verbose;
+  if (a.verbose) verbose << "scenario " << index << ": " << scenario_line(scenario) << ";";
+
+  std::vector<std::string> walkers(std::begin(kCorrectWalkers), std::end(kCorrectWalkers));
+  walkers.emplace_back(kSeedWalker);
+  const std::filesystem::path inflight =
+      a.dump_dir.empty() ? std::filesystem::path() : std::filesystem::path(a.dump_dir) / "campaign-inflight.json";
+  for (const std::string& walker : walkers) {
+    json doc = scenario;
+    doc["dirty_log"]["walker"] = walker;
+    // Should the process die inside the engine, the run it died in is on disk.
+    if (!inflight.empty()) sim::write_file_atomically(inflight.string(), doc.dump(2) + "\n");
+    sim::SimConfig cfg;
+    std::vector<std::string> problems;
+    const std::optional<sim::RunResult> r = simulate(doc, scenario_file_name(a, index, walker), cfg, problems);
+    ++t.runs;
+    const bool seed_walker = walker == kSeedWalker;
+    if (r) {
+      const auto more = seed_walker ? campaign::v4_problems(*r, cfg) : campaign::correct_walker_problems(*r, cfg);
+      problems.insert(problems.end(), more.begin(), more.end());
+      if (seed_walker) {
+        for (std::size_t k = 0; k < mmu::kHazardKinds; ++k) t.v4_hazards[k] += r->hazards[k];
+        t.v4_lossy_runs += r->lost_writes > 0;
+        t.v4_lost_writes += r->lost_writes;
+        t.v4_invariant_runs += r->invariant_violations > 0;
+        t.v4_abandoned += r->abandoned_accesses;
+      } else {
+        t.writes_checked += r->writes;
+        t.pages_checked += r->checked_pages;
+        t.writes_lost += r->lost_writes;
+      }
+      if (walker == kCorrectWalkers[0]) {
+        t.rounds += r->rounds.size();
+        t.raced += guest_wrote_while_logging(*r);
+      }
+      if (a.verbose) {
+        verbose << " " << walker << ": " << r->rounds.size() << " rounds, " << r->writes << " writes";
+        if (seed_walker) {
+          std::uint64_t hazards = 0;
+          for (auto h : r->hazards) hazards += h;
+          verbose << ", " << hazards << " hazards, " << r->lost_writes << " lost";
+        }
+        verbose << ";";
+      }
+    }
+    if (!problems.empty()) {
+      ++t.failed_runs;
+      passed = false;
+      report_failure(a, index, walker, doc, problems);
+    }
+  }
+  if (a.verbose) std::cout << verbose.str() << (passed ? " ok" : " FAILED") << "\n" << std::flush;
+  return passed;
+}
+
+std::string percent(std::uint64_t part, std::uint64_t whole) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f%%", whole ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0);
+  return buf;
+}
+
+int run_campaign(const Args& a) {
+  const auto start = std::chrono::steady_clock::now();
+  const campaign::MachineBases machines = campaign::load_machine_bases(sim::configs_dir());
+  if (!a.dump_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(a.dump_dir, ec);
+    if (!std::filesystem::is_directory(a.dump_dir, ec))
+      throw InputError("--dump-config " + a.dump_dir, "cannot create the directory");
+  }
+  Tally t;
+  for (std::uint64_t i = a.first; i < a.first + a.scenarios; ++i) {
+    ++t.scenarios;
+    if (!run_scenario(a, i, machines, t)) ++t.failed_scenarios;
+  }
+  if (!a.dump_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::remove(std::filesystem::path(a.dump_dir) / "campaign-inflight.json", ec);
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  std::printf("coverage: the guest took write-protect faults while logging in %s of scenarios; %.1f rounds per naive run\n",
+              percent(t.raced, t.scenarios).c_str(),
+              t.scenarios ? static_cast<double>(t.rounds) / static_cast<double>(t.scenarios) : 0.0);
+  std::printf(
+      "no-lost-write campaign: seed %llu, scenarios %llu..%llu (%llu), %llu runs, %llu failed scenarios; "
+      "naive/v4-fixed/range: %llu guest writes checked over %llu pages, %llu lost; "
+      "v4: hazards %s, %llu of %llu runs lost writes (%llu writes), %llu broke the invariant, %llu accesses abandoned; "
+      "%.1f s\n",
+      static_cast<unsigned long long>(a.seed), static_cast<unsigned long long>(a.first),
+      static_cast<unsigned long long>(a.first + a.scenarios - 1), static_cast<unsigned long long>(t.scenarios),
+      static_cast<unsigned long long>(t.runs), static_cast<unsigned long long>(t.failed_scenarios),
+      static_cast<unsigned long long>(t.writes_checked), static_cast<unsigned long long>(t.pages_checked),
+      static_cast<unsigned long long>(t.writes_lost),
+      campaign::hazard_counts_text(t.v4_hazards).c_str(), static_cast<unsigned long long>(t.v4_lossy_runs),
+      static_cast<unsigned long long>(t.scenarios), static_cast<unsigned long long>(t.v4_lost_writes),
+      static_cast<unsigned long long>(t.v4_invariant_runs), static_cast<unsigned long long>(t.v4_abandoned), seconds);
+  return t.failed_scenarios == 0 ? kExitPass : kExitFail;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const std::optional<Args> args = parse_args(argc, argv);
+    if (!args) return kExitPass;
+    return run_campaign(*args);
+  } catch (const InputError& e) {
+    std::cerr << "error: " << e.message() << "\n";
+    return kExitUsage;
+  }
+}
