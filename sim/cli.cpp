@@ -19,13 +19,16 @@ const char* const kUsage =
     "\n"
     "commands:\n"
     "  run [CONFIG.json] [--set PATH=VALUE]... [--seed N] [--json FILE] [--quiet]\n"
+    "      [--trace-events FILE [--trace-events-limit N]]\n"
     "                      run a simulation (no CONFIG: the built-in default,\n"
-    "                      identical to configs/default.json)\n"
+    "                      identical to configs/default.json); --trace-events writes\n"
+    "                      its timeline as Chrome Trace Event JSON (Perfetto)\n"
     "  compare CONFIG [--walkers naive,v4,v4-fixed,range] [--set ...] [--json FILE]\n"
     "                      the same run under each write-protect walker, side by side\n"
     "  decode VALUE [--level 1|2|3] [--pa-bits 40|48] [--json]\n"
     "                      print every field of a stage-2 descriptor\n"
-    "  lab list | show N | solve N | check N ANSWERS  [--seed S]\n"
+    "  lab list | show N [--seed S] [--json | --config] | solve N [--seed S] [--config]\n"
+    "      | check N [--seed S] ANSWERS\n"
     "                      teaching labs: a seed makes a problem, solve works it, check grades\n"
     "  help                this text\n";
 

@@ -761,11 +761,14 @@ void Engine::step_migration(Agent& a) {
         res_.wp += m.call->wp_stats();
         m.round.get_dirty_log_cycles += a.time - m.call_start;
         const std::vector<gfn_t> reported = m.call->dirty_gfns();
-        m.round.dirty_pages += reported.size();
         if (cfg_.verify.invariants) check_invariants(reported);
         std::vector<gfn_t> merged;
         std::set_union(m.pending.begin(), m.pending.end(), reported.begin(), reported.end(), std::back_inserter(merged));
         m.pending.swap(merged);
+        // The round's dirty pages: what is now to be sent. For stop-and-copy that is
+        // the union of the last pre-copy report and the final one (a page in both
+        // counts once), never more than the slot.
+        m.round.dirty_pages = m.pending.size();
         m.call.reset();
         m.send_pos = 0;
         m.send_begin = a.time;

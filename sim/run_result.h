@@ -14,7 +14,8 @@ namespace s2sim::sim {
 
 struct RoundStats {
   unsigned round = 0;
-  std::uint64_t dirty_pages = 0;   // reported by this round's get_dirty_log (round 0: every page)
+  std::uint64_t dirty_pages = 0;   // to send after this round's get_dirty_log (round 0: every page; stop-and-copy:
+                                   // the last pre-copy report and the final one, merged)
   std::uint64_t pages_sent = 0;
   std::uint64_t start_cycle = 0, cycles = 0;       // the round's span
   std::uint64_t get_dirty_log_cycles = 0;          // the ioctl, lock waits included

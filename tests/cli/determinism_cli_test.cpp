@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -136,3 +137,46 @@ TEST_F(Determinism, DifferentSeedChangesTheSimulation) {
 }
 
 }  // namespace
+
+// Across builds: the result of a fixed run is checked in (tests/data/golden/), and
+// every build that runs this suite -- release and debug with GCC, the sanitizer build
+// with clang -- must reproduce it byte for byte. A change to the model that moves
+// these numbers on purpose regenerates the files: run the suite once with
+// S2SIM_UPDATE_GOLDEN=1 and review the diff.
+struct GoldenCase {
+  const char* name;
+  const char* config;
+};
+
+// A second scenario that reaches other code: zipf (libm's exp and log), a hugepage
+// slot whose blocks are dissolved, host pmd unmaps, 64-bit bitmap words, Cortex-A57
+// by-IPA invalidation, the range walker and Xen's stop rule.
+const char* const kZipfConfig = R"({
+  "seed": 5,
+  "machine": "cortex-a57",
+  "geometry": "armv8-3level",
+  "memslots": [{"id": 0, "base_gfn": 262144, "npages": 2048, "hugepages": true}],
+  "vcpus": 3,
+  "workload": {"kind": "zipf", "ops": 6000, "exponent": 1.1, "write_ratio": 0.6, "think_cycles": 3000},
+  "dirty_log": {"walker": "range", "bits_per_long": 64},
+  "migration": {"enabled": true, "link_gbps": 2, "start_ms": 0.5, "stop_rule": {"kind": "xen"}},
+  "host": {"unmap_every_ms": 0.5, "unmap": "pmd"},
+  "verify": {"enabled": true, "invariants": true}
+})";
+
+TEST(DeterminismGolden, EveryBuildReproducesTheCheckedInResults) {
+  for (const GoldenCase& c : {GoldenCase{"hotset-v4", kConfig}, GoldenCase{"zipf-range-a57", kZipfConfig}}) {
+    SCOPED_TRACE(c.name);
+    const std::string config = write_temp(std::string(c.name) + ".json", c.config);
+    const RunOutput r = run(config);
+    std::remove(config.c_str());
+    const std::string golden = std::string(S2SIM_SOURCE_DIR) + "/tests/data/golden/" + c.name + ".result.json";
+    if (std::getenv("S2SIM_UPDATE_GOLDEN")) {
+      std::ofstream(golden, std::ios::binary) << r.result;
+      continue;
+    }
+    const std::string want = read_file(golden);
+    ASSERT_FALSE(want.empty()) << "missing " << golden << " (S2SIM_UPDATE_GOLDEN=1 writes it)";
+    EXPECT_TRUE(r.result == want) << "the result differs from " << golden;
+  }
+}
