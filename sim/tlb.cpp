@@ -115,22 +115,25 @@ TlbInsert Tlb::insert(const TlbEntry& entry) {
   ++stats_.inserts;
   const std::size_t base = set_base(entry.ipa_tag);
   const std::uint64_t key = key_of(entry.vmid, entry.ipa_tag, entry.block_shift);
-  // The same translation already cached (e.g. a read-only entry being replaced by the
-  // read/write one after a write fault): update in place, no second copy.
+  // One pass over the set: the same translation already cached (e.g. a read-only
+  // entry being replaced by the read/write one after a write fault) is updated in
+  // place, no second copy; else the victim is the first free way if there is one,
+  // else the least recently used way (lowest stamp; the lowest way index on a tie, so
+  // replacement is deterministic).
+  std::size_t free_way = base + config_.ways, lru = base + config_.ways;
   for (std::size_t i = base; i < base + config_.ways; ++i) {
+    if (keys_[i] == 0) {
+      if (free_way == base + config_.ways) free_way = i;
+      continue;
+    }
     if (matches(i, key, entry.vmid, entry.ipa_tag, entry.block_shift)) {
       entries_[i] = entry;
       last_use_[i] = ++clock_;
       return TlbInsert::Replaced;
     }
+    if (lru == base + config_.ways || last_use_[i] < last_use_[lru]) lru = i;
   }
-  // A free way if there is one, else the least recently used way (lowest stamp; the
-  // lowest way index on a tie, so replacement is deterministic).
-  std::size_t victim = base;
-  for (std::size_t i = base; i < base + config_.ways; ++i) {
-    if (keys_[i] == 0) { victim = i; break; }
-    if (last_use_[i] < last_use_[victim]) victim = i;
-  }
+  const std::size_t victim = free_way != base + config_.ways ? free_way : lru;
   TlbInsert result = TlbInsert::Filled;
   if (keys_[victim] != 0) {
     ++stats_.evictions;
