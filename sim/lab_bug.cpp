@@ -294,15 +294,6 @@ std::string gfn_list(const std::vector<gfn_t>& gfns) {
   return join(parts, ", ");
 }
 
-std::string mask_binary(std::uint64_t mask) {
-  std::string s;
-  for (int i = kBitsPerLong - 1; i >= 0; --i) {
-    s += ((mask >> i) & 1) ? '1' : '0';
-    if (i % 4 == 0 && i) s += ' ';
-  }
-  return s;
-}
-
 class BugLab {
  public:
   explicit BugLab(std::uint64_t seed) : seed_(seed), rng_(workloads::derive_seed(seed, 5)), s_(draw_scenario(rng_)) {
@@ -399,7 +390,7 @@ class BugLab {
          std::to_string(s_.gfn_offset) + ", mask = " + hex(mask_, 8) +
          ")\n"
          "     mask in binary, bit 31 first: " +
-         mask_binary(mask_) + "\n\n";
+         mask_binary(mask_, kBitsPerLong) + "\n\n";
     // The descriptors on the window's path, as they are at the call.
     const gfn_t a = w0(), b = w0() + kBitsPerLong - 1;
     const mmu::S2Lookup first = pt().lookup(ipa_of(a));

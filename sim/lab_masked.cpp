@@ -95,15 +95,6 @@ std::vector<unsigned> set_bits(std::uint64_t mask) {
   return out;
 }
 
-std::string mask_binary(std::uint64_t mask) {
-  std::string s;
-  for (int i = kBitsPerLong - 1; i >= 0; --i) {
-    s += ((mask >> i) & 1) ? '1' : '0';
-    if (i % 4 == 0 && i) s += ' ';
-  }
-  return s;
-}
-
 // The call: scenario first (window crossing a 2 MiB boundary, unaligned but inside
 // one region, or 2 MiB-aligned base), then a few set bits.
 Call draw_call(Rng& rng) {
@@ -186,7 +177,7 @@ class MaskedLab {
         std::to_string(c.gfn_offset) + ", mask = " + hex(c.mask, 8) +
         ")\n"
         "  mask in binary, bit 31 first: " +
-        mask_binary(c.mask) +
+        mask_binary(c.mask, kBitsPerLong) +
         "\n"
         "BITS_PER_LONG is 32 on ARMv7: bit i of mask stands for gfn base_gfn + gfn_offset + i.\n\n"
         "The walkers (s2sim's names):\n"

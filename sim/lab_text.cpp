@@ -16,6 +16,15 @@ std::string bin(std::uint64_t v, int bits) {
   return s;
 }
 
+std::string mask_binary(std::uint64_t mask, unsigned bits) {
+  std::string s;
+  for (int i = static_cast<int>(bits) - 1; i >= 0; --i) {
+    s += ((mask >> i) & 1) ? '1' : '0';
+    if (i % 4 == 0 && i) s += ' ';
+  }
+  return s;
+}
+
 std::string join(const std::vector<std::string>& items, const std::string& sep) {
   std::string s;
   for (std::size_t i = 0; i < items.size(); ++i) s += (i ? sep : "") + items[i];

@@ -1,10 +1,12 @@
 // Runs the real s2sim binary and captures its exit status, stdout and stderr.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -16,6 +18,21 @@ struct CliResult {
   int status = -1;
   std::string out, err;
 };
+
+// A fresh absolute path in the test's temporary directory (unique per process and
+// call; absolute because s2sim runs from the repository root).
+inline std::string temp_path(const std::string& name) {
+  static int counter = 0;
+  const std::filesystem::path dir = std::filesystem::absolute(::testing::TempDir());
+  return (dir / ("s2sim_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" + name)).string();
+}
+
+// Writes `text` to a fresh temporary file and returns its path.
+inline std::string write_temp(const std::string& name, const std::string& text) {
+  const std::string path = temp_path(name);
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
 
 inline std::string read_file(const std::string& path) {
   std::ifstream f(path, std::ios::binary);

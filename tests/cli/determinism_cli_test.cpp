@@ -21,6 +21,8 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using s2sim::test::read_file;
 using s2sim::test::run_s2sim;
+using s2sim::test::temp_path;
+using s2sim::test::write_temp;
 
 // 2 vCPUs on a hot set of a 4,096-page slot, migrated over 5 Gbit/s with a
 // threshold stop rule: a few milliseconds of simulated time, a fraction of a second
@@ -39,20 +41,6 @@ const char* const kConfig = R"({
                 "stop_rule": {"kind": "threshold", "dirty_pages": 0, "rounds": 4}},
   "verify": {"enabled": true}
 })";
-
-// A fresh absolute path under the test's temp directory.
-std::string temp_path(const std::string& name) {
-  static int counter = 0;
-  const fs::path dir = fs::absolute(::testing::TempDir());
-  return (dir / ("s2sim_determinism_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" + name))
-      .string();
-}
-
-std::string write_temp(const std::string& name, const std::string& text) {
-  const std::string path = temp_path(name);
-  std::ofstream(path, std::ios::binary) << text;
-  return path;
-}
 
 struct RunOutput {
   int status = -1;

@@ -17,16 +17,8 @@ namespace {
 using s2sim::test::error_lines;
 using s2sim::test::read_file;
 using s2sim::test::run_s2sim;
-
-std::string temp_path(const std::string& name) {
-  return std::string(::testing::TempDir()) + "s2sim_labrun_" + std::to_string(::getpid()) + "_" + name;
-}
-
-std::string write_temp(const std::string& name, const std::string& text) {
-  const std::string path = temp_path(name);
-  std::ofstream(path, std::ios::binary) << text;
-  return path;
-}
+using s2sim::test::temp_path;
+using s2sim::test::write_temp;
 
 // The "qN: value" line of an answer file.
 std::string answer(const std::string& solve, int q) {

@@ -24,17 +24,12 @@ using nlohmann::json;
 using s2sim::test::CliResult;
 using s2sim::test::read_file;
 using s2sim::test::run_s2sim;
+using s2sim::test::temp_path;
 
 const std::string kSmall = "tests/data/configs/small.json";
 const std::string kNativeTrace = "tests/data/configs/trace-native.json";
 const std::string kLackeyTrace = "tests/data/configs/trace-lackey.json";
 const std::string kScenarios = "configs/scenarios";
-
-std::string temp_path(const std::string& name) {
-  static int counter = 0;
-  return std::string(::testing::TempDir()) + "s2sim_run_" + std::to_string(::getpid()) + "_" +
-         std::to_string(counter++) + "_" + name;
-}
 
 // One run with --json into a fresh temp file: the CLI result, the JSON text and the
 // parsed document (null when the file was not written).
