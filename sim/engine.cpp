@@ -182,8 +182,13 @@ Engine::Engine(const SimConfig& cfg, TraceEvents* trace) : cfg_(cfg), trace_(tra
     agents_.push_back(Agent{Agent::Kind::Host, 0, cfg.vcpus + 1, static_cast<int>(agents_.size())});
     agents_.back().time = host_->period;
   }
-  src_ = std::make_unique<PageVersions>(slot_->npages, true);
-  dst_ = std::make_unique<PageVersions>(slot_->npages, false);
+  if (cfg.migration.enabled) {
+    src_ = std::make_unique<PageVersions>(slot_->npages, true);
+    dst_ = std::make_unique<PageVersions>(slot_->npages, false);
+  } else {
+    // Nothing is copied or verified: a bit per page counts the distinct pages written.
+    written_.assign((slot_->npages + 63) / 64, 0);
+  }
   res_.seed = cfg.seed;
   res_.walker = cfg.dirty_log.walker;
   res_.workload = ops_->describe();
@@ -335,7 +340,7 @@ void Engine::vcpu_access(Agent& a, Vcpu& v) {
   const gfn_t gfn = ipa >> mmu::PAGE_SHIFT;
   // The page's version is written at the end of a successful write: start bringing
   // it into the host's cache while the TLBs and tables are consulted.
-  if (access == Access::Write && slot_->contains(gfn)) src_->prefetch(gfn - slot_->base_gfn);
+  if (src_ && access == Access::Write && slot_->contains(gfn)) src_->prefetch(gfn - slot_->base_gfn);
 
   const TlbLookup hit = v.tlb.lookup(vmid, ipa, access);
   if (hit.hit()) {
@@ -394,7 +399,7 @@ void Engine::vcpu_access(Agent& a, Vcpu& v) {
   ++v.st.ops;
   if (access == Access::Write) {
     ++v.st.writes;
-    if (slot_->contains(gfn) && src_->bump(gfn - slot_->base_gfn, a.time)) ++res_.distinct_pages_written;
+    if (slot_->contains(gfn) && first_write(gfn - slot_->base_gfn, a.time)) ++res_.distinct_pages_written;
   } else {
     ++v.st.reads;
   }
@@ -459,6 +464,15 @@ std::uint64_t Engine::page_send_cycles() const {
   // pace. The link turns Gbit/s into cycles at the CPU clock.
   const double wire = 4096.0 * 8.0 / (cfg_.migration.link_gbps * 1e9) * cfg_.machine.clock_hz;
   return std::max<std::uint64_t>(cfg_.machine.costs.page_copy, static_cast<std::uint64_t>(std::llround(wire)));
+}
+
+bool Engine::first_write(std::uint64_t rel, std::uint64_t now) {
+  if (src_) return src_->bump(rel, now);
+  std::uint64_t& word = written_[rel / 64];
+  const std::uint64_t bit = std::uint64_t{1} << (rel % 64);
+  const bool first = !(word & bit);
+  word |= bit;
+  return first;
 }
 
 void Engine::copy_page(Agent& a, gfn_t gfn) {

@@ -77,6 +77,8 @@ class Engine final : public mmu::TlbMaintenance {
   void release_lock(SimLock& lock, Agent& a);
   void note_lock_wait(const SimLock& lock, Agent& a, std::uint64_t from, std::uint64_t to);
   void trace_gdl_segment(Agent& a);  // closes the open get_dirty_log phase event
+  // Records a guest write to slot page `rel`; true if it is the page's first.
+  bool first_write(std::uint64_t rel, std::uint64_t now);
   void copy_page(Agent& a, mmu::gfn_t gfn);
   std::uint64_t page_send_cycles() const;
   bool dirty_log_step(Agent& a);  // true when the ioctl has finished
@@ -97,7 +99,8 @@ class Engine final : public mmu::TlbMaintenance {
   SimLock mmu_lock_, slots_lock_;
   Agent* current_ = nullptr;  // the agent whose step is running (TLB maintenance charges it)
   mmu::Memslot* slot_ = nullptr;  // the migrated slot
-  std::unique_ptr<PageVersions> src_, dst_;
+  std::unique_ptr<PageVersions> src_, dst_;  // with migration: versions for the verifier
+  std::vector<std::uint64_t> written_;       // without: which pages were written
   bool pause_requested_ = false;
   TraceEvents* trace_ = nullptr;
   RunResult res_;
