@@ -51,9 +51,13 @@ void CacheHierarchy::TagArray::fill(std::uint64_t line, std::uint64_t stamp) {
   // A free way, else the least recently used one (lowest way on a tie).
   const std::size_t base = set_base(line);
   std::size_t victim = base;
+  std::uint64_t oldest = last_use[base];  // kept in a register, not reloaded through victim
   for (unsigned w = 0; w < ways; ++w) {
     if (tags[base + w] == 0) { victim = base + w; break; }
-    if (last_use[base + w] < last_use[victim]) victim = base + w;
+    if (last_use[base + w] < oldest) {
+      oldest = last_use[base + w];
+      victim = base + w;
+    }
   }
   tags[victim] = line + 1;
   last_use[victim] = stamp;

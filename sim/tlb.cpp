@@ -120,7 +120,10 @@ TlbInsert Tlb::insert(const TlbEntry& entry) {
   // place, no second copy; else the victim is the first free way if there is one,
   // else the least recently used way (lowest stamp; the lowest way index on a tie, so
   // replacement is deterministic).
+  // (The oldest stamp is kept in a register: comparing against last_use_[lru] would
+  // chain a load through every way of a fully associative micro TLB.)
   std::size_t free_way = base + config_.ways, lru = base + config_.ways;
+  std::uint64_t lru_stamp = UINT64_MAX;
   for (std::size_t i = base; i < base + config_.ways; ++i) {
     if (keys_[i] == 0) {
       if (free_way == base + config_.ways) free_way = i;
@@ -131,7 +134,10 @@ TlbInsert Tlb::insert(const TlbEntry& entry) {
       last_use_[i] = ++clock_;
       return TlbInsert::Replaced;
     }
-    if (lru == base + config_.ways || last_use_[i] < last_use_[lru]) lru = i;
+    if (last_use_[i] < lru_stamp) {
+      lru_stamp = last_use_[i];
+      lru = i;
+    }
   }
   const std::size_t victim = free_way != base + config_.ways ? free_way : lru;
   TlbInsert result = TlbInsert::Filled;

@@ -63,11 +63,17 @@ void WalkCache::insert(std::uint16_t vmid, mmu::level_t level, mmu::ipa_t ipa, m
     return;
   }
   const std::size_t base = set_base(tag);
+  // A free way, else the least recently used (lowest way on a tie); the oldest stamp
+  // stays in a register rather than being reloaded through the victim each way.
   std::size_t victim = base;
+  std::uint64_t oldest = slots_[base].last_use;
   for (unsigned w = 0; w < ways_; ++w) {
     const Slot& s = slots_[base + w];
     if (!s.valid) { victim = base + w; break; }
-    if (s.last_use < slots_[victim].last_use) victim = base + w;
+    if (s.last_use < oldest) {
+      oldest = s.last_use;
+      victim = base + w;
+    }
   }
   Slot& v = slots_[victim];
   if (v.valid) {
