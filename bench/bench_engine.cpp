@@ -45,10 +45,6 @@ struct EngineWorkload {
 };
 constexpr EngineWorkload kWorkloads[] = {{"tlb_friendly", 16}, {"walk_heavy", kSlotPages}};
 
-nlohmann::json workload_spec(const EngineWorkload& w) {
-  return {{"kind", "uniform"}, {"ops", kOps}, {"pages", w.pages}, {"write_ratio", 1.0}};
-}
-
 const sim::SimConfig& engine_config(const EngineWorkload& w) {
   static std::vector<std::unique_ptr<sim::SimConfig>> cache(std::size(kWorkloads));
   std::unique_ptr<sim::SimConfig>& c = cache[static_cast<std::size_t>(&w - kWorkloads)];
@@ -59,7 +55,7 @@ const sim::SimConfig& engine_config(const EngineWorkload& w) {
         {"geometry", "armv7-lpae"},
         {"memslots", {{{"id", 0}, {"base_gfn", kSlotBaseGfn}, {"npages", kSlotPages}, {"populate", true}}}},
         {"vcpus", 1},
-        {"workload", workload_spec(w)},
+        {"workload", {{"kind", "uniform"}, {"ops", kOps}, {"pages", w.pages}, {"write_ratio", 1.0}}},
         {"migration", {{"enabled", false}}},
         {"verify", {{"enabled", false}}},
     };
@@ -90,14 +86,13 @@ void BM_EngineRun(benchmark::State& state, const EngineWorkload& w) {
 }
 
 void BM_Baseline_OpStream(benchmark::State& state, const EngineWorkload& w) {
-  workloads::WorkloadEnv env;
-  env.slot_base_gfn = kSlotBaseGfn;
-  env.slot_npages = kSlotPages;
-  env.config_file = "<bench>";
+  // The engine's own workload spec and environment: the very stream it simulates.
+  const sim::SimConfig& cfg = engine_config(w);
+  const workloads::WorkloadEnv env = sim::workload_env(cfg);
   std::vector<std::uint64_t> bitmap(kSlotPages / 64, 0);
   for (auto _ : state) {
     state.PauseTiming();
-    const std::unique_ptr<workloads::OpSource> ops = workloads::make_workload(workload_spec(w), "/workload", env);
+    const std::unique_ptr<workloads::OpSource> ops = workloads::make_workload(cfg.workload, "/workload", env);
     state.ResumeTiming();
     workloads::GuestOp op;
     while (ops->next(0, op)) {

@@ -30,7 +30,8 @@ struct RangeCtx {
 // vectorize; with one, each access is reported in the order the kernel makes them.
 // Built for AVX2 too (picked at load time where the CPU has it): its 64-bit lane
 // compares let the compiler vectorize the no-sink loop, which SSE2 cannot.
-__attribute__((target_clones("avx2", "default"))) void wp_pte_run(RangeCtx& c, std::uint64_t* ptes, phys_addr_t pte, ipa_t addr, unsigned n) {
+__attribute__((target_clones("avx2", "default")))
+void wp_pte_run(RangeCtx& c, std::uint64_t* ptes, phys_addr_t pte, ipa_t addr, unsigned n) {
   const gfn_t gfn = addr >> PAGE_SHIFT;
   std::uint64_t wp = 0, clean = 0;
   if (AccessSink* sink = c.w.sink()) {

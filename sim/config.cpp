@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include "util/json_reader.h"
 #include "workloads/workload_factory.h"
@@ -232,6 +233,23 @@ SimConfig parse_config(const nlohmann::json& doc, const std::string& file, const
                      "this run would need about " + std::to_string(est >> 20) + " MiB of host memory, above the limit of " +
                          std::to_string(c.memory_limit_mib) + " MiB (raise /memory_limit_mib to allow it)");
   return c;
+}
+
+workloads::WorkloadEnv workload_env(const SimConfig& cfg) {
+  const auto slot = std::find_if(cfg.memslots.begin(), cfg.memslots.end(),
+                                 [&](const MemslotConfig& m) { return m.id == cfg.migration.slot; });
+  // parse_config rejects a migration slot no memslot has.
+  if (slot == cfg.memslots.end()) throw std::logic_error("workload_env: no memslot is the migration slot");
+  workloads::WorkloadEnv env;
+  env.vcpus = cfg.vcpus;
+  env.seed = cfg.seed;
+  env.clock_hz = cfg.machine.clock_hz;
+  env.slot_base_gfn = slot->base_gfn;
+  env.slot_npages = slot->npages;
+  env.ipa_bits = cfg.geometry.ipa_bits;
+  env.config_file = cfg.file;
+  env.base_dir = cfg.base_dir;
+  return env;
 }
 
 std::uint64_t estimate_memory_bytes(const SimConfig& cfg) {

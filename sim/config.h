@@ -13,6 +13,7 @@
 #include "mmu/geometry.h"
 #include "mmu/kvm.h"
 #include "sim/machine.h"
+#include "workloads/guest_op.h"
 
 namespace s2sim::sim {
 
@@ -96,6 +97,10 @@ nlohmann::json parse_json_text(const std::string& text, const std::string& file)
 void apply_override(nlohmann::json& doc, const std::string& assignment);
 // The fully resolved config as JSON (every default filled in, the machine inline).
 nlohmann::json to_json(const SimConfig& cfg);
+// What the config's workload needs to know to be built (workloads::make_workload):
+// vCPUs, seed, clock, IPA size, the migrated memslot it lives in, where the config
+// came from. The engine and every tool that draws the same stream build it here.
+workloads::WorkloadEnv workload_env(const SimConfig& cfg);
 // Estimated host memory for a run, in bytes (checked against memory_limit_mib).
 std::uint64_t estimate_memory_bytes(const SimConfig& cfg);
 // Where configs/ lives (for "machine": "cortex-a15" names): S2SIM_CONFIG_DIR, else the

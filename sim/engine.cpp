@@ -154,16 +154,7 @@ Engine::Engine(const SimConfig& cfg, TraceEvents* trace) : cfg_(cfg), trace_(tra
   caches_ = std::make_unique<CacheHierarchy>(cfg.vcpus + 2, cfg.machine.l1d, cfg.machine.l2,
                                              cfg.machine.dram_latency_cycles);
 
-  workloads::WorkloadEnv env;
-  env.vcpus = cfg.vcpus;
-  env.seed = cfg.seed;
-  env.clock_hz = cfg.machine.clock_hz;
-  env.slot_base_gfn = slot_->base_gfn;
-  env.slot_npages = slot_->npages;
-  env.ipa_bits = cfg.geometry.ipa_bits;
-  env.config_file = cfg.file;
-  env.base_dir = cfg.base_dir;
-  ops_ = workloads::make_workload(cfg.workload, "/workload", env);
+  ops_ = workloads::make_workload(cfg.workload, "/workload", workload_env(cfg));
 
   vcpus_.reserve(cfg.vcpus);
   for (unsigned i = 0; i < cfg.vcpus; ++i) {

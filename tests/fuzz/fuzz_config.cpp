@@ -91,20 +91,9 @@ bool workload_kind_not_string(const nlohmann::json& doc) {
 }
 
 void check_workload(const s2sim::sim::SimConfig& cfg) {
-  const s2sim::sim::MemslotConfig* slot = nullptr;
-  for (const auto& m : cfg.memslots) {
-    if (m.id == cfg.migration.slot) slot = &m;
-  }
-  if (slot == nullptr) finding("parse_config accepted a migration slot that no memslot has");
-  s2sim::workloads::WorkloadEnv env;
-  env.vcpus = cfg.vcpus;
-  env.seed = cfg.seed;
-  env.clock_hz = cfg.machine.clock_hz;
-  env.slot_base_gfn = slot->base_gfn;
-  env.slot_npages = slot->npages;
-  env.ipa_bits = cfg.geometry.ipa_bits;
-  env.config_file = cfg.file;
-  env.base_dir = cfg.base_dir;
+  // Throws logic_error (a finding: nothing catches it) if parse_config accepted a
+  // migration slot that no memslot has.
+  const s2sim::workloads::WorkloadEnv env = s2sim::sim::workload_env(cfg);
 
   s2sim::fuzz::Drained first;
   for (int build = 0; build < 2; ++build) {

@@ -94,11 +94,7 @@ TEST(FuzzRegressions, F2WorkloadKindThatIsNotAStringIsInputError) {
                               kind + R"(, "ops": 1}})");
     const InputError e = expect_input_error([&] {
       const sim::SimConfig cfg = sim::parse_config(doc, "f2.json", sim::configs_dir());
-      workloads::WorkloadEnv env;
-      env.slot_base_gfn = cfg.memslots[0].base_gfn;
-      env.slot_npages = cfg.memslots[0].npages;
-      env.config_file = cfg.file;
-      (void)workloads::make_workload(cfg.workload, "/workload", env);
+      (void)workloads::make_workload(cfg.workload, "/workload", sim::workload_env(cfg));
     });
     EXPECT_NE(e.message().find("/workload"), std::string::npos) << e.message();
   }
