@@ -43,8 +43,6 @@ std::string Geometry::validate() const {
   return {};
 }
 
-std::uint64_t Geometry::oa_mask() const { return pa_bits >= 48 ? desc::OA_MASK_48 : desc::OA_MASK_40; }
-
 const char* Geometry::level_name(level_t level) const {
   if (level == pgd_level()) return "pgd";
   if (level == pud_level()) return "pud";

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 
+#include "mmu/descriptor.h"
 #include "mmu/types.h"
 
 namespace s2sim::mmu {
@@ -49,7 +50,7 @@ struct Geometry {
     const std::uint64_t i = ipa >> level_shift(level);
     return level == start_level ? (i & (start_entries() - 1)) : (i & (PTRS_PER_TABLE - 1));
   }
-  std::uint64_t oa_mask() const;
+  std::uint64_t oa_mask() const { return pa_bits >= 48 ? desc::OA_MASK_48 : desc::OA_MASK_40; }
 
   // The kernel's levels. pgd is always the start level; the pud exists as its own
   // level only when the start level is 0, else it is folded into the pgd (as on

@@ -69,4 +69,20 @@ TranslateResult translate_from(const S2PageTable& pt, ipa_t ipa, Access access, 
   return r;
 }
 
+phys_addr_t prefetch_translation(const S2PageTable& pt, ipa_t ipa) {
+  const Geometry& g = pt.geometry();
+  if (!g.ipa_in_range(ipa)) return 0;
+  const PhysMem& mem = pt.mem();
+  phys_addr_t table = pt.pgd_pa();
+  for (level_t l = g.start_level; l < kMaxLevel; ++l) {
+    const phys_addr_t pa = table + g.index(l, ipa) * 8;
+    const S2Desc d{mem.load64(pa)};
+    if (d.type(l) != DescType::Table) return pa;
+    table = d.output_address(g.oa_mask());
+  }
+  const phys_addr_t leaf = table + g.index(kMaxLevel, ipa) * 8;
+  mem.prefetch64(leaf);
+  return leaf;
+}
+
 }  // namespace s2sim::mmu

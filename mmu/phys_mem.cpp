@@ -1,6 +1,10 @@
 #include "mmu/phys_mem.h"
 
+#include <sys/mman.h>
+
 #include <cassert>
+#include <cstdlib>
+#include <new>
 #include <stdexcept>
 
 namespace s2sim::mmu {
@@ -19,6 +23,8 @@ const char* to_string(FrameKind k) {
 static constexpr std::uint32_t encode(FrameKind k, std::uint32_t slot, unsigned shift) {
   return (static_cast<std::uint32_t>(k) << shift) | slot;
 }
+
+void PhysMem::ArenaFree::operator()(Table* p) const { std::free(p); }
 
 PhysMem::PhysMem(phys_addr_t table_base, phys_addr_t guest_base, unsigned pa_bits)
     : base_pfn_(table_base >> PAGE_SHIFT),
@@ -54,12 +60,21 @@ phys_addr_t PhysMem::alloc_table(level_t level, ipa_t ipa_base, unsigned count) 
     if (!free_table_slots_.empty()) {
       slot = free_table_slots_.back();
       free_table_slots_.pop_back();
-      tables_[slot]->fill(0);
+      table(slot).fill(0);
     } else {
-      slot = static_cast<std::uint32_t>(tables_.size());
+      slot = table_slots_;
       if (slot > kSlotMask) throw std::length_error("too many page-table frames");
-      tables_.push_back(std::make_unique<Table>());
-      tables_.back()->fill(0);
+      if ((slot >> kArenaShift) == arenas_.size()) {
+        constexpr std::size_t kBytes = sizeof(Table) << kArenaShift;
+        void* p = std::aligned_alloc(kBytes, kBytes);
+        if (!p) throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+        (void)madvise(p, kBytes, MADV_HUGEPAGE);  // only a hint: 4 KiB pages work too
+#endif
+        arenas_.emplace_back(static_cast<Table*>(p));
+      }
+      ++table_slots_;
+      table(slot).fill(0);
       table_info_.emplace_back();
     }
     // Each page of a concatenated table covers the next 512 entries' worth of IPA.
@@ -108,10 +123,7 @@ const TableFrameInfo& PhysMem::table_info(phys_addr_t pa) const {
   return table_info_[info_word(pa) & kSlotMask];
 }
 
-std::uint64_t PhysMem::load64(phys_addr_t pa) const {
-  const std::uint32_t w = info_word(pa);
-  if (static_cast<FrameKind>(w >> kKindShift) == FrameKind::PageTable)
-    return (*tables_[w & kSlotMask])[(pa >> 3) & (PTRS_PER_TABLE - 1)];
+std::uint64_t PhysMem::load64_other(phys_addr_t pa, std::uint32_t w) const {
   auto it = stray_.find(pa & ~phys_addr_t{7});
   if (it != stray_.end()) return it->second;
   if (static_cast<FrameKind>(w >> kKindShift) != FrameKind::GuestData) return 0;
@@ -128,7 +140,7 @@ std::uint64_t PhysMem::load64(phys_addr_t pa) const {
 void PhysMem::store64(phys_addr_t pa, std::uint64_t value) {
   const std::uint32_t w = info_word(pa);
   if (static_cast<FrameKind>(w >> kKindShift) == FrameKind::PageTable) {
-    (*tables_[w & kSlotMask])[(pa >> 3) & (PTRS_PER_TABLE - 1)] = value;
+    table(w & kSlotMask)[(pa >> 3) & (PTRS_PER_TABLE - 1)] = value;
     return;
   }
   stray_[pa & ~phys_addr_t{7}] = value;
@@ -137,7 +149,7 @@ void PhysMem::store64(phys_addr_t pa, std::uint64_t value) {
 std::uint64_t* PhysMem::table_words(phys_addr_t pa) {
   const std::uint32_t w = info_word(pa);
   if (static_cast<FrameKind>(w >> kKindShift) != FrameKind::PageTable) return nullptr;
-  return tables_[w & kSlotMask]->data();
+  return table(w & kSlotMask).data();
 }
 
 const std::uint64_t* PhysMem::table_words(phys_addr_t pa) const {
@@ -146,7 +158,7 @@ const std::uint64_t* PhysMem::table_words(phys_addr_t pa) const {
 
 std::size_t PhysMem::resident_bytes() const {
   return frames_.capacity() * sizeof(std::uint32_t) + free_list_.capacity() * sizeof(pfn_t) + guest_chunks_.size() / 8 +
-         tables_.size() * (sizeof(Table) + sizeof(void*)) + table_info_.capacity() * sizeof(TableFrameInfo) +
+         arenas_.size() * (sizeof(Table) << kArenaShift) + table_info_.capacity() * sizeof(TableFrameInfo) +
          stray_.size() * 32;
 }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "mmu/types.h"
+#include "util/host_prefetch.h"
 
 namespace s2sim::mmu {
 
@@ -61,8 +62,20 @@ class PhysMem {
   // Raw 64-bit accesses (pa must be 8-byte aligned). Loads from non-table frames
   // return what a stray store left there, else a fixed pseudo-random word for guest
   // data and 0 elsewhere; stores to them are kept aside.
-  std::uint64_t load64(phys_addr_t pa) const;
+  std::uint64_t load64(phys_addr_t pa) const {
+    const std::uint32_t w = info_word(pa);
+    if (static_cast<FrameKind>(w >> kKindShift) == FrameKind::PageTable)
+      return table(w & kSlotMask)[(pa >> 3) & (PTRS_PER_TABLE - 1)];
+    return load64_other(pa, w);
+  }
   void store64(phys_addr_t pa, std::uint64_t value);
+  // Asks the host to bring the word behind `pa` into its cache, if it is a table
+  // word (a hint for the engine's read-ahead; changes nothing simulated).
+  void prefetch64(phys_addr_t pa) const {
+    const std::uint32_t w = info_word(pa);
+    if (static_cast<FrameKind>(w >> kKindShift) == FrameKind::PageTable)
+      util::host_prefetch(table(w & kSlotMask).data() + ((pa >> 3) & (PTRS_PER_TABLE - 1)));
+  }
   // Direct access to a table frame's 512 words (fast paths, tests, dumps).
   std::uint64_t* table_words(phys_addr_t pa);
   const std::uint64_t* table_words(phys_addr_t pa) const;
@@ -90,6 +103,7 @@ class PhysMem {
     return chunk < guest_chunks_.size() ? static_cast<std::uint32_t>(FrameKind::GuestData) << kKindShift : 0;
   }
   phys_addr_t alloc_frames(unsigned count, FrameKind kind);
+  std::uint64_t load64_other(phys_addr_t pa, std::uint32_t info) const;  // not a table word
 
   pfn_t base_pfn_;
   phys_addr_t guest_base_, pa_limit_;
@@ -97,7 +111,17 @@ class PhysMem {
   std::vector<bool> guest_chunks_;     // one per chunk handed out from guest_base_
   phys_addr_t next_guest_frame_ = 0;   // alloc_guest_frame() carving position
   std::vector<pfn_t> free_list_;       // single frames freed, reused LIFO
-  std::vector<std::unique_ptr<Table>> tables_;
+  // Table frames live in arenas of 512 (2 MiB), which the host is asked to back with
+  // transparent huge pages: a walk-heavy run reads leaf descriptors spread over
+  // megabytes of tables, and with 4 KiB host pages nearly every one of those reads also
+  // missed the host's TLB, which made prefetching them ineffective as well.
+  static constexpr unsigned kArenaShift = 9;
+  struct ArenaFree {
+    void operator()(Table* p) const;
+  };
+  Table& table(std::uint32_t slot) const { return arenas_[slot >> kArenaShift][slot & ((1u << kArenaShift) - 1)]; }
+  std::vector<std::unique_ptr<Table[], ArenaFree>> arenas_;
+  std::uint32_t table_slots_ = 0;  // slots handed out so far (freed ones are reused)
   std::vector<TableFrameInfo> table_info_;
   std::vector<std::uint32_t> free_table_slots_;
   std::unordered_map<phys_addr_t, std::uint64_t> stray_;  // stores into non-table frames

@@ -34,45 +34,41 @@ std::string CacheLevelConfig::validate() const {
 
 CacheHierarchy::TagArray::TagArray(const CacheLevelConfig& c)
     : tags(c.lines(), 0),
-      last_use(c.lines(), 0),
+      fps(c.lines(), 0),
+      lru(c.sets(), c.ways),
       set_mask(c.sets() - 1),
       ways(c.ways),
       line_shift(static_cast<unsigned>(std::countr_zero(c.line_bytes))) {}
 
 std::ptrdiff_t CacheHierarchy::TagArray::find(std::uint64_t line) const {
-  const std::size_t base = set_base(line);
-  for (unsigned w = 0; w < ways; ++w) {
-    if (tags[base + w] == line + 1) return static_cast<std::ptrdiff_t>(base + w);
+  const std::size_t base = set_of(line) * ways;
+  const std::uint32_t fp = fingerprint(line);
+  for (int w = find_fingerprint(&fps[base], ways, fp); w >= 0; w = find_fingerprint(&fps[base], ways, fp, w + 1u)) {
+    if (tags[base + static_cast<std::size_t>(w)] == line + 1) return static_cast<std::ptrdiff_t>(base) + w;
   }
   return -1;
 }
 
-void CacheHierarchy::TagArray::fill(std::uint64_t line, std::uint64_t stamp) {
-  // A free way, else the least recently used one (lowest way on a tie).
-  const std::size_t base = set_base(line);
-  std::size_t victim = base;
-  std::uint64_t oldest = last_use[base];  // kept in a register, not reloaded through victim
-  for (unsigned w = 0; w < ways; ++w) {
-    if (tags[base + w] == 0) { victim = base + w; break; }
-    if (last_use[base + w] < oldest) {
-      oldest = last_use[base + w];
-      victim = base + w;
-    }
-  }
+void CacheHierarchy::TagArray::fill(std::uint64_t line) {
+  // A free way, else the least recently used one.
+  const std::size_t victim = lru.take_victim(set_of(line));
   tags[victim] = line + 1;
-  last_use[victim] = stamp;
+  fps[victim] = fingerprint(line);
 }
 
 bool CacheHierarchy::TagArray::invalidate(std::uint64_t line) {
   const std::ptrdiff_t i = find(line);
   if (i < 0) return false;
   tags[static_cast<std::size_t>(i)] = 0;
+  fps[static_cast<std::size_t>(i)] = 0;
+  lru.release(set_of(line), static_cast<std::size_t>(i));
   return true;
 }
 
 void CacheHierarchy::TagArray::clear() {
   std::fill(tags.begin(), tags.end(), 0);
-  std::fill(last_use.begin(), last_use.end(), 0);
+  std::fill(fps.begin(), fps.end(), 0);
+  lru.clear();
 }
 
 namespace {
@@ -98,24 +94,23 @@ CacheHierarchy::CacheHierarchy(unsigned cores, CacheLevelConfig l1, CacheLevelCo
 
 CacheAccess CacheHierarchy::access(unsigned core, mmu::phys_addr_t pa, bool store) {
   if (core >= l1_.size()) throw std::out_of_range("cache access by core " + std::to_string(core));
-  ++clock_;
   TagArray& l1 = l1_[core];
   CacheCoreStats& st = stats_[core];
   const std::uint64_t l1_line = l1.line_of(pa);
   CacheAccess result;
   if (const std::ptrdiff_t i = l1.find(l1_line); i >= 0) {
-    l1.last_use[static_cast<std::size_t>(i)] = clock_;
+    l1.touch(l1_line, i);
     result = {l1_config_.latency_cycles, 1};
   } else {
     const std::uint64_t l2_line = l2_.line_of(pa);
     if (const std::ptrdiff_t j = l2_.find(l2_line); j >= 0) {
-      l2_.last_use[static_cast<std::size_t>(j)] = clock_;
+      l2_.touch(l2_line, j);
       result = {l2_config_.latency_cycles, 2};
     } else {
-      l2_.fill(l2_line, clock_);
+      l2_.fill(l2_line);
       result = {dram_latency_, 3};
     }
-    l1.fill(l1_line, clock_);
+    l1.fill(l1_line);
   }
   if (store) {
     // Write-invalidate: the writer ends up with the only L1 copy.

@@ -31,6 +31,8 @@
 #include <vector>
 
 #include "mmu/types.h"
+#include "sim/key_search.h"
+#include "sim/lru_list.h"
 
 namespace s2sim::sim {
 
@@ -100,19 +102,22 @@ class CacheHierarchy {
 
  private:
   // Tags of one cache: sets x ways, flat. A tag holds line number + 1 so that 0 can
-  // mean "invalid" without a separate flag.
+  // mean "invalid" without a separate flag; a set is searched by the tags'
+  // fingerprints first (key_search.h; 0 = invalid).
   struct TagArray {
     std::vector<std::uint64_t> tags;
-    std::vector<std::uint64_t> last_use;
+    std::vector<std::uint32_t> fps;
+    LruList lru;
     std::uint64_t set_mask = 0;
     unsigned ways = 0;
     unsigned line_shift = 0;
 
     explicit TagArray(const CacheLevelConfig& c);
     std::uint64_t line_of(mmu::phys_addr_t pa) const { return pa >> line_shift; }
-    std::size_t set_base(std::uint64_t line) const { return static_cast<std::size_t>(line & set_mask) * ways; }
+    std::size_t set_of(std::uint64_t line) const { return static_cast<std::size_t>(line & set_mask); }
     std::ptrdiff_t find(std::uint64_t line) const;  // index into tags, or -1
-    void fill(std::uint64_t line, std::uint64_t stamp);  // line known to be absent
+    void touch(std::uint64_t line, std::ptrdiff_t i) { lru.touch(set_of(line), static_cast<std::size_t>(i)); }
+    void fill(std::uint64_t line);  // line known to be absent; it becomes most recently used
     bool invalidate(std::uint64_t line);
     void clear();
   };
@@ -122,7 +127,6 @@ class CacheHierarchy {
   std::vector<TagArray> l1_;  // one per core
   TagArray l2_;
   std::vector<CacheCoreStats> stats_;
-  std::uint64_t clock_ = 0;
 };
 
 }  // namespace s2sim::sim

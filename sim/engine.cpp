@@ -7,6 +7,7 @@
 #include "mmu/fault_handler.h"
 #include "mmu/hw_walk.h"
 #include "sim/cycle_sink.h"
+#include "util/host_prefetch.h"
 #include "util/input_error.h"
 #include "workloads/workload_factory.h"
 
@@ -35,6 +36,7 @@ struct Engine::Vcpu {
   mmu::FaultKind fault_kind = mmu::FaultKind::None;  // the fault being handled (trace)
   std::uint64_t fault_begin = 0;                     // when it was taken (trace)
   std::uint64_t fault_lock_wait0 = 0;                // the agent's lock_wait then (trace)
+  std::uint8_t recent_walks = 0;  // bit i: the access i accesses ago missed the main TLB
   bool idling = false;          // waiting (halted) for a periodic burst since idle_from
   std::uint64_t idle_from = 0;
   unsigned retries = 0;
@@ -155,6 +157,7 @@ Engine::Engine(const SimConfig& cfg, TraceEvents* trace) : cfg_(cfg), trace_(tra
                                              cfg.machine.dram_latency_cycles);
 
   ops_ = workloads::make_workload(cfg.workload, "/workload", workload_env(cfg));
+  ops_ahead_ = std::make_unique<OpLookahead>(*ops_, cfg.vcpus);
 
   vcpus_.reserve(cfg.vcpus);
   for (unsigned i = 0; i < cfg.vcpus; ++i) {
@@ -295,7 +298,7 @@ void Engine::step_vcpu(Agent& a) {
   v.idling = false;
   if (v.in_fault) return vcpu_fault(a, v);
   if (!v.has_op) {
-    if (!ops_->next(a.index, v.op)) {
+    if (!ops_ahead_->next(a.index, v.op, [&](const workloads::GuestOp& op) { prefetch_op(v, op); })) {
       a.done = true;
       return;
     }
@@ -320,6 +323,19 @@ void Engine::step_vcpu(Agent& a) {
   vcpu_access(a, v);
 }
 
+void Engine::prefetch_op(const Vcpu& v, const workloads::GuestOp& op) const {
+  const gfn_t gfn = op.ipa >> mmu::PAGE_SHIFT;
+  // The page's record is written at the end of a successful write.
+  if (op.access == Access::Write && slot_->contains(gfn)) {
+    const std::uint64_t rel = gfn - slot_->base_gfn;
+    if (src_) src_->prefetch(rel);
+    else util::host_prefetch_for_write(&written_[rel / 64]);
+  }
+  // The leaf descriptor, only while accesses walk: when they hit the TLBs, the walk
+  // this prepares does not happen and finding its leaf costs more than the access.
+  if (v.recent_walks) (void)mmu::prefetch_translation(kvm_->pgtable, op.ipa);
+}
+
 void Engine::vcpu_access(Agent& a, Vcpu& v) {
   const auto& costs = cfg_.machine.costs;
   const std::uint16_t vmid = kvm_->options.vmid;
@@ -329,11 +345,9 @@ void Engine::vcpu_access(Agent& a, Vcpu& v) {
   bool allowed = false;
   mmu::FaultKind fault = mmu::FaultKind::None;
   const gfn_t gfn = ipa >> mmu::PAGE_SHIFT;
-  // The page's version is written at the end of a successful write: start bringing
-  // it into the host's cache while the TLBs and tables are consulted.
-  if (src_ && access == Access::Write && slot_->contains(gfn)) src_->prefetch(gfn - slot_->base_gfn);
 
   const TlbLookup hit = v.tlb.lookup(vmid, ipa, access);
+  v.recent_walks = static_cast<std::uint8_t>((v.recent_walks << 1) | !hit.hit());
   if (hit.hit()) {
     if (hit.hit_level == TlbHitLevel::Micro) ++v.st.tlb_hits_micro;
     else { ++v.st.tlb_hits_main; cost += costs.micro_tlb_miss_main_hit; }

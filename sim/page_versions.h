@@ -9,6 +9,8 @@
 #include <memory>
 #include <vector>
 
+#include "util/host_prefetch.h"
+
 namespace s2sim::sim {
 
 class PageVersions {
@@ -51,7 +53,7 @@ class PageVersions {
   // Hints the host cache that `page`'s slot is about to be written (no effect on
   // the simulation).
   void prefetch(std::uint64_t page) const {
-    if (const auto& c = chunks_[page / kChunk]) __builtin_prefetch(c.get() + (page % kChunk) * stride_, 1);
+    if (const auto& c = chunks_[page / kChunk]) util::host_prefetch_for_write(c.get() + (page % kChunk) * stride_);
   }
 
  private:

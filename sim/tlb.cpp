@@ -10,6 +10,11 @@ bool is_power_of_two(std::uint64_t x) { return x != 0 && (x & (x - 1)) == 0; }
 
 }  // namespace
 
+const TlbConfig& TlbConfig::checked(const char* what) const {
+  if (const std::string err = validate(); !err.empty()) throw std::invalid_argument(std::string(what) + ": " + err);
+  return *this;
+}
+
 // ---------------------------------------------------------------------------------
 // TlbConfig
 
@@ -45,12 +50,10 @@ TlbEntry TlbEntry::make(std::uint16_t vmid, mmu::ipa_t ipa, unsigned block_shift
 // ---------------------------------------------------------------------------------
 // Tlb
 
-Tlb::Tlb(const TlbConfig& config) : config_(config) {
-  if (const std::string err = config.validate(); !err.empty()) throw std::invalid_argument("TLB size: " + err);
+Tlb::Tlb(const TlbConfig& config) : config_(config.checked("TLB size")), lru_(config.sets(), config.ways) {
   set_mask_ = config.sets() - 1;
-  keys_.assign(config.entries, 0);
+  fps_.assign(config.entries, 0);
   entries_.resize(config.entries);
-  last_use_.assign(config.entries, 0);
 }
 
 int Tlb::size_index(unsigned block_shift) {
@@ -60,7 +63,16 @@ int Tlb::size_index(unsigned block_shift) {
   return -1;
 }
 
-int Tlb::find(std::uint16_t vmid, mmu::ipa_t ipa) const {
+int Tlb::search(std::size_t base, std::uint32_t fp, std::uint16_t vmid, std::uint64_t tag, unsigned shift) const {
+  const std::uint32_t* fps = fps_.data() + base;
+  for (int w = find_fingerprint(fps, config_.ways, fp); w >= 0; w = find_fingerprint(fps, config_.ways, fp, w + 1u)) {
+    const std::size_t i = base + static_cast<std::size_t>(w);
+    if (matches(i, fp, vmid, tag, shift)) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+int Tlb::find(std::uint16_t vmid, mmu::ipa_t ipa, std::size_t& set) const {
   // The last hit first: a match there is the answer when no smaller size could also
   // cover the IPA (see lookup() on conflicting entries) -- entries are unique per
   // VMID, tag and size, so this returns what the full search would.
@@ -70,19 +82,20 @@ int Tlb::find(std::uint16_t vmid, mmu::ipa_t ipa) const {
     bool smaller_live = false;
     for (int k = 0; k < s; ++k) smaller_live |= live_by_size_[static_cast<std::size_t>(k)] != 0;
     const std::uint64_t tag = ipa >> e.block_shift;
-    if (!smaller_live && matches(last_hit_, key_of(vmid, tag, e.block_shift), vmid, tag, e.block_shift))
+    if (!smaller_live && matches(last_hit_, fingerprint_of(vmid, tag, e.block_shift), vmid, tag, e.block_shift)) {
+      set = last_hit_set_;
       return static_cast<int>(last_hit_);
+    }
   }
   // Smallest size first.
   for (std::size_t s = 0; s < kTlbBlockShifts.size(); ++s) {
     if (live_by_size_[s] == 0) continue;
     const unsigned shift = kTlbBlockShifts[s];
     const std::uint64_t tag = ipa >> shift;
-    const std::uint64_t key = key_of(vmid, tag, shift);
-    const std::size_t base = set_base(tag);
-    const std::uint64_t* keys = keys_.data() + base;
-    for (unsigned w = 0; w < config_.ways; ++w) {
-      if (keys[w] == key && matches(base + w, key, vmid, tag, shift)) return static_cast<int>(base + w);
+    const int i = search(set_of(tag) * config_.ways, fingerprint_of(vmid, tag, shift), vmid, tag, shift);
+    if (i >= 0) {
+      set = set_of(tag);
+      return i;
     }
   }
   return -1;
@@ -90,20 +103,23 @@ int Tlb::find(std::uint16_t vmid, mmu::ipa_t ipa) const {
 
 const TlbEntry* Tlb::lookup(std::uint16_t vmid, mmu::ipa_t ipa) {
   ++stats_.lookups;
-  const int i = find(vmid, ipa);
+  std::size_t set = 0;
+  const int i = find(vmid, ipa, set);
   if (i < 0) {
     ++stats_.misses;
     return nullptr;
   }
   const auto slot = static_cast<std::size_t>(i);
-  last_use_[slot] = ++clock_;
+  lru_.touch(set, slot);
   last_hit_ = slot;
+  last_hit_set_ = set;
   ++stats_.hits;
   return &entries_[slot];
 }
 
 const TlbEntry* Tlb::probe(std::uint16_t vmid, mmu::ipa_t ipa) const {
-  const int i = find(vmid, ipa);
+  std::size_t set = 0;
+  const int i = find(vmid, ipa, set);
   return i < 0 ? nullptr : &entries_[static_cast<std::size_t>(i)];
 }
 
@@ -113,48 +129,44 @@ TlbInsert Tlb::insert(const TlbEntry& entry) {
     throw std::invalid_argument("TLB entry: block_shift must be 12, 21 or 30, got " + std::to_string(entry.block_shift));
   }
   ++stats_.inserts;
-  const std::size_t base = set_base(entry.ipa_tag);
-  const std::uint64_t key = key_of(entry.vmid, entry.ipa_tag, entry.block_shift);
-  // One pass over the set: the same translation already cached (e.g. a read-only
-  // entry being replaced by the read/write one after a write fault) is updated in
-  // place, no second copy; else the victim is the first free way if there is one,
-  // else the least recently used way (lowest stamp; the lowest way index on a tie, so
-  // replacement is deterministic).
-  // (The oldest stamp is kept in a register: comparing against last_use_[lru] would
-  // chain a load through every way of a fully associative micro TLB.)
-  std::size_t free_way = base + config_.ways, lru = base + config_.ways;
-  std::uint64_t lru_stamp = UINT64_MAX;
-  for (std::size_t i = base; i < base + config_.ways; ++i) {
-    if (keys_[i] == 0) {
-      if (free_way == base + config_.ways) free_way = i;
-      continue;
-    }
-    if (matches(i, key, entry.vmid, entry.ipa_tag, entry.block_shift)) {
-      entries_[i] = entry;
-      last_use_[i] = ++clock_;
-      return TlbInsert::Replaced;
-    }
-    if (last_use_[i] < lru_stamp) {
-      lru_stamp = last_use_[i];
-      lru = i;
-    }
+  const std::size_t set = set_of(entry.ipa_tag);
+  const std::uint32_t fp = fingerprint_of(entry.vmid, entry.ipa_tag, entry.block_shift);
+  // The same translation already cached (e.g. a read-only entry being replaced by the
+  // read/write one after a write fault) is updated in place, no second copy.
+  if (const int i = search(set * config_.ways, fp, entry.vmid, entry.ipa_tag, entry.block_shift); i >= 0) {
+    entries_[static_cast<std::size_t>(i)] = entry;
+    lru_.touch(set, static_cast<std::size_t>(i));
+    return TlbInsert::Replaced;
   }
-  const std::size_t victim = free_way != base + config_.ways ? free_way : lru;
+  return fill_victim(entry, size, set, fp);
+}
+
+TlbInsert Tlb::insert_new(const TlbEntry& entry) {
+  const int size = size_index(entry.block_shift);
+  if (size < 0) return insert(entry);  // insert() reports the bad size
+  ++stats_.inserts;
+  const std::size_t set = set_of(entry.ipa_tag);
+  return fill_victim(entry, size, set, fingerprint_of(entry.vmid, entry.ipa_tag, entry.block_shift));
+}
+
+TlbInsert Tlb::fill_victim(const TlbEntry& entry, int size, std::size_t set, std::uint32_t fp) {
+  // The first free way if there is one, else the least recently used way.
+  const std::size_t victim = lru_.take_victim(set);
   TlbInsert result = TlbInsert::Filled;
-  if (keys_[victim] != 0) {
+  if (fps_[victim] != 0) {
     ++stats_.evictions;
     --live_by_size_[static_cast<std::size_t>(size_index(entries_[victim].block_shift))];
     result = TlbInsert::Evicted;
   }
-  keys_[victim] = key;
+  fps_[victim] = fp;
   entries_[victim] = entry;
-  last_use_[victim] = ++clock_;
   ++live_by_size_[static_cast<std::size_t>(size)];
   return result;
 }
 
-void Tlb::drop(std::size_t i) {
-  keys_[i] = 0;
+void Tlb::drop(std::size_t set, std::size_t i) {
+  fps_[i] = 0;
+  lru_.release(set, i);
   --live_by_size_[static_cast<std::size_t>(size_index(entries_[i].block_shift))];
   ++stats_.invalidated;
 }
@@ -162,8 +174,10 @@ void Tlb::drop(std::size_t i) {
 unsigned Tlb::invalidate_vmid(std::uint16_t vmid) {
   ++stats_.flush_vmid;
   unsigned n = 0;
-  for (std::size_t i = 0; i < keys_.size(); ++i) {
-    if (keys_[i] != 0 && entries_[i].vmid == vmid) { drop(i); ++n; }
+  for (std::size_t set = 0, i = 0; set <= set_mask_; ++set) {
+    for (unsigned w = 0; w < config_.ways; ++w, ++i) {
+      if (fps_[i] != 0 && entries_[i].vmid == vmid) { drop(set, i); ++n; }
+    }
   }
   return n;
 }
@@ -171,15 +185,15 @@ unsigned Tlb::invalidate_vmid(std::uint16_t vmid) {
 unsigned Tlb::invalidate_ipa(std::uint16_t vmid, mmu::ipa_t ipa) {
   ++stats_.flush_ipa;
   unsigned n = 0;
-  // Only the one set per size that can hold an entry covering the IPA needs probing.
+  // Only the one set per size that can hold an entry covering the IPA needs probing,
+  // and entries are unique per VMID, tag and size: at most one per size.
   for (std::size_t s = 0; s < kTlbBlockShifts.size(); ++s) {
     if (live_by_size_[s] == 0) continue;
     const unsigned shift = kTlbBlockShifts[s];
     const std::uint64_t tag = ipa >> shift;
-    const std::uint64_t key = key_of(vmid, tag, shift);
-    const std::size_t base = set_base(tag);
-    for (std::size_t i = base; i < base + config_.ways; ++i) {
-      if (matches(i, key, vmid, tag, shift)) { drop(i); ++n; }
+    if (const int i = search(set_of(tag) * config_.ways, fingerprint_of(vmid, tag, shift), vmid, tag, shift); i >= 0) {
+      drop(set_of(tag), static_cast<std::size_t>(i));
+      ++n;
     }
   }
   return n;
@@ -188,9 +202,15 @@ unsigned Tlb::invalidate_ipa(std::uint16_t vmid, mmu::ipa_t ipa) {
 unsigned Tlb::invalidate_all() {
   ++stats_.flush_all;
   unsigned n = 0;
-  for (std::size_t i = 0; i < keys_.size(); ++i) {
-    if (keys_[i] != 0) { drop(i); ++n; }
+  for (std::uint32_t& fp : fps_) {
+    if (fp != 0) {
+      fp = 0;
+      ++n;
+    }
   }
+  lru_.clear();
+  live_by_size_ = {};
+  stats_.invalidated += n;
   return n;
 }
 
@@ -202,8 +222,8 @@ unsigned Tlb::size() const {
 
 std::vector<TlbEntry> Tlb::entries() const {
   std::vector<TlbEntry> out;
-  for (std::size_t i = 0; i < keys_.size(); ++i) {
-    if (keys_[i] != 0) out.push_back(entries_[i]);
+  for (std::size_t i = 0; i < fps_.size(); ++i) {
+    if (fps_[i] != 0) out.push_back(entries_[i]);
   }
   return out;
 }
@@ -269,6 +289,7 @@ const Tlb* TlbHierarchy::micro(mmu::Access access) const {
 
 TlbLookup TlbHierarchy::lookup(std::uint16_t vmid, mmu::ipa_t ipa, mmu::Access access) {
   ++stats_.lookups;
+  miss_.valid = false;
   Tlb* micro = micro_for(access);
   if (micro) {
     if (const TlbEntry* e = micro->lookup(vmid, ipa)) {
@@ -279,17 +300,25 @@ TlbLookup TlbHierarchy::lookup(std::uint16_t vmid, mmu::ipa_t ipa, mmu::Access a
   if (const TlbEntry* e = main_.lookup(vmid, ipa)) {
     const TlbEntry entry = *e;
     ++stats_.main_hits;
-    if (micro) micro->insert(entry);
+    if (micro) micro->insert_new(entry);  // it has just missed this IPA
     return {TlbHitLevel::Main, entry};
   }
   ++stats_.misses;
+  miss_ = {true, vmid, ipa, micro};
   return {};
 }
 
 void TlbHierarchy::fill(const TlbEntry& entry, mmu::Access access) {
   ++stats_.fills;
-  main_.insert(entry);
-  if (Tlb* micro = micro_for(access)) micro->insert(entry);
+  // After a miss of an IPA this entry covers, neither TLB searched holds it.
+  const bool absent = miss_.valid && entry.vmid == miss_.vmid && entry.covers(miss_.ipa);
+  miss_.valid = false;
+  if (absent) main_.insert_new(entry);
+  else main_.insert(entry);
+  if (Tlb* micro = micro_for(access)) {
+    if (absent && micro == miss_.micro) micro->insert_new(entry);
+    else micro->insert(entry);
+  }
 }
 
 unsigned TlbHierarchy::invalidate_vmid(std::uint16_t vmid) {

@@ -22,6 +22,8 @@
 #include <vector>
 
 #include "mmu/types.h"
+#include "sim/key_search.h"
+#include "sim/lru_list.h"
 #include "sim/walk_cache.h"
 
 namespace s2sim::sim {
@@ -39,6 +41,8 @@ struct TlbConfig {
   // of ways, the number of sets a power of two (the set index is a bit field of the
   // address), at most kMaxEntries.
   std::string validate() const;
+  // *this if validate() is empty, else throws std::invalid_argument("<what>: <error>").
+  const TlbConfig& checked(const char* what) const;
 
   friend bool operator==(const TlbConfig&, const TlbConfig&) = default;
 };
@@ -131,29 +135,36 @@ class Tlb {
   void reset_stats() { stats_ = {}; }
 
  private:
-  // Storage is split by use: a lookup scans only the packed keys of a set (one word
-  // per way, 0 = invalid), the entries and LRU stamps are touched on a match.
-  static std::uint64_t key_of(std::uint16_t vmid, std::uint64_t tag, unsigned block_shift) {
-    return (tag << 24) | (std::uint64_t{vmid} << 8) | 0x80u | block_shift;
+  // Storage is split by use: a lookup scans only the fingerprints of a set (see
+  // key_search.h; 0 = free way), the entries and LRU links are touched on a match.
+  static std::uint32_t fingerprint_of(std::uint16_t vmid, std::uint64_t tag, unsigned block_shift) {
+    return fingerprint((tag << 8 | block_shift) ^ (std::uint64_t{vmid} << 48));
   }
   static int size_index(unsigned block_shift);
-  std::size_t set_base(std::uint64_t tag) const { return static_cast<std::size_t>(tag & set_mask_) * config_.ways; }
-  bool matches(std::size_t i, std::uint64_t key, std::uint16_t vmid, std::uint64_t tag, unsigned shift) const {
-    // The key holds the tag's low 40 bits; the entry confirms the rest.
-    return keys_[i] == key && entries_[i].ipa_tag == tag && entries_[i].vmid == vmid &&
-           entries_[i].block_shift == shift;
+  std::size_t set_of(std::uint64_t tag) const { return static_cast<std::size_t>(tag & set_mask_); }
+  bool matches(std::size_t i, std::uint32_t fp, std::uint16_t vmid, std::uint64_t tag, unsigned shift) const {
+    return fps_[i] == fp && entries_[i].ipa_tag == tag && entries_[i].vmid == vmid && entries_[i].block_shift == shift;
   }
-  int find(std::uint16_t vmid, mmu::ipa_t ipa) const;  // slot index, or -1
-  void drop(std::size_t i);
+  // The slot of the entry with `fp` and this VMID, tag and size in the set at `base`,
+  // or -1.
+  int search(std::size_t base, std::uint32_t fp, std::uint16_t vmid, std::uint64_t tag, unsigned shift) const;
+  // The slot holding the entry, or -1; `set` receives its set.
+  int find(std::uint16_t vmid, mmu::ipa_t ipa, std::size_t& set) const;
+  void drop(std::size_t set, std::size_t i);
+  // insert() of an entry known to be absent (TlbHierarchy knows it after a miss):
+  // no search for an entry to replace.
+  friend class TlbHierarchy;
+  TlbInsert insert_new(const TlbEntry& entry);
+  // Puts `entry` (absent) in the set's victim way.
+  TlbInsert fill_victim(const TlbEntry& entry, int size, std::size_t set, std::uint32_t fp);
 
   TlbConfig config_;
   std::uint64_t set_mask_ = 0;
-  std::vector<std::uint64_t> keys_;
+  std::vector<std::uint32_t> fps_;
   std::vector<TlbEntry> entries_;
-  std::vector<std::uint64_t> last_use_;  // LRU stamp: larger is more recent
-  std::size_t last_hit_ = 0;             // checked first: the slot of the last hit
+  LruList lru_;
+  std::size_t last_hit_ = 0, last_hit_set_ = 0;  // checked first: the slot of the last hit
   std::array<unsigned, kTlbBlockShifts.size()> live_by_size_{};  // valid entries per size
-  std::uint64_t clock_ = 0;
   TlbStats stats_;
 };
 
@@ -236,6 +247,16 @@ class TlbHierarchy {
   Tlb main_;
   std::optional<WalkCache> walk_cache_;
   TlbHierarchyStats stats_;
+  // What the last lookup() proved: no entry of `vmid` covering `ipa` in the main TLB
+  // nor in `micro` (the micro TLB it searched). Only inserts can make an entry
+  // present, and they all go through fill() and lookup(), which consume the proof, so
+  // fill() may then skip the searches for an entry to replace.
+  struct Miss {
+    bool valid = false;
+    std::uint16_t vmid = 0;
+    mmu::ipa_t ipa = 0;
+    const Tlb* micro = nullptr;
+  } miss_;
 };
 
 }  // namespace s2sim::sim

@@ -7,18 +7,20 @@
 
 namespace s2sim::sim {
 
-WalkCache::WalkCache(const TlbConfig& size) {
-  if (const std::string err = size.validate(); !err.empty()) throw std::invalid_argument("walk cache size: " + err);
-  ways_ = size.ways;
-  set_mask_ = size.sets() - 1;
-  slots_.resize(size.entries);
-}
+WalkCache::WalkCache(const TlbConfig& size)
+    : ways_(size.checked("walk cache size").ways),
+      set_mask_(size.sets() - 1),
+      fps_(size.entries, 0),
+      slots_(size.entries),
+      lru_(size.sets(), size.ways) {}
 
 int WalkCache::find(std::uint16_t vmid, mmu::level_t level, std::uint64_t tag) const {
-  const std::size_t base = set_base(tag);
-  for (unsigned w = 0; w < ways_; ++w) {
-    const Slot& s = slots_[base + w];
-    if (s.valid && s.tag == tag && s.vmid == vmid && s.level == level) return static_cast<int>(base + w);
+  const std::uint32_t fp = fingerprint_of(vmid, level, tag);
+  const std::size_t base = set_of(tag) * ways_;
+  const std::uint32_t* fps = fps_.data() + base;
+  for (int w = find_fingerprint(fps, ways_, fp); w >= 0; w = find_fingerprint(fps, ways_, fp, w + 1u)) {
+    const Slot& s = slots_[base + static_cast<std::size_t>(w)];
+    if (s.tag == tag && s.vmid == vmid && s.level == level) return static_cast<int>(base) + w;
   }
   return -1;
 }
@@ -35,15 +37,18 @@ std::optional<WalkCacheHit> WalkCache::probe(std::uint16_t vmid, mmu::ipa_t ipa)
 
 std::optional<WalkCacheHit> WalkCache::lookup(std::uint16_t vmid, mmu::ipa_t ipa) {
   ++stats_.lookups;
+  miss_ = {vmid, ipa, 0};
   for (mmu::level_t level = kMaxTableLevel; level >= kMinTableLevel; --level) {
-    if (live_by_level_[static_cast<std::size_t>(level)] == 0) continue;
-    const int i = find(vmid, level, ipa >> level_shift(level));
-    if (i < 0) continue;
-    Slot& s = slots_[static_cast<std::size_t>(i)];
-    s.last_use = ++clock_;
-    ++stats_.hits;
-    ++stats_.hits_by_level[static_cast<std::size_t>(level)];
-    return WalkCacheHit{level, s.next_table};
+    if (live_by_level_[static_cast<std::size_t>(level)] != 0) {
+      const std::uint64_t tag = ipa >> level_shift(level);
+      if (const int i = find(vmid, level, tag); i >= 0) {
+        lru_.touch(set_of(tag), static_cast<std::size_t>(i));
+        ++stats_.hits;
+        ++stats_.hits_by_level[static_cast<std::size_t>(level)];
+        return WalkCacheHit{level, slots_[static_cast<std::size_t>(i)].next_table};
+      }
+    }
+    miss_.levels |= 1u << level;  // no entry at this level
   }
   ++stats_.misses;
   return std::nullopt;
@@ -56,44 +61,42 @@ void WalkCache::insert(std::uint16_t vmid, mmu::level_t level, mmu::ipa_t ipa, m
   }
   ++stats_.inserts;
   const std::uint64_t tag = ipa >> level_shift(level);
-  if (const int i = find(vmid, level, tag); i >= 0) {
-    Slot& s = slots_[static_cast<std::size_t>(i)];
-    s.next_table = next_table;
-    s.last_use = ++clock_;
-    return;
-  }
-  const std::size_t base = set_base(tag);
-  // A free way, else the least recently used (lowest way on a tie); the oldest stamp
-  // stays in a register rather than being reloaded through the victim each way.
-  std::size_t victim = base;
-  std::uint64_t oldest = slots_[base].last_use;
-  for (unsigned w = 0; w < ways_; ++w) {
-    const Slot& s = slots_[base + w];
-    if (!s.valid) { victim = base + w; break; }
-    if (s.last_use < oldest) {
-      oldest = s.last_use;
-      victim = base + w;
+  const std::size_t set = set_of(tag);
+  const unsigned bit = 1u << level;
+  if ((miss_.levels & bit) && vmid == miss_.vmid && tag == miss_.ipa >> level_shift(level)) {
+    miss_.levels &= ~bit;  // known absent: no search
+  } else {
+    miss_.levels = 0;
+    if (const int i = find(vmid, level, tag); i >= 0) {
+      slots_[static_cast<std::size_t>(i)].next_table = next_table;
+      lru_.touch(set, static_cast<std::size_t>(i));
+      return;
     }
   }
-  Slot& v = slots_[victim];
-  if (v.valid) {
+  // A free way, else the least recently used one.
+  const std::size_t victim = lru_.take_victim(set);
+  if (fps_[victim] != 0) {
     ++stats_.evictions;
-    --live_by_level_[static_cast<std::size_t>(v.level)];
+    --live_by_level_[static_cast<std::size_t>(slots_[victim].level)];
   }
-  v = Slot{tag, next_table, ++clock_, vmid, static_cast<std::int8_t>(level), true};
+  fps_[victim] = fingerprint_of(vmid, level, tag);
+  slots_[victim] = Slot{tag, next_table, vmid, static_cast<std::int8_t>(level)};
   ++live_by_level_[static_cast<std::size_t>(level)];
 }
 
-void WalkCache::drop(Slot& slot) {
-  slot.valid = false;
-  --live_by_level_[static_cast<std::size_t>(slot.level)];
+void WalkCache::drop(std::size_t set, std::size_t i) {
+  fps_[i] = 0;
+  lru_.release(set, i);
+  --live_by_level_[static_cast<std::size_t>(slots_[i].level)];
   ++stats_.invalidated;
 }
 
 unsigned WalkCache::invalidate_vmid(std::uint16_t vmid) {
   unsigned n = 0;
-  for (Slot& s : slots_) {
-    if (s.valid && s.vmid == vmid) { drop(s); ++n; }
+  for (std::size_t set = 0, i = 0; set <= set_mask_; ++set) {
+    for (unsigned w = 0; w < ways_; ++w, ++i) {
+      if (fps_[i] != 0 && slots_[i].vmid == vmid) { drop(set, i); ++n; }
+    }
   }
   return n;
 }
@@ -103,10 +106,10 @@ unsigned WalkCache::invalidate_ipa(std::uint16_t vmid, mmu::ipa_t ipa) {
   for (mmu::level_t level = kMinTableLevel; level <= kMaxTableLevel; ++level) {
     if (live_by_level_[static_cast<std::size_t>(level)] == 0) continue;
     const std::uint64_t tag = ipa >> level_shift(level);
-    const std::size_t base = set_base(tag);
-    for (unsigned w = 0; w < ways_; ++w) {
-      Slot& s = slots_[base + w];
-      if (s.valid && s.tag == tag && s.vmid == vmid && s.level == level) { drop(s); ++n; }
+    // Entries are unique per VMID, level and tag: at most one per level.
+    if (const int i = find(vmid, level, tag); i >= 0) {
+      drop(set_of(tag), static_cast<std::size_t>(i));
+      ++n;
     }
   }
   return n;
@@ -114,9 +117,15 @@ unsigned WalkCache::invalidate_ipa(std::uint16_t vmid, mmu::ipa_t ipa) {
 
 unsigned WalkCache::invalidate_all() {
   unsigned n = 0;
-  for (Slot& s : slots_) {
-    if (s.valid) { drop(s); ++n; }
+  for (std::uint32_t& fp : fps_) {
+    if (fp != 0) {
+      fp = 0;
+      ++n;
+    }
   }
+  lru_.clear();
+  live_by_level_ = {};
+  stats_.invalidated += n;
   return n;
 }
 

@@ -20,6 +20,8 @@
 #include <vector>
 
 #include "mmu/types.h"
+#include "sim/key_search.h"
+#include "sim/lru_list.h"
 
 namespace s2sim::sim {
 
@@ -85,23 +87,36 @@ class WalkCache {
   void reset_stats() { stats_ = {}; }
 
  private:
+  // A lookup scans only the fingerprints of a set (see key_search.h; 0 = free way);
+  // the slot confirms a candidate.
   struct Slot {
     std::uint64_t tag = 0;  // ipa >> level_shift(level)
     mmu::phys_addr_t next_table = 0;
-    std::uint64_t last_use = 0;
     std::uint16_t vmid = 0;
     std::int8_t level = 0;
-    bool valid = false;
   };
-  std::size_t set_base(std::uint64_t tag) const { return static_cast<std::size_t>(tag & set_mask_) * ways_; }
-  int find(std::uint16_t vmid, mmu::level_t level, std::uint64_t tag) const;  // slot index, or -1
-  void drop(Slot& slot);
+  static std::uint32_t fingerprint_of(std::uint16_t vmid, mmu::level_t level, std::uint64_t tag) {
+    return fingerprint((tag << 8 | static_cast<std::uint64_t>(level)) ^ (std::uint64_t{vmid} << 48));
+  }
+  std::size_t set_of(std::uint64_t tag) const { return static_cast<std::size_t>(tag & set_mask_); }
+  // The slot holding the entry, or -1.
+  int find(std::uint16_t vmid, mmu::level_t level, std::uint64_t tag) const;
+  void drop(std::size_t set, std::size_t i);
 
   unsigned ways_ = 0;
   std::uint64_t set_mask_ = 0;
+  std::vector<std::uint32_t> fps_;
   std::vector<Slot> slots_;
+  LruList lru_;
   std::array<unsigned, kMaxTableLevel + 1> live_by_level_{};
-  std::uint64_t clock_ = 0;
+  // What the last lookup() proved: no entry of `vmid` for `ipa` at the levels whose
+  // bit is set. Only insert() makes entries present; it consumes the proof, and may
+  // skip its search for an entry to replace when the proof covers the new entry.
+  struct Miss {
+    std::uint16_t vmid = 0;
+    mmu::ipa_t ipa = 0;
+    unsigned levels = 0;
+  } miss_;
   WalkCacheStats stats_;
 };
 

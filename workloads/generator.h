@@ -25,6 +25,7 @@ class Generator : public OpSource {
  public:
   bool next(unsigned vcpu, GuestOp& op) final;
   std::string describe() const final;
+  bool can_read_ahead() const final { return true; }
 
  protected:
   struct Lane {

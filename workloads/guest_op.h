@@ -38,6 +38,11 @@ class OpSource {
   virtual bool next(unsigned vcpu, GuestOp& op) = 0;
   // One line for the report header.
   virtual std::string describe() const = 0;
+  // True when next() reads no input and cannot fail, as with the generators: the
+  // engine may then draw a vCPU's operations a few ahead of their turn (to prefetch
+  // the host memory they will touch) without changing anything the run sees. Trace
+  // readers say false: reading ahead could report a bad line the run never reaches.
+  virtual bool can_read_ahead() const { return false; }
   // Trace lines skipped because they were not operations (lackey's "==PID==" lines
   // and the like). Generators skip nothing.
   virtual std::uint64_t skipped_lines() const { return 0; }

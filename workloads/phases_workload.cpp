@@ -39,6 +39,12 @@ class PhasesWorkload final : public OpSource {
     return s;
   }
 
+  bool can_read_ahead() const override {
+    for (const auto& p : phases_)
+      if (!p->can_read_ahead()) return false;
+    return true;
+  }
+
   std::uint64_t skipped_lines() const override {
     std::uint64_t n = 0;
     for (const auto& p : phases_) n += p->skipped_lines();

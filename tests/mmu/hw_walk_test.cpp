@@ -188,3 +188,131 @@ TEST_P(HwWalkProperty, AgreesWithReferenceModel) {
 
 INSTANTIATE_TEST_SUITE_P(Seeds, HwWalkProperty,
                          ::testing::Combine(::testing::Values(0, 1), ::testing::Values(1u, 2u, 3u, 42u)));
+
+// --- prefetch_translation ------------------------------------------------------------
+//
+// The engine's read-ahead prefetches what translate() is about to read, so it must
+// name the same descriptor translate() ends on: the leaf when the walk reaches one,
+// else the descriptor that ends it, and nothing (0) for an IPA no walk reads.
+
+namespace {
+// Where translate() ends: its leaf when it finds one, else its last load (0 if none).
+phys_addr_t walk_end(const S2PageTable& pt, ipa_t ipa) {
+  const TranslateResult r = translate(pt, ipa, Access::Read);
+  if (r.nvisited == 0) return 0;
+  return r.visited[r.nvisited - 1];
+}
+}  // namespace
+
+TEST(PrefetchTranslation, MappedPagesGiveTheirLeaf) {
+  PhysMem mem;
+  S2PageTable pt(mem, Geometry::armv7_lpae());
+  for (ipa_t ipa : {0x0ull, 0x1000ull, 0x12345000ull, 0x123FF000ull, 0xFFFFF000ull, 0xFFFFFFF000ull})
+    pt.map_page(ipa, 0x80000000ull + (ipa & 0xFFFFF000ull), kRW);
+  for (ipa_t ipa : {0x0ull, 0x1008ull, 0x12345ABCull, 0x123FFFF8ull, 0xFFFFF000ull, 0xFFFFFFFFF8ull}) {
+    const TranslateResult r = translate(pt, ipa, Access::Read);
+    ASSERT_EQ(r.fault, FaultKind::None) << std::hex << ipa;
+    EXPECT_EQ(prefetch_translation(pt, ipa), r.leaf_pa) << std::hex << ipa;
+    EXPECT_EQ(r.leaf_pa, pt.entry_pa(ipa, 3)) << std::hex << ipa;
+  }
+  // A read-only page and one without the access flag still end at their leaf.
+  pt.map_page(0x40000000, 0x80001000, kRO);
+  pt.map_page(0x40001000, 0x80002000, kRO & ~desc::AF);
+  EXPECT_EQ(prefetch_translation(pt, 0x40000000), translate(pt, 0x40000000, Access::Read).leaf_pa);
+  EXPECT_EQ(translate(pt, 0x40001000, Access::Read).fault, FaultKind::AccessFlag);
+  EXPECT_EQ(prefetch_translation(pt, 0x40001000), translate(pt, 0x40001000, Access::Read).leaf_pa);
+}
+
+TEST(PrefetchTranslation, BlocksGiveTheirLeaf) {
+  PhysMem mem;
+  S2PageTable pt(mem, Geometry::armv7_lpae());
+  pt.map_block(0x00400000, 0x90400000, 2, kRW);
+  pt.map_block(0xC0000000, 0x100000000ull, 1, kRW);
+  for (ipa_t ipa : {0x00400000ull, 0x005FFFF8ull, 0xC0000000ull, 0xC1234560ull, 0xFFFFFFF8ull}) {
+    const TranslateResult r = translate(pt, ipa, Access::Read);
+    ASSERT_EQ(r.fault, FaultKind::None) << std::hex << ipa;
+    EXPECT_EQ(prefetch_translation(pt, ipa), r.leaf_pa) << std::hex << ipa;
+  }
+  EXPECT_EQ(translate(pt, 0x00500000, Access::Read).level, 2);
+  EXPECT_EQ(prefetch_translation(pt, 0x00500000), pt.entry_pa(0x00500000, 2));
+  EXPECT_EQ(prefetch_translation(pt, 0xC0200000), pt.entry_pa(0xC0200000, 1));
+}
+
+TEST(PrefetchTranslation, UnmappedIpaGivesTheDescriptorThatEndsTheWalk) {
+  PhysMem mem;
+  S2PageTable pt(mem, Geometry::armv7_lpae());
+  pt.map_page(0x00201000, 0x80001000, kRW);
+  // Empty pgd entry (one load), empty pmd entry (two), empty pte (three).
+  for (ipa_t ipa : {0x40000000ull, 0x00400000ull, 0x00202000ull, 0x00200FF8ull, 0xFFFFFFFFF8ull}) {
+    const TranslateResult r = translate(pt, ipa, Access::Read);
+    ASSERT_EQ(r.fault, FaultKind::Translation) << std::hex << ipa;
+    ASSERT_GT(r.nvisited, 0u);
+    EXPECT_EQ(prefetch_translation(pt, ipa), r.visited[r.nvisited - 1]) << std::hex << ipa;
+  }
+  EXPECT_EQ(prefetch_translation(pt, 0x40000000), pt.pgd_pa() + 1 * 8);
+  EXPECT_EQ(prefetch_translation(pt, 0x00202000), pt.entry_pa(0x00202000, 3));
+  // An invalid encoding at level 3 (0b01 is reserved there) ends the walk too.
+  mem.store64(pt.entry_pa(0x00203000, 3), 0x80003000ull | 0x1 | desc::AF);
+  EXPECT_EQ(translate(pt, 0x00203000, Access::Read).fault, FaultKind::Translation);
+  EXPECT_EQ(prefetch_translation(pt, 0x00203000), pt.entry_pa(0x00203000, 3));
+}
+
+TEST(PrefetchTranslation, OutOfRangeIpaGivesZero) {
+  PhysMem mem;
+  S2PageTable v7(mem, Geometry::armv7_lpae());
+  v7.map_page(0, 0x80000000, kRW);
+  EXPECT_EQ(prefetch_translation(v7, 0x10000000000ull), 0u);  // 2^40
+  EXPECT_EQ(prefetch_translation(v7, ~ipa_t{0}), 0u);
+  EXPECT_EQ(translate(v7, 0x10000000000ull, Access::Read).nvisited, 0u);
+  S2PageTable v8(mem, Geometry::armv8_4level());
+  EXPECT_EQ(prefetch_translation(v8, 0x1000000000000ull), 0u);  // 2^48
+  EXPECT_NE(prefetch_translation(v8, 0xFFFFFFFFF000ull), 0u);   // the last in-range page
+}
+
+// Property: on random tables of every geometry, prefetch_translation() names the
+// descriptor translate() ends on, for mapped and unmapped IPAs alike.
+class PrefetchTranslationProperty : public ::testing::TestWithParam<std::tuple<int, std::uint32_t>> {};
+
+TEST_P(PrefetchTranslationProperty, EndsWhereTranslateEnds) {
+  const auto [geo_id, seed] = GetParam();
+  const Geometry geo = geo_id == 0 ? Geometry::armv7_lpae() : geo_id == 1 ? Geometry::armv8_4level() : Geometry::armv8_3level();
+  PhysMem mem;
+  S2PageTable pt(mem, geo);
+  std::mt19937_64 rng(seed);
+  // A 4 GiB window plus a few far IPAs, so that every level is sometimes empty.
+  const auto draw = [&]() -> ipa_t {
+    if (rng() % 16 == 0) return rng() % geo.ipa_size();
+    return rng() % (4ull << 30);
+  };
+  for (int op = 0; op < 3000; ++op) {
+    const ipa_t ipa = draw() & PAGE_MASK;
+    const unsigned what = static_cast<unsigned>(rng() % 100);
+    if (what < 60) {
+      pt.map_page(ipa, 0x100000000ull + (rng() % (1u << 20)) * PAGE_SIZE, (rng() & 1) ? kRW : kRO);  // refused under a block
+    } else if (what < 70) {
+      const ipa_t base = ipa & ~((1ull << 21) - 1);
+      if (translate(pt, base, Access::Read).block_shift == 30) continue;  // would need a table under a 1 GiB block
+      pt.map_block(base, 0x200000000ull + (rng() % 4096) * (1ull << 21), 2, kRW);
+    } else if (what < 72) {
+      pt.map_block(ipa & ~((1ull << 30) - 1), 0x4000000000ull, 1, kRW);
+    } else if (what < 92) {
+      pt.clear_leaf(ipa);
+    } else {
+      pt.clear_entry(ipa & ~((1ull << 21) - 1), 2);
+    }
+  }
+  for (int probe = 0; probe < 5000; ++probe) {
+    const ipa_t ipa = draw() & ~ipa_t{7};
+    const TranslateResult r = translate(pt, ipa, Access::Read);
+    const phys_addr_t p = prefetch_translation(pt, ipa);
+    ASSERT_GT(r.nvisited, 0u);
+    EXPECT_EQ(p, walk_end(pt, ipa)) << std::hex << ipa;
+    if (r.fault != FaultKind::Translation) {
+      EXPECT_EQ(p, r.leaf_pa) << std::hex << ipa;
+    }
+  }
+  EXPECT_EQ(prefetch_translation(pt, geo.ipa_size()), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, PrefetchTranslationProperty,
+                         ::testing::Combine(::testing::Values(0, 1, 2), ::testing::Values(1u, 2u, 7u)));

@@ -1,0 +1,53 @@
+// The tag match of a set-associative lookup, by fingerprint.
+//
+// TLBs, the walk cache and the cache model's tag arrays keep, besides each way's
+// full tag, a 32-bit fingerprint of it (0 marks a free way), and search a set by
+// fingerprint first. Every simulated access searches several sets (a walk-heavy
+// access searches a 32-way micro TLB twice, the walk cache, the main TLB and two
+// cache levels); comparing sixteen fingerprints per step with SSE2 costs a few
+// instructions per step instead of a compare and a branch per way. A fingerprint
+// match is only a candidate: the owner confirms it against the full tag and goes on
+// searching from the next way if it was a collision, so what is found never changes.
+#pragma once
+
+#include <bit>
+#include <cstdint>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace s2sim::sim {
+
+// The fingerprint of a 64-bit key: the top half of a multiplicative hash (so every
+// bit of the key counts), never 0.
+inline std::uint32_t fingerprint(std::uint64_t key) {
+  return static_cast<std::uint32_t>((key * 0x9E3779B97F4A7C15ull) >> 32) | 1u;
+}
+
+// The index of the first of fps[from..n) equal to `fp`, or -1.
+inline int find_fingerprint(const std::uint32_t* fps, unsigned n, std::uint32_t fp, unsigned from = 0) {
+  unsigned w = from;
+#if defined(__SSE2__)
+  const __m128i f = _mm_set1_epi32(static_cast<int>(fp));
+  // Byte mask of the matches among the four fingerprints at `at`: four bits each.
+  const auto match_bits = [&](unsigned at) -> std::uint64_t {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(fps + at));
+    return static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi32(v, f)));
+  };
+  for (; w + 16 <= n; w += 16) {
+    const std::uint64_t bits =
+        match_bits(w) | match_bits(w + 4) << 16 | match_bits(w + 8) << 32 | match_bits(w + 12) << 48;
+    if (bits != 0) return static_cast<int>(w + static_cast<unsigned>(std::countr_zero(bits)) / 4);
+  }
+  for (; w + 4 <= n; w += 4) {
+    if (const std::uint64_t bits = match_bits(w)) return static_cast<int>(w + static_cast<unsigned>(std::countr_zero(bits)) / 4);
+  }
+#endif
+  for (; w < n; ++w) {
+    if (fps[w] == fp) return static_cast<int>(w);
+  }
+  return -1;
+}
+
+}  // namespace s2sim::sim
