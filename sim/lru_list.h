@@ -50,11 +50,12 @@ class LruList {
 
   // victim(set), made the most recently used valid way: what a fill does.
   std::size_t take_victim(std::size_t set) {
-    const std::uint64_t* words = &free_[set * words_per_set_];
+    std::uint64_t* words = &free_[set * words_per_set_];
     for (std::size_t w = 0; w < words_per_set_; ++w) {
       if (words[w]) {
-        const std::size_t slot = set * ways_ + w * 64 + static_cast<std::size_t>(std::countr_zero(words[w]));
-        flip_free(set, slot);
+        const unsigned bit = static_cast<unsigned>(std::countr_zero(words[w]));
+        words[w] &= words[w] - 1;  // no longer free
+        const std::size_t slot = set * ways_ + w * 64 + bit;
         push_front(set, slot);
         return slot;
       }

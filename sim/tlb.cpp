@@ -56,14 +56,8 @@ Tlb::Tlb(const TlbConfig& config) : config_(config.checked("TLB size")), lru_(co
   entries_.resize(config.entries);
 }
 
-int Tlb::size_index(unsigned block_shift) {
-  for (std::size_t i = 0; i < kTlbBlockShifts.size(); ++i) {
-    if (kTlbBlockShifts[i] == block_shift) return static_cast<int>(i);
-  }
-  return -1;
-}
-
-int Tlb::search(std::size_t base, std::uint32_t fp, std::uint16_t vmid, std::uint64_t tag, unsigned shift) const {
+inline int Tlb::search(std::size_t base, std::uint32_t fp, std::uint16_t vmid, std::uint64_t tag,
+                       unsigned shift) const {
   const std::uint32_t* fps = fps_.data() + base;
   for (int w = find_fingerprint(fps, config_.ways, fp); w >= 0; w = find_fingerprint(fps, config_.ways, fp, w + 1u)) {
     const std::size_t i = base + static_cast<std::size_t>(w);

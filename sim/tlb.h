@@ -50,7 +50,7 @@ struct TlbConfig {
 // Translation sizes a 4 KiB-granule stage-2 TLB holds: a page (level 3), a 2 MiB
 // block (level 2) and a 1 GiB block (level 1). The LPAE format (ARM ARM DDI 0406C
 // B3.6) and AArch64 with a 4 KiB granule allow blocks at levels 1 and 2 only.
-inline constexpr std::array<unsigned, 3> kTlbBlockShifts = {12, 21, 30};
+inline constexpr std::array<unsigned, 3> kTlbBlockShifts = {12, 21, 30};  // Tlb::size_index knows there are 3
 // The block_shift of a leaf descriptor found at `level` (3 -> 12, 2 -> 21, 1 -> 30).
 constexpr unsigned block_shift_for_level(mmu::level_t level) {
   return mmu::PAGE_SHIFT + 9u * static_cast<unsigned>(mmu::kMaxLevel - level);
@@ -140,7 +140,10 @@ class Tlb {
   static std::uint32_t fingerprint_of(std::uint16_t vmid, std::uint64_t tag, unsigned block_shift) {
     return fingerprint((tag << 8 | block_shift) ^ (std::uint64_t{vmid} << 48));
   }
-  static int size_index(unsigned block_shift);
+  // The position of block_shift in kTlbBlockShifts, or -1.
+  static int size_index(unsigned block_shift) {
+    return block_shift == kTlbBlockShifts[0] ? 0 : block_shift == kTlbBlockShifts[1] ? 1 : block_shift == kTlbBlockShifts[2] ? 2 : -1;
+  }
   std::size_t set_of(std::uint64_t tag) const { return static_cast<std::size_t>(tag & set_mask_); }
   bool matches(std::size_t i, std::uint32_t fp, std::uint16_t vmid, std::uint64_t tag, unsigned shift) const {
     return fps_[i] == fp && entries_[i].ipa_tag == tag && entries_[i].vmid == vmid && entries_[i].block_shift == shift;
