@@ -158,6 +158,7 @@ Engine::Engine(const SimConfig& cfg, TraceEvents* trace) : cfg_(cfg), trace_(tra
 
   ops_ = workloads::make_workload(cfg.workload, "/workload", workload_env(cfg));
   ops_ahead_ = std::make_unique<OpLookahead>(*ops_, cfg.vcpus);
+  leaf_prefetcher_ = std::make_unique<LeafPrefetcher>(kvm_->pgtable);
 
   vcpus_.reserve(cfg.vcpus);
   for (unsigned i = 0; i < cfg.vcpus; ++i) {
@@ -323,7 +324,7 @@ void Engine::step_vcpu(Agent& a) {
   vcpu_access(a, v);
 }
 
-void Engine::prefetch_op(const Vcpu& v, const workloads::GuestOp& op) const {
+void Engine::prefetch_op(const Vcpu& v, const workloads::GuestOp& op) {
   const gfn_t gfn = op.ipa >> mmu::PAGE_SHIFT;
   // The page's record is written at the end of a successful write.
   if (op.access == Access::Write && slot_->contains(gfn)) {
@@ -333,7 +334,7 @@ void Engine::prefetch_op(const Vcpu& v, const workloads::GuestOp& op) const {
   }
   // The leaf descriptor, only while accesses walk: when they hit the TLBs, the walk
   // this prepares does not happen and finding its leaf costs more than the access.
-  if (v.recent_walks) (void)mmu::prefetch_translation(kvm_->pgtable, op.ipa);
+  if (v.recent_walks) leaf_prefetcher_->prefetch(op.ipa);
 }
 
 void Engine::vcpu_access(Agent& a, Vcpu& v) {

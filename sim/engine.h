@@ -34,6 +34,7 @@
 #include "mmu/kvm.h"
 #include "sim/cache_model.h"
 #include "sim/config.h"
+#include "sim/leaf_prefetcher.h"
 #include "sim/op_lookahead.h"
 #include "sim/page_versions.h"
 #include "sim/run_result.h"
@@ -71,7 +72,7 @@ class Engine final : public mmu::TlbMaintenance {
   void step_host(Agent& a);
   void vcpu_access(Agent& a, Vcpu& v);
   // Host prefetches for an operation `v` will run a few operations from now.
-  void prefetch_op(const Vcpu& v, const workloads::GuestOp& op) const;
+  void prefetch_op(const Vcpu& v, const workloads::GuestOp& op);
   void vcpu_fault(Agent& a, Vcpu& v);
   // True: `a` owns the lock, now. False: not yet — the agent is queued (blocked until
   // the hand-over) or, the lock having been released after its clock, its clock was
@@ -93,6 +94,7 @@ class Engine final : public mmu::TlbMaintenance {
   SimConfig cfg_;
   std::unique_ptr<workloads::OpSource> ops_;
   std::unique_ptr<OpLookahead> ops_ahead_;  // reads ops_
+  std::unique_ptr<LeafPrefetcher> leaf_prefetcher_;
   std::unique_ptr<mmu::Kvm> kvm_;
   std::unique_ptr<mmu::WpWalker> walker_;
   std::unique_ptr<CacheHierarchy> caches_;

@@ -1,0 +1,51 @@
+// Host prefetch of the leaf descriptor an upcoming access will walk to (see
+// op_lookahead.h for where upcoming accesses come from).
+//
+// Finding the leaf means walking the upper levels, which costs about as much as the
+// walk it prepares. So the prefetcher remembers, per 2 MiB of IPA space, where the
+// last-level table it found lives in host memory, and the next access there only
+// computes an address. A remembered table may since have been freed or replaced:
+// the prefetch then warms the wrong host line, which is harmless (table frames stay
+// host memory for the whole run), and nothing simulated ever reads the memo.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "mmu/hw_walk.h"
+#include "mmu/s2_pgtable.h"
+#include "util/host_prefetch.h"
+
+namespace s2sim::sim {
+
+class LeafPrefetcher {
+ public:
+  explicit LeafPrefetcher(const mmu::S2PageTable& pt) : pt_(pt), memo_(kEntries) {}
+
+  void prefetch(mmu::ipa_t ipa) {
+    const std::uint64_t pmd = ipa >> kPmdShift;
+    Memo& m = memo_[pmd & (kEntries - 1)];
+    if (m.words && m.pmd == pmd) {
+      util::host_prefetch(m.words + ((ipa >> mmu::PAGE_SHIFT) & (mmu::PTRS_PER_TABLE - 1)));
+      return;
+    }
+    // The walk itself prefetches the leaf; remember its table if it is a last-level one.
+    const mmu::phys_addr_t leaf = mmu::prefetch_translation(pt_, ipa);
+    const mmu::PhysMem& mem = pt_.mem();
+    if (leaf && mem.kind(leaf) == mmu::FrameKind::PageTable && mem.table_info(leaf).level == mmu::kMaxLevel)
+      m = Memo{pmd, mem.table_words(leaf)};
+  }
+
+ private:
+  static constexpr unsigned kPmdShift = mmu::PAGE_SHIFT + 9;  // 2 MiB: what one pte table maps
+  static constexpr std::size_t kEntries = 4096;               // 8 GiB of IPA space, direct-mapped
+  struct Memo {
+    std::uint64_t pmd = 0;
+    const std::uint64_t* words = nullptr;  // the pte table's 512 words
+  };
+
+  const mmu::S2PageTable& pt_;
+  std::vector<Memo> memo_;
+};
+
+}  // namespace s2sim::sim
