@@ -333,8 +333,8 @@ void Engine::prefetch_op(const Vcpu& v, const workloads::GuestOp& op) {
     else util::host_prefetch_for_write(&written_[rel / 64]);
   }
   // The leaf descriptor, only while accesses walk: when they hit the TLBs, the walk
-  // this prepares does not happen and finding its leaf costs more than the access.
-  if (v.recent_walks) leaf_prefetcher_->prefetch(op.ipa);
+  // this prepares does not happen.
+  if (v.recent_walks) (void)leaf_prefetcher_->prefetch(op.ipa);
 }
 
 void Engine::vcpu_access(Agent& a, Vcpu& v) {

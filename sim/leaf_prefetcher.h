@@ -22,18 +22,24 @@ class LeafPrefetcher {
  public:
   explicit LeafPrefetcher(const mmu::S2PageTable& pt) : pt_(pt), memo_(kEntries) {}
 
-  void prefetch(mmu::ipa_t ipa) {
+  // Prefetches the last-level descriptor word `ipa` walks to; returns its host address,
+  // or nullptr when the walk ends above the last level (a block, an empty entry, an
+  // IPA out of range) and nothing was prefetched.
+  const std::uint64_t* prefetch(mmu::ipa_t ipa) {
     const std::uint64_t pmd = ipa >> kPmdShift;
     Memo& m = memo_[pmd & (kEntries - 1)];
-    if (m.words && m.pmd == pmd) {
-      util::host_prefetch(m.words + ((ipa >> mmu::PAGE_SHIFT) & (mmu::PTRS_PER_TABLE - 1)));
-      return;
-    }
-    // The walk itself prefetches the leaf; remember its table if it is a last-level one.
-    const mmu::phys_addr_t leaf = mmu::prefetch_translation(pt_, ipa);
-    const mmu::PhysMem& mem = pt_.mem();
-    if (leaf && mem.kind(leaf) == mmu::FrameKind::PageTable && mem.table_info(leaf).level == mmu::kMaxLevel)
+    if (!(m.words && m.pmd == pmd)) {
+      // The walk prefetches the leaf itself; remember its table if it is a last-level one.
+      const mmu::phys_addr_t leaf = mmu::prefetch_translation(pt_, ipa);
+      const mmu::PhysMem& mem = pt_.mem();
+      if (!leaf || mem.kind(leaf) != mmu::FrameKind::PageTable || mem.table_info(leaf).level != mmu::kMaxLevel)
+        return nullptr;
       m = Memo{pmd, mem.table_words(leaf)};
+      return m.words + ((ipa >> mmu::PAGE_SHIFT) & (mmu::PTRS_PER_TABLE - 1));
+    }
+    const std::uint64_t* word = m.words + ((ipa >> mmu::PAGE_SHIFT) & (mmu::PTRS_PER_TABLE - 1));
+    util::host_prefetch(word);
+    return word;
   }
 
  private:
