@@ -229,7 +229,7 @@ SimConfig parse_config(const nlohmann::json& doc, const std::string& file, const
 
   const std::uint64_t est = estimate_memory_bytes(c);
   if (est > c.memory_limit_mib << 20)
-    throw InputError(file + ": /memslots",
+    throw InputError(file + (estimate_model_bytes(c) > est / 2 ? ": /machine" : ": /memslots"),
                      "this run would need about " + std::to_string(est >> 20) + " MiB of host memory, above the limit of " +
                          std::to_string(c.memory_limit_mib) + " MiB (raise /memory_limit_mib to allow it)");
   return c;
@@ -250,6 +250,17 @@ workloads::WorkloadEnv workload_env(const SimConfig& cfg) {
   env.config_file = cfg.file;
   env.base_dir = cfg.base_dir;
   return env;
+}
+
+std::uint64_t estimate_model_bytes(const SimConfig& cfg) {
+  // Every cache line costs its tag, fingerprint and two LRU links (20 bytes); every
+  // TLB or walk-cache entry its entry, fingerprint and links (about 40).
+  const MachineConfig& m = cfg.machine;
+  const std::uint64_t lines = m.l1d.lines() * (cfg.vcpus + 2) + m.l2.lines();
+  std::uint64_t entries = m.tlb.main.entries;
+  for (const auto* t : {&m.tlb.micro_load, &m.tlb.micro_store, &m.tlb.micro_data, &m.tlb.walk_cache})
+    if (*t) entries += (*t)->entries;
+  return lines * 20 + entries * cfg.vcpus * 40;
 }
 
 std::uint64_t estimate_memory_bytes(const SimConfig& cfg) {
@@ -277,7 +288,7 @@ std::uint64_t estimate_memory_bytes(const SimConfig& cfg) {
   }
   const std::uint64_t dense = pages * 20;
   const std::uint64_t sparse = touched > UINT64_MAX / 12288 ? UINT64_MAX : touched * 12288;
-  return fixed + std::min(dense, sparse);
+  return fixed + std::min(dense, sparse) + estimate_model_bytes(cfg);
 }
 
 nlohmann::json to_json(const SimConfig& c) {

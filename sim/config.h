@@ -103,6 +103,8 @@ nlohmann::json to_json(const SimConfig& cfg);
 workloads::WorkloadEnv workload_env(const SimConfig& cfg);
 // Estimated host memory for a run, in bytes (checked against memory_limit_mib).
 std::uint64_t estimate_memory_bytes(const SimConfig& cfg);
+// The part of it that the machine's caches, TLBs and walk caches take.
+std::uint64_t estimate_model_bytes(const SimConfig& cfg);
 // Where configs/ lives (for "machine": "cortex-a15" names): S2SIM_CONFIG_DIR, else the
 // source tree's configs/ as built.
 std::string configs_dir();

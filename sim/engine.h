@@ -94,8 +94,8 @@ class Engine final : public mmu::TlbMaintenance {
   SimConfig cfg_;
   std::unique_ptr<workloads::OpSource> ops_;
   std::unique_ptr<OpLookahead> ops_ahead_;  // reads ops_
-  std::unique_ptr<LeafPrefetcher> leaf_prefetcher_;
   std::unique_ptr<mmu::Kvm> kvm_;
+  std::unique_ptr<LeafPrefetcher> leaf_prefetcher_;  // reads kvm_'s tables
   std::unique_ptr<mmu::WpWalker> walker_;
   std::unique_ptr<CacheHierarchy> caches_;
   std::vector<Agent> agents_;

@@ -197,6 +197,11 @@ std::vector<BadCase> catalogue() {
       {"{cfg}: /machine/costs/tlbi_all_is/cycles: must be between 0"});
   add("machine_cost_string", with({{"/machine", R"({"name": "slow", "costs": {"spin_lock": "fast"}})"}}),
       {"{cfg}: /machine/costs/spin_lock:"});
+  // A 1 GiB L2 of 8-byte lines is 2^27 lines of model state (about 2.5 GiB).
+  add("machine_models_above_limit",
+      with({{"/machine", R"({"name": "big", "caches": {"l2": {"size_kib": 1048576, "ways": 16, "line_bytes": 8}}})"},
+            {"/memory_limit_mib", "1024"}}),
+      {"{cfg}: /machine: this run would need about ", "limit of 1024 MiB"});
 
   // --- migration, host, verify ---------------------------------------------------------------
   add("link_gbps_zero", with({{"/migration/link_gbps", "0"}}), {"{cfg}: /migration/link_gbps: must be between", "got 0"});

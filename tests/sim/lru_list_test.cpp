@@ -163,7 +163,11 @@ TEST(LruList, ExactlySixtyFourWaysHaveNoSpareBits) {
 class LruListProperty : public ::testing::TestWithParam<std::tuple<std::size_t, unsigned, std::uint64_t>> {};
 
 TEST_P(LruListProperty, MatchesTheStampModel) {
-  const auto [sets, ways, seed] = GetParam();
+  // Plain variables, not a structured binding: lambdas below capture them (C++20
+  // allows capturing bindings, clang 14 does not).
+  const std::size_t sets = std::get<0>(GetParam());
+  const unsigned ways = std::get<1>(GetParam());
+  const std::uint64_t seed = std::get<2>(GetParam());
   LruList lru(sets, ways);
   StampModel ref(sets, ways);
   std::mt19937_64 rng(seed);
