@@ -42,11 +42,8 @@ CacheHierarchy::TagArray::TagArray(const CacheLevelConfig& c)
 
 std::ptrdiff_t CacheHierarchy::TagArray::find(std::uint64_t line) const {
   const std::size_t base = set_of(line) * ways;
-  const std::uint32_t fp = fingerprint(line);
-  for (int w = find_fingerprint(&fps[base], ways, fp); w >= 0; w = find_fingerprint(&fps[base], ways, fp, w + 1u)) {
-    if (tags[base + static_cast<std::size_t>(w)] == line + 1) return static_cast<std::ptrdiff_t>(base) + w;
-  }
-  return -1;
+  const int w = find_way(&fps[base], ways, fingerprint(line), [&](unsigned way) { return tags[base + way] == line + 1; });
+  return w < 0 ? -1 : static_cast<std::ptrdiff_t>(base) + w;
 }
 
 void CacheHierarchy::TagArray::fill(std::uint64_t line) {
@@ -67,7 +64,7 @@ bool CacheHierarchy::TagArray::invalidate(std::uint64_t line) {
 
 void CacheHierarchy::TagArray::clear() {
   std::fill(tags.begin(), tags.end(), 0);
-  std::fill(fps.begin(), fps.end(), 0);
+  clear_fingerprints(fps);
   lru.clear();
 }
 

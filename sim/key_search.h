@@ -12,6 +12,7 @@
 
 #include <bit>
 #include <cstdint>
+#include <vector>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -23,6 +24,12 @@ namespace s2sim::sim {
 // bit of the key counts), never 0.
 inline std::uint32_t fingerprint(std::uint64_t key) {
   return static_cast<std::uint32_t>((key * 0x9E3779B97F4A7C15ull) >> 32) | 1u;
+}
+
+// The fingerprint of a VMID-tagged entry: `tag` at `kind` (a TLB's block size, a walk
+// cache's level) for `vmid`.
+inline std::uint32_t fingerprint(std::uint16_t vmid, std::uint64_t tag, unsigned kind) {
+  return fingerprint((tag << 8 | kind) ^ (std::uint64_t{vmid} << 48));
 }
 
 // The index of the first of fps[from..n) equal to `fp`, or -1.
@@ -48,6 +55,25 @@ inline int find_fingerprint(const std::uint32_t* fps, unsigned n, std::uint32_t 
     if (fps[w] == fp) return static_cast<int>(w);
   }
   return -1;
+}
+
+// The first way of a set whose fingerprint is `fp` and for which confirm(way) holds
+// (its full tag matches), or -1: the search every owner makes.
+template <class Confirm>
+int find_way(const std::uint32_t* fps, unsigned n, std::uint32_t fp, Confirm&& confirm) {
+  for (int w = find_fingerprint(fps, n, fp); w >= 0; w = find_fingerprint(fps, n, fp, static_cast<unsigned>(w) + 1))
+    if (confirm(static_cast<unsigned>(w))) return w;
+  return -1;
+}
+
+// Marks every way free (fingerprint 0); returns how many were valid.
+inline unsigned clear_fingerprints(std::vector<std::uint32_t>& fps) {
+  unsigned n = 0;
+  for (std::uint32_t& fp : fps) {
+    n += fp != 0;
+    fp = 0;
+  }
+  return n;
 }
 
 }  // namespace s2sim::sim

@@ -31,10 +31,9 @@ class LeafPrefetcher {
     if (!(m.words && m.pmd == pmd)) {
       // The walk prefetches the leaf itself; remember its table if it is a last-level one.
       const mmu::phys_addr_t leaf = mmu::prefetch_translation(pt_, ipa);
-      const mmu::PhysMem& mem = pt_.mem();
-      if (!leaf || mem.kind(leaf) != mmu::FrameKind::PageTable || mem.table_info(leaf).level != mmu::kMaxLevel)
-        return nullptr;
-      m = Memo{pmd, mem.table_words(leaf)};
+      const std::uint64_t* words = leaf ? pt_.mem().table_words(leaf) : nullptr;  // null: not a table frame
+      if (!words || pt_.mem().table_info(leaf).level != mmu::kMaxLevel) return nullptr;
+      m = Memo{pmd, words};
       return m.words + ((ipa >> mmu::PAGE_SHIFT) & (mmu::PTRS_PER_TABLE - 1));
     }
     const std::uint64_t* word = m.words + ((ipa >> mmu::PAGE_SHIFT) & (mmu::PTRS_PER_TABLE - 1));

@@ -41,24 +41,17 @@ class LruList {
 
   // The slot a fill of `set` takes: its lowest free way, else its LRU way.
   std::size_t victim(std::size_t set) const {
-    const std::uint64_t* words = &free_[set * words_per_set_];
-    for (std::size_t w = 0; w < words_per_set_; ++w) {
-      if (words[w]) return set * ways_ + w * 64 + static_cast<std::size_t>(std::countr_zero(words[w]));
-    }
-    return tail_[set];
+    const std::size_t free = first_free(set);
+    return free != kNoSlot ? free : tail_[set];
   }
 
-  // victim(set), made the most recently used valid way: what a fill does.
+  // victim(set), made the most recently used valid way: what a fill does. (touch()
+  // would do the same with more tests; this is every fill's path.)
   std::size_t take_victim(std::size_t set) {
-    std::uint64_t* words = &free_[set * words_per_set_];
-    for (std::size_t w = 0; w < words_per_set_; ++w) {
-      if (words[w]) {
-        const unsigned bit = static_cast<unsigned>(std::countr_zero(words[w]));
-        words[w] &= words[w] - 1;  // no longer free
-        const std::size_t slot = set * ways_ + w * 64 + bit;
-        push_front(set, slot);
-        return slot;
-      }
+    if (const std::size_t free = first_free(set); free != kNoSlot) {
+      flip_free(set, free);
+      push_front(set, free);
+      return free;
     }
     const std::size_t slot = tail_[set];
     if (head_[set] != slot) {
@@ -107,6 +100,15 @@ class LruList {
     std::uint32_t prev = kNone, next = kNone;  // towards the head (more recent), the tail
   };
 
+  static constexpr std::size_t kNoSlot = SIZE_MAX;
+  // The set's lowest free way, or kNoSlot.
+  std::size_t first_free(std::size_t set) const {
+    const std::uint64_t* words = &free_[set * words_per_set_];
+    for (std::size_t w = 0; w < words_per_set_; ++w) {
+      if (words[w]) return set * ways_ + w * 64 + static_cast<std::size_t>(std::countr_zero(words[w]));
+    }
+    return kNoSlot;
+  }
   void flip_free(std::size_t set, std::size_t slot) {
     const std::size_t way = slot - set * ways_;
     free_[set * words_per_set_ + way / 64] ^= std::uint64_t{1} << (way % 64);

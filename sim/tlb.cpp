@@ -58,12 +58,9 @@ Tlb::Tlb(const TlbConfig& config) : config_(config.checked("TLB size")), lru_(co
 
 inline int Tlb::search(std::size_t base, std::uint32_t fp, std::uint16_t vmid, std::uint64_t tag,
                        unsigned shift) const {
-  const std::uint32_t* fps = fps_.data() + base;
-  for (int w = find_fingerprint(fps, config_.ways, fp); w >= 0; w = find_fingerprint(fps, config_.ways, fp, w + 1u)) {
-    const std::size_t i = base + static_cast<std::size_t>(w);
-    if (matches(i, fp, vmid, tag, shift)) return static_cast<int>(i);
-  }
-  return -1;
+  const int w = find_way(fps_.data() + base, config_.ways, fp,
+                         [&](unsigned way) { return matches(base + way, fp, vmid, tag, shift); });
+  return w < 0 ? -1 : static_cast<int>(base) + w;
 }
 
 int Tlb::find(std::uint16_t vmid, mmu::ipa_t ipa, std::size_t& set) const {
@@ -76,7 +73,7 @@ int Tlb::find(std::uint16_t vmid, mmu::ipa_t ipa, std::size_t& set) const {
     bool smaller_live = false;
     for (int k = 0; k < s; ++k) smaller_live |= live_by_size_[static_cast<std::size_t>(k)] != 0;
     const std::uint64_t tag = ipa >> e.block_shift;
-    if (!smaller_live && matches(last_hit_, fingerprint_of(vmid, tag, e.block_shift), vmid, tag, e.block_shift)) {
+    if (!smaller_live && matches(last_hit_, fingerprint(vmid, tag, e.block_shift), vmid, tag, e.block_shift)) {
       set = last_hit_set_;
       return static_cast<int>(last_hit_);
     }
@@ -86,7 +83,7 @@ int Tlb::find(std::uint16_t vmid, mmu::ipa_t ipa, std::size_t& set) const {
     if (live_by_size_[s] == 0) continue;
     const unsigned shift = kTlbBlockShifts[s];
     const std::uint64_t tag = ipa >> shift;
-    const int i = search(set_of(tag) * config_.ways, fingerprint_of(vmid, tag, shift), vmid, tag, shift);
+    const int i = search(set_of(tag) * config_.ways, fingerprint(vmid, tag, shift), vmid, tag, shift);
     if (i >= 0) {
       set = set_of(tag);
       return i;
@@ -124,7 +121,7 @@ TlbInsert Tlb::insert(const TlbEntry& entry) {
   }
   ++stats_.inserts;
   const std::size_t set = set_of(entry.ipa_tag);
-  const std::uint32_t fp = fingerprint_of(entry.vmid, entry.ipa_tag, entry.block_shift);
+  const std::uint32_t fp = fingerprint(entry.vmid, entry.ipa_tag, entry.block_shift);
   // The same translation already cached (e.g. a read-only entry being replaced by the
   // read/write one after a write fault) is updated in place, no second copy.
   if (const int i = search(set * config_.ways, fp, entry.vmid, entry.ipa_tag, entry.block_shift); i >= 0) {
@@ -140,7 +137,7 @@ TlbInsert Tlb::insert_new(const TlbEntry& entry) {
   if (size < 0) return insert(entry);  // insert() reports the bad size
   ++stats_.inserts;
   const std::size_t set = set_of(entry.ipa_tag);
-  return fill_victim(entry, size, set, fingerprint_of(entry.vmid, entry.ipa_tag, entry.block_shift));
+  return fill_victim(entry, size, set, fingerprint(entry.vmid, entry.ipa_tag, entry.block_shift));
 }
 
 TlbInsert Tlb::fill_victim(const TlbEntry& entry, int size, std::size_t set, std::uint32_t fp) {
@@ -185,7 +182,7 @@ unsigned Tlb::invalidate_ipa(std::uint16_t vmid, mmu::ipa_t ipa) {
     if (live_by_size_[s] == 0) continue;
     const unsigned shift = kTlbBlockShifts[s];
     const std::uint64_t tag = ipa >> shift;
-    if (const int i = search(set_of(tag) * config_.ways, fingerprint_of(vmid, tag, shift), vmid, tag, shift); i >= 0) {
+    if (const int i = search(set_of(tag) * config_.ways, fingerprint(vmid, tag, shift), vmid, tag, shift); i >= 0) {
       drop(set_of(tag), static_cast<std::size_t>(i));
       ++n;
     }
@@ -195,13 +192,7 @@ unsigned Tlb::invalidate_ipa(std::uint16_t vmid, mmu::ipa_t ipa) {
 
 unsigned Tlb::invalidate_all() {
   ++stats_.flush_all;
-  unsigned n = 0;
-  for (std::uint32_t& fp : fps_) {
-    if (fp != 0) {
-      fp = 0;
-      ++n;
-    }
-  }
+  const unsigned n = clear_fingerprints(fps_);
   lru_.clear();
   live_by_size_ = {};
   stats_.invalidated += n;

@@ -137,9 +137,6 @@ class Tlb {
  private:
   // Storage is split by use: a lookup scans only the fingerprints of a set (see
   // key_search.h; 0 = free way), the entries and LRU links are touched on a match.
-  static std::uint32_t fingerprint_of(std::uint16_t vmid, std::uint64_t tag, unsigned block_shift) {
-    return fingerprint((tag << 8 | block_shift) ^ (std::uint64_t{vmid} << 48));
-  }
   // The position of block_shift in kTlbBlockShifts, or -1.
   static int size_index(unsigned block_shift) {
     return block_shift == kTlbBlockShifts[0] ? 0 : block_shift == kTlbBlockShifts[1] ? 1 : block_shift == kTlbBlockShifts[2] ? 2 : -1;

@@ -15,14 +15,13 @@ WalkCache::WalkCache(const TlbConfig& size)
       lru_(size.sets(), size.ways) {}
 
 int WalkCache::find(std::uint16_t vmid, mmu::level_t level, std::uint64_t tag) const {
-  const std::uint32_t fp = fingerprint_of(vmid, level, tag);
+  const std::uint32_t fp = fingerprint(vmid, tag, static_cast<unsigned>(level));
   const std::size_t base = set_of(tag) * ways_;
-  const std::uint32_t* fps = fps_.data() + base;
-  for (int w = find_fingerprint(fps, ways_, fp); w >= 0; w = find_fingerprint(fps, ways_, fp, w + 1u)) {
-    const Slot& s = slots_[base + static_cast<std::size_t>(w)];
-    if (s.tag == tag && s.vmid == vmid && s.level == level) return static_cast<int>(base) + w;
-  }
-  return -1;
+  const int w = find_way(fps_.data() + base, ways_, fp, [&](unsigned way) {
+    const Slot& s = slots_[base + way];
+    return s.tag == tag && s.vmid == vmid && s.level == level;
+  });
+  return w < 0 ? -1 : static_cast<int>(base) + w;
 }
 
 std::optional<WalkCacheHit> WalkCache::probe(std::uint16_t vmid, mmu::ipa_t ipa) const {
@@ -79,7 +78,7 @@ void WalkCache::insert(std::uint16_t vmid, mmu::level_t level, mmu::ipa_t ipa, m
     ++stats_.evictions;
     --live_by_level_[static_cast<std::size_t>(slots_[victim].level)];
   }
-  fps_[victim] = fingerprint_of(vmid, level, tag);
+  fps_[victim] = fingerprint(vmid, tag, static_cast<unsigned>(level));
   slots_[victim] = Slot{tag, next_table, vmid, static_cast<std::int8_t>(level)};
   ++live_by_level_[static_cast<std::size_t>(level)];
 }
@@ -116,13 +115,7 @@ unsigned WalkCache::invalidate_ipa(std::uint16_t vmid, mmu::ipa_t ipa) {
 }
 
 unsigned WalkCache::invalidate_all() {
-  unsigned n = 0;
-  for (std::uint32_t& fp : fps_) {
-    if (fp != 0) {
-      fp = 0;
-      ++n;
-    }
-  }
+  const unsigned n = clear_fingerprints(fps_);
   lru_.clear();
   live_by_level_ = {};
   stats_.invalidated += n;

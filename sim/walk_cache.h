@@ -95,9 +95,6 @@ class WalkCache {
     std::uint16_t vmid = 0;
     std::int8_t level = 0;
   };
-  static std::uint32_t fingerprint_of(std::uint16_t vmid, mmu::level_t level, std::uint64_t tag) {
-    return fingerprint((tag << 8 | static_cast<std::uint64_t>(level)) ^ (std::uint64_t{vmid} << 48));
-  }
   std::size_t set_of(std::uint64_t tag) const { return static_cast<std::size_t>(tag & set_mask_); }
   // The slot holding the entry, or -1.
   int find(std::uint16_t vmid, mmu::level_t level, std::uint64_t tag) const;
