@@ -26,7 +26,7 @@
 
 #include "bench/bench_fixtures.h"
 #include "bench/bench_machine.h"
-#include "sim/cycle_sink.h"
+#include "sim/timing/cycle_sink.h"
 #include "mmu/dirty_log.h"
 #include "mmu/wp_walker.h"
 

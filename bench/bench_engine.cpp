@@ -28,8 +28,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sim/config.h"
-#include "sim/engine.h"
+#include "sim/config/config.h"
+#include "sim/engine/engine.h"
 #include "workloads/workload_factory.h"
 
 namespace s2sim::bench {

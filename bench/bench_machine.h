@@ -4,8 +4,8 @@
 
 #include <cstdint>
 
-#include "sim/cache_model.h"
-#include "sim/machine.h"
+#include "sim/timing/cache_model.h"
+#include "sim/timing/machine.h"
 
 namespace s2sim::bench {
 

@@ -44,7 +44,7 @@
 
 #include "bench/bench_fixtures.h"
 #include "bench/bench_machine.h"
-#include "sim/cycle_sink.h"
+#include "sim/timing/cycle_sink.h"
 #include "mmu/wp_walker.h"
 
 namespace s2sim::bench {

@@ -26,9 +26,9 @@
 
 #include "campaign/scenario_check.h"
 #include "campaign/scenario_draw.h"
-#include "sim/config.h"
-#include "sim/engine.h"
-#include "sim/report.h"
+#include "sim/config/config.h"
+#include "sim/engine/engine.h"
+#include "sim/report/report.h"
 #include "util/input_error.h"
 #include "util/parse_number.h"
 

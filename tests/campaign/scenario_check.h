@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/config.h"
-#include "sim/run_result.h"
+#include "sim/config/config.h"
+#include "sim/engine/run_result.h"
 
 namespace s2sim::campaign {
 

@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "sim/config.h"
+#include "sim/config/config.h"
 #include "workloads/prng.h"
 
 namespace s2sim::campaign {

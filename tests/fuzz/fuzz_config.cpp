@@ -21,7 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fuzz_support.h"
-#include "sim/config.h"
+#include "sim/config/config.h"
 #include "util/input_error.h"
 #include "workloads/workload_factory.h"
 

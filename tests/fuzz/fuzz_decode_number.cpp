@@ -21,7 +21,7 @@
 
 #include "fuzz_support.h"
 #include "mmu/descriptor.h"
-#include "sim/cmd_decode.h"
+#include "sim/cli/cmd_decode.h"
 #include "util/input_error.h"
 #include "util/parse_number.h"
 

@@ -5,7 +5,7 @@
 
 #include <stdexcept>
 
-#include "sim/cache_model.h"
+#include "sim/timing/cache_model.h"
 
 namespace s2sim::sim {
 namespace {

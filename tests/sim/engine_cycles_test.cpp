@@ -26,9 +26,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "sim/config.h"
-#include "sim/engine.h"
-#include "sim/trace_events.h"
+#include "sim/config/config.h"
+#include "sim/engine/engine.h"
+#include "sim/report/trace_events.h"
 
 using namespace s2sim::sim;
 using nlohmann::json;

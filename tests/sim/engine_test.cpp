@@ -2,9 +2,9 @@
 // switches, determinism, and the no-lost-write property over random scenarios.
 #include <gtest/gtest.h>
 
-#include "sim/config.h"
-#include "sim/engine.h"
-#include "sim/report.h"
+#include "sim/config/config.h"
+#include "sim/engine/engine.h"
+#include "sim/report/report.h"
 #include "util/input_error.h"
 
 using namespace s2sim::sim;

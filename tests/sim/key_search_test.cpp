@@ -8,7 +8,7 @@
 #include <random>
 #include <vector>
 
-#include "sim/key_search.h"
+#include "sim/timing/key_search.h"
 
 namespace s2sim::sim {
 namespace {

@@ -15,12 +15,12 @@
 #include <sstream>
 #include <string>
 
-#include "sim/config.h"
-#include "sim/lab_check.h"
-#include "sim/lab_problems.h"
-#include "sim/lab_registry.h"
-#include "sim/lab_render.h"
-#include "sim/lab_sim.h"
+#include "sim/config/config.h"
+#include "sim/labs/lab_check.h"
+#include "sim/labs/lab_problems.h"
+#include "sim/labs/lab_registry.h"
+#include "sim/labs/lab_render.h"
+#include "sim/labs/lab_sim.h"
 #include "util/input_error.h"
 #include "util/parse_number.h"
 

@@ -10,10 +10,10 @@
 #include <string>
 
 #include "mmu/descriptor.h"
-#include "sim/lab_check.h"
-#include "sim/lab_problems.h"
-#include "sim/lab_registry.h"
-#include "sim/lab_render.h"
+#include "sim/labs/lab_check.h"
+#include "sim/labs/lab_problems.h"
+#include "sim/labs/lab_registry.h"
+#include "sim/labs/lab_render.h"
 #include "util/input_error.h"
 #include "util/parse_number.h"
 

@@ -9,7 +9,7 @@
 #include "mmu/hw_walk.h"
 #include "mmu/phys_mem.h"
 #include "mmu/s2_pgtable.h"
-#include "sim/leaf_prefetcher.h"
+#include "sim/engine/leaf_prefetcher.h"
 
 namespace s2sim::sim {
 namespace {

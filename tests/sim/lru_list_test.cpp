@@ -10,7 +10,7 @@
 #include <tuple>
 #include <vector>
 
-#include "sim/lru_list.h"
+#include "sim/timing/lru_list.h"
 
 namespace s2sim::sim {
 namespace {

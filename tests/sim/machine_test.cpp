@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sim/machine.h"
+#include "sim/timing/machine.h"
 #include "util/input_error.h"
 
 namespace s2sim::sim {

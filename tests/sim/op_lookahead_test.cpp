@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/op_lookahead.h"
+#include "sim/engine/op_lookahead.h"
 #include "workloads/native_trace.h"
 #include "workloads/workload_test_support.h"
 

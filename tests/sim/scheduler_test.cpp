@@ -23,11 +23,11 @@
 #include <string>
 #include <vector>
 
-#include "sim/cmd_run.h"
-#include "sim/config.h"
-#include "sim/engine.h"
-#include "sim/report.h"
-#include "sim/trace_events.h"
+#include "sim/cli/cmd_run.h"
+#include "sim/config/config.h"
+#include "sim/engine/engine.h"
+#include "sim/report/report.h"
+#include "sim/report/trace_events.h"
 #include "util/input_error.h"
 
 using namespace s2sim::sim;

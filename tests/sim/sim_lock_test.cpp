@@ -3,7 +3,7 @@
 // "in the future" of the caller's clock, and the counters.
 #include <gtest/gtest.h>
 
-#include "sim/sim_lock.h"
+#include "sim/engine/sim_lock.h"
 
 using s2sim::sim::SimLock;
 

@@ -4,8 +4,8 @@
 
 #include <stdexcept>
 
-#include "sim/tlb.h"
-#include "sim/walk_cache.h"
+#include "sim/timing/tlb.h"
+#include "sim/timing/walk_cache.h"
 
 namespace s2sim::sim {
 namespace {

@@ -24,7 +24,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sim/config.h"
+#include "sim/config/config.h"
 #include "util/input_error.h"
 #include "workloads/workload_factory.h"
 

@@ -1,0 +1,156 @@
+#include "sim/cli/cmd_run.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+#include "sim/cli/cli.h"
+#include "sim/config/config.h"
+#include "sim/engine/engine.h"
+#include "sim/report/report.h"
+#include "sim/report/trace_events.h"
+#include "util/input_error.h"
+#include "util/parse_number.h"
+
+namespace s2sim::sim {
+
+namespace {
+
+struct RunArgs {
+  std::string config_path;
+  std::vector<std::string> sets;
+  std::optional<std::uint64_t> seed;
+  std::string json_path;
+  std::string trace_path;  // run only: --trace-events FILE
+  std::optional<std::uint64_t> trace_limit;  // run only: --trace-events-limit N
+  bool quiet = false;
+  std::vector<std::string> walkers;  // compare only
+};
+
+RunArgs parse_args(const std::vector<std::string>& args, const char* cmd, bool compare) {
+  RunArgs r;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&]() -> const std::string& {
+      if (i + 1 >= args.size()) throw InputError(cmd, a + " needs a value");
+      return args[++i];
+    };
+    if (a == "--set") r.sets.push_back(value());
+    else if (a.rfind("--set=", 0) == 0) r.sets.push_back(a.substr(6));
+    else if (a == "--seed") {
+      const std::string& v = value();
+      r.seed = parse_u64(v);
+      if (!r.seed) throw InputError(std::string(cmd) + " --seed", "\"" + v + "\" is not a non-negative integer");
+    } else if (a == "--json") r.json_path = value();
+    else if (!compare && a == "--trace-events") r.trace_path = value();
+    else if (!compare && a == "--trace-events-limit") {
+      const std::string& v = value();
+      r.trace_limit = parse_u64(v);
+      if (!r.trace_limit || *r.trace_limit == 0)
+        throw InputError(std::string(cmd) + " --trace-events-limit", "\"" + v + "\" is not a positive integer");
+    }
+    else if (a == "--quiet" || a == "-q") r.quiet = true;
+    else if (compare && a == "--walkers") {
+      std::stringstream ss(value());
+      for (std::string w; std::getline(ss, w, ',');) r.walkers.push_back(w);
+    } else if (!a.empty() && a[0] == '-') {
+      throw InputError(cmd, "unknown option \"" + a + "\"");
+    } else if (r.config_path.empty()) {
+      r.config_path = a;
+    } else {
+      throw InputError(cmd, "more than one config given (\"" + r.config_path + "\", \"" + a + "\")");
+    }
+  }
+  if (r.trace_limit && r.trace_path.empty())
+    throw InputError(std::string(cmd) + " --trace-events-limit", "needs --trace-events FILE");
+  for (const std::string* out : {&r.json_path, &r.trace_path}) {
+    if (out->empty()) continue;
+    // Refuse a path we cannot write before spending any time simulating.
+    namespace fs = std::filesystem;
+    const fs::path p(*out);
+    const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) throw InputError(*out, "cannot write: directory " + dir.string() + " does not exist");
+    if (fs::is_directory(p, ec)) throw InputError(*out, "cannot write: it is a directory");
+  }
+  return r;
+}
+
+SimConfig load(const RunArgs& a) {
+  nlohmann::json doc = load_config_json(a.config_path);
+  for (const auto& s : a.sets) apply_override(doc, s);
+  if (a.seed) doc["seed"] = *a.seed;
+  const std::string file = a.config_path.empty() ? "<built-in default>" : a.config_path;
+  std::string base = configs_dir();
+  if (!a.config_path.empty()) {
+    const auto parent = std::filesystem::path(a.config_path).parent_path();
+    base = parent.empty() ? "." : parent.string();
+  }
+  return parse_config(doc, file, base);
+}
+
+RunResult simulate(const SimConfig& cfg, bool quiet, TraceEvents* trace = nullptr) {
+  Engine engine(cfg, trace);
+  const bool tty = !quiet && ::isatty(STDERR_FILENO);
+  std::function<void(double)> progress;
+  if (tty) progress = [](double s) { std::cerr << "\r  simulated " << s << " s ..." << std::flush; };
+  RunResult r = engine.run(progress);
+  if (tty) std::cerr << "\r\033[K" << std::flush;
+  return r;
+}
+
+}  // namespace
+
+int cmd_run(const std::vector<std::string>& args) {
+  const RunArgs a = parse_args(args, "run", false);
+  const SimConfig cfg = load(a);
+  std::optional<TraceEvents> trace;
+  if (!a.trace_path.empty()) trace.emplace(cfg.machine.clock_hz, a.trace_limit.value_or(TraceEvents::kDefaultLimit));
+  const RunResult r = simulate(cfg, a.quiet, trace ? &*trace : nullptr);
+  print_report(std::cout, r, cfg);
+  if (!a.json_path.empty()) write_file_atomically(a.json_path, result_json(r, cfg).dump(2) + "\n");
+  if (trace) write_file_atomically(a.trace_path, trace->json());
+  return r.verify_ok() ? kExitOk : kExitLostWrites;
+}
+
+int cmd_compare(const std::vector<std::string>& args) {
+  RunArgs a = parse_args(args, "compare", true);
+  if (a.walkers.empty()) a.walkers = mmu::wp_walker_names();
+  for (const auto& w : a.walkers)
+    if (!mmu::make_wp_walker(w)) throw InputError("compare --walkers", "unknown walker \"" + w + "\"");
+  nlohmann::json runs = nlohmann::json::array();
+  std::vector<RunResult> results;
+  SimConfig base;
+  for (const auto& w : a.walkers) {
+    RunArgs one = a;
+    one.sets.push_back("dirty_log.walker=\"" + w + "\"");
+    const SimConfig cfg = load(one);
+    base = cfg;
+    results.push_back(simulate(cfg, a.quiet));
+    runs.push_back(result_json(results.back(), cfg));
+  }
+  std::cout << "s2sim compare: " << base.file << "  seed " << base.seed << "\n\n";
+  std::cout << "walker      dirty-log cycles  upper loads  desc loads  stores  wp faults  clean prot  lost  hazards\n";
+  for (const auto& r : results) {
+    std::uint64_t hz = 0;
+    for (auto h : r.hazards) hz += h;
+    char line[200];
+    std::snprintf(line, sizeof line, "%-10s %17llu %12llu %11llu %7llu %10llu %11llu %5llu %8llu\n", r.walker.c_str(),
+                  static_cast<unsigned long long>(r.dl_cycles), static_cast<unsigned long long>(r.upper_level_loads()),
+                  static_cast<unsigned long long>(r.descriptor_loads()),
+                  static_cast<unsigned long long>(r.descriptor_stores()),
+                  static_cast<unsigned long long>(r.write_protect_faults),
+                  static_cast<unsigned long long>(r.wp.clean_pages_protected),
+                  static_cast<unsigned long long>(r.lost_writes), static_cast<unsigned long long>(hz));
+    std::cout << line;
+  }
+  if (!a.json_path.empty())
+    write_file_atomically(a.json_path, nlohmann::json{{"schema", "s2sim.compare/1"}, {"runs", runs}}.dump(2) + "\n");
+  for (const auto& r : results)
+    if (!r.verify_ok()) return kExitLostWrites;
+  return kExitOk;
+}
+
+}  // namespace s2sim::sim

@@ -1,0 +1,62 @@
+// A lab problem: what `s2sim lab show` prints, what `solve` answers and what
+// `check` grades against, made from a seed.
+//
+// The answers are computed by the simulator's own model (decode(), S2PageTable,
+// translate(), the write-protect walkers with a CountingSink) when the problem is
+// made; nothing here knows the architecture. Each question carries its right
+// answers, the worked steps that lead there, and the typical wrong answers with the
+// hint each deserves, so that a wrong answer is explained, not just marked.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "sim/labs/lab_answer.h"
+
+namespace s2sim::sim::lab {
+
+// A wrong answer a student is likely to give, and what went wrong to give it.
+struct Mistake {
+  std::string answer;  // as a student would write it, e.g. "write-only"
+  std::string hint;    // e.g. "S2AP bit 6 is read, bit 7 is write: ..."
+};
+
+struct Question {
+  std::string text;  // what the student reads, with the answer form
+  AnswerSpec accepts;
+  std::vector<std::string> answers;  // right answers as written; answers[0] is what solve writes
+  std::vector<std::string> steps;    // the worked solution, one line each
+  std::vector<Mistake> mistakes;     // most specific first; the first that matches gives the hint
+  // The hint for a wrong answer no mistake describes (may look at the answer given).
+  std::function<std::string(const AnswerValue&)> explain;
+  // Further right answers that a list cannot enumerate (lab 5: any short line range
+  // holding the responsible statement). Optional.
+  std::function<bool(const AnswerValue&)> also_right;
+};
+
+struct Problem {
+  int lab = 0;
+  std::uint64_t seed = 0;
+  std::string title;                // "descriptor anatomy"
+  std::string setup;                // the problem statement printed before the questions
+  nlohmann::json setup_json;        // the same, for `show --json`
+  std::vector<Question> questions;  // q1 is questions[0]
+
+  // Labs built on `s2sim run` (4 and 6) hand the student a config; a lab graded on
+  // something other than an answer file (6: a config) says how in answer_format.
+  std::string config;           // JSON text for `s2sim run`: `s2sim lab show N --config` prints it
+  std::string solution_config;  // a config that passes check (lab 6): `s2sim lab solve N --config`
+  std::string solution;         // worked text `solve` prints before the questions (lab 6: the grid search)
+  std::string answer_format;    // replaces the answer-file paragraph of `show` when not empty
+};
+
+// Makes the problem consistent once every question is built: drops mistakes whose
+// answer is right or repeats an earlier one (a mistake that happens to give the
+// right value is no mistake). Throws std::logic_error if an answer or mistake does
+// not read under its question's spec: that is a bug in the lab, not bad input.
+void finalize(Problem& p);
+
+}  // namespace s2sim::sim::lab

@@ -1,0 +1,199 @@
+#include "sim/report/report.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <sstream>
+#include <unistd.h>
+
+#include "util/input_error.h"
+
+namespace s2sim::sim {
+
+namespace {
+
+double ms(std::uint64_t cycles, double hz) { return static_cast<double>(cycles) * 1000.0 / hz; }
+
+std::string fixed(double v, int digits) {
+  std::ostringstream o;
+  o << std::fixed << std::setprecision(digits) << v;
+  return o.str();
+}
+
+}  // namespace
+
+nlohmann::json result_json(const RunResult& r, const SimConfig& cfg) {
+  using nlohmann::json;
+  json j;
+  j["schema"] = "s2sim.result/1";
+  j["seed"] = r.seed;
+  j["config"] = to_json(cfg);
+  j["guest"] = {{"ops", r.ops}, {"writes", r.writes}, {"reads", r.reads},
+                {"distinct_pages_written", r.distinct_pages_written}, {"workload", r.workload}};
+  j["tlb"] = {{"hits", r.tlb_hits}, {"misses", r.tlb_misses}, {"flush_all", r.flush_all},
+              {"flush_ipa", r.flush_ipa}, {"entries_invalidated", r.tlb_entries_invalidated}};
+  j["faults"] = {{"translation", r.translation_faults}, {"write_protect", r.write_protect_faults},
+                 {"mmio", r.mmio_aborts}, {"abandoned", r.abandoned_accesses}};
+  j["dirty_log"] = {{"walker", r.walker},
+                    {"calls", r.get_dirty_log_calls},
+                    {"pages_reported", r.pages_reported},
+                    {"ptes_write_protected", r.wp.ptes_write_protected},
+                    {"blocks_write_protected", r.wp.blocks_write_protected},
+                    {"clean_pages_protected", r.wp.clean_pages_protected},
+                    {"descriptor_loads", r.descriptor_loads()},
+                    {"descriptor_stores", r.descriptor_stores()},
+                    {"upper_level_loads", r.upper_level_loads()},
+                    {"loads_by_level", r.dl_loads},
+                    {"loads_l1_l2_dram", r.dl_loads_where},
+                    {"stores_l1_l2_dram", r.dl_stores_where},
+                    {"cycles", r.dl_cycles},
+                    {"enable_logging_cycles", r.enable_logging_cycles}};
+  json rounds = json::array();
+  for (const auto& rd : r.rounds)
+    rounds.push_back({{"round", rd.round}, {"dirty_pages", rd.dirty_pages}, {"pages_sent", rd.pages_sent},
+                      {"cycles", rd.cycles}, {"start_cycle", rd.start_cycle},
+                      {"get_dirty_log_cycles", rd.get_dirty_log_cycles},
+                      {"write_protect_faults", rd.guest_write_faults}, {"tlb_flushes", rd.tlb_flushes},
+                      {"stop_and_copy", rd.stop_and_copy}});
+  j["migration"] = {{"enabled", r.migration_enabled}, {"rounds", rounds}, {"pages_sent_total", r.pages_sent_total},
+                    {"downtime_pages", r.downtime_pages}, {"downtime_cycles", r.downtime_cycles},
+                    {"converged", r.converged}, {"stop_reason", r.stop_reason}};
+  json hazards = json::object();
+  for (std::size_t k = 0; k < mmu::kHazardKinds; ++k) hazards[mmu::to_string(static_cast<mmu::HazardKind>(k))] = r.hazards[k];
+  json lost = json::array();
+  for (const auto& l : r.first_lost)
+    lost.push_back({{"gfn", l.gfn}, {"source_version", l.source_version}, {"copied_version", l.copied_version},
+                    {"last_write_cycle", l.last_write_cycle}, {"round", l.round}});
+  j["verify"] = {{"enabled", r.verify_enabled}, {"checked_pages", r.checked_pages}, {"lost_writes", r.lost_writes},
+                 {"ok", r.verify_ok()}, {"hazards", hazards}, {"first_lost", lost},
+                 {"invariant_violations", r.invariant_violations}, {"abandoned_accesses", r.abandoned_accesses}};
+  json vcpus = json::array();
+  for (const auto& v : r.vcpu)
+    vcpus.push_back({{"cycles", v.cycles}, {"ops", v.ops}, {"busy_cycles", v.busy_cycles},
+                     {"idle_cycles", v.idle_cycles}, {"paused_cycles", v.paused_cycles},
+                     {"mmu_lock_wait", v.mmu_lock_wait}, {"tlb_hits_micro", v.tlb_hits_micro},
+                     {"tlb_hits_main", v.tlb_hits_main}, {"tlb_misses", v.tlb_misses}, {"walks", v.walks},
+                     {"walk_cycles", v.walk_cycles}, {"walk_loads_by_level", v.walk_loads},
+                     {"walk_loads_l1_l2_dram", v.walk_loads_where}, {"fault_cycles", v.fault_cycles},
+                     {"flushes_received", v.flushes_received}});
+  const GetDirtyLogPhases& ph = r.dl_phases;
+  const json migration_phases = {{"entry", ph.entry}, {"lock_wait", ph.lock_wait}, {"lock", ph.lock},
+                                 {"words", ph.words}, {"write_protect", ph.write_protect}, {"flush", ph.flush},
+                                 {"snapshot", ph.snapshot}, {"copy_out", ph.copy_out}, {"total", ph.total()}};
+  j["cycles"] = {{"total", r.total_cycles}, {"migration", r.migration_cycles}, {"mmu_lock_wait", r.mmu_lock_wait},
+                 {"clock_hz", r.clock_hz}, {"vcpu", vcpus}, {"migration_phases", migration_phases}};
+  j["host"] = {{"unmaps", r.host_unmaps}};
+  return j;
+}
+
+void print_report(std::ostream& out, const RunResult& r, const SimConfig& cfg) {
+  const double hz = r.clock_hz;
+  out << "s2sim run: " << cfg.file << "  seed " << r.seed << "  walker " << r.walker << "\n";
+  if (!cfg.comment.empty()) out << "  " << cfg.comment << "\n";
+  out << "  machine " << cfg.machine.name << " @ " << fixed(hz / 1e9, 2) << " GHz, geometry " << cfg.geometry.name
+      << ", " << cfg.vcpus << " vCPU(s), workload " << r.workload << "\n\n";
+
+  if (r.migration_enabled) {
+    out << "round  dirty pages  pages sent      cycles     time ms  gdl ms  wp faults  flushes\n";
+    for (const auto& rd : r.rounds) {
+      char line[160];
+      std::snprintf(line, sizeof line, "%5u%s %11llu %11llu %12llu %10.2f %7.3f %10llu %8llu\n", rd.round,
+                    rd.stop_and_copy ? "*" : " ", static_cast<unsigned long long>(rd.dirty_pages),
+                    static_cast<unsigned long long>(rd.pages_sent), static_cast<unsigned long long>(rd.cycles),
+                    ms(rd.cycles, hz), ms(rd.get_dirty_log_cycles, hz),
+                    static_cast<unsigned long long>(rd.guest_write_faults),
+                    static_cast<unsigned long long>(rd.tlb_flushes));
+      out << line;
+    }
+    out << "  (* stop-and-copy, vCPUs paused; gdl = get_dirty_log)\n\n";
+    // The phase times KVM's dirty_log_perf_test prints.
+    out << "Enabling dirty logging time: " << fixed(ms(r.enable_logging_cycles, hz), 3) << " ms\n";
+    std::uint64_t gdl = 0;
+    for (const auto& rd : r.rounds) {
+      if (rd.round == 0) continue;
+      out << "Iteration " << rd.round << " dirty memory time: " << fixed(ms(rd.cycles - rd.get_dirty_log_cycles, hz), 3)
+          << " ms, get dirty log time: " << fixed(ms(rd.get_dirty_log_cycles, hz), 3) << " ms\n";
+      gdl += rd.get_dirty_log_cycles;
+    }
+    out << "Get dirty log over " << r.get_dirty_log_calls << " iterations took " << fixed(ms(gdl, hz) / 1000.0, 6)
+        << " s\n\n";
+  }
+
+  const double hit_rate = r.tlb_hits + r.tlb_misses ? 100.0 * static_cast<double>(r.tlb_hits) /
+                                                          static_cast<double>(r.tlb_hits + r.tlb_misses)
+                                                    : 0.0;
+  out << "guest:      " << r.ops << " ops (" << r.writes << " writes, " << r.reads << " reads), "
+      << r.distinct_pages_written << " distinct pages written\n";
+  out << "tlb:        hit rate " << fixed(hit_rate, 2) << " %, " << r.tlb_misses << " walks, " << r.flush_all
+      << " flush-all, " << r.flush_ipa << " flush-ipa requests\n";
+  out << "faults:     " << r.translation_faults << " translation, " << r.write_protect_faults << " write-protect";
+  if (r.mmio_aborts) out << ", " << r.mmio_aborts << " mmio";
+  if (r.abandoned_accesses) out << ", " << r.abandoned_accesses << " ABANDONED (no progress after repeated faults)";
+  out << "\n";
+  out << "mmu_lock:   " << r.mmu_lock_wait << " cycles waited in total\n";
+  out << "dirty log:  " << r.get_dirty_log_calls << " calls, " << r.pages_reported << " pages reported, "
+      << r.wp.ptes_write_protected << " ptes + " << r.wp.blocks_write_protected << " blocks protected";
+  if (r.wp.clean_pages_protected) out << " (" << r.wp.clean_pages_protected << " clean)";
+  out << ", " << r.dl_cycles << " cycles\n";
+  out << "            descriptor loads " << r.descriptor_loads() << " (by level 0-3: " << r.dl_loads[0] << " "
+      << r.dl_loads[1] << " " << r.dl_loads[2] << " " << r.dl_loads[3] << "; upper " << r.upper_level_loads()
+      << "), stores " << r.descriptor_stores() << "\n";
+  if (r.migration_enabled) {
+    out << "migration:  " << r.pages_sent_total << " pages sent in " << r.rounds.size() << " rounds, downtime "
+        << r.downtime_pages << " pages / " << fixed(ms(r.downtime_cycles, hz), 3) << " ms, "
+        << (r.converged ? "converged" : "did NOT converge") << " (" << r.stop_reason << ")\n";
+  }
+  std::uint64_t hz_total = 0;
+  for (auto h : r.hazards) hz_total += h;
+  out << "hazards:    " << hz_total;
+  for (std::size_t k = 0; k < mmu::kHazardKinds; ++k)
+    if (r.hazards[k]) out << "  " << mmu::to_string(static_cast<mmu::HazardKind>(k)) << "=" << r.hazards[k];
+  out << "\n";
+  out << "time:       " << fixed(ms(r.total_cycles, hz), 3) << " ms simulated (" << r.total_cycles << " cycles)\n\n";
+
+  if (!r.verify_enabled) {
+    out << "verify: off\n";
+    return;
+  }
+  if (r.verify_ok()) {
+    out << "verify: OK — " << r.checked_pages << " pages checked, no write lost\n";
+    return;
+  }
+  out << "verify: FAILED — " << r.lost_writes << " lost write(s) in " << r.checked_pages << " pages";
+  if (r.invariant_violations) out << ", " << r.invariant_violations << " invariant violation(s)";
+  if (r.abandoned_accesses) out << ", " << r.abandoned_accesses << " guest access(es) abandoned";
+  out << "\n";
+  for (const auto& l : r.first_lost)
+    out << "  gfn 0x" << std::hex << l.gfn << std::dec << ": source version " << l.source_version << ", copied "
+        << l.copied_version << ", last written at cycle ~" << l.last_write_cycle << " (round " << l.round << ")\n";
+  for (const auto& s : r.first_invariant_violations) out << "  invariant: " << s << "\n";
+}
+
+void write_file_atomically(const std::string& path, const std::string& text) {
+  namespace fs = std::filesystem;
+  const fs::path p(path);
+  const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) throw InputError(path, "cannot write: directory " + dir.string() + " does not exist");
+  if (fs::is_directory(p, ec)) throw InputError(path, "cannot write: it is a directory");
+  const std::string tmp = (dir / ("." + p.filename().string() + ".tmp." + std::to_string(::getpid()))).string();
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (!f) throw InputError(path, "cannot write (permission denied?)");
+    f << text;
+    f.flush();
+    if (!f) {
+      f.close();
+      std::remove(tmp.c_str());
+      throw InputError(path, "cannot write");
+    }
+  }
+  fs::rename(tmp, p, ec);
+  if (ec) {
+    std::remove(tmp.c_str());
+    throw InputError(path, "cannot write: " + ec.message());
+  }
+}
+
+}  // namespace s2sim::sim
