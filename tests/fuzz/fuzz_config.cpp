@@ -38,7 +38,7 @@ using s2sim::fuzz::unexpected_exception;
 constexpr std::size_t kMaxOps = 1000;
 const std::string kFile = "fuzz.json";
 
-// Known findings, pinned by tests/util/fuzz_regressions_test.cpp. While one is
+// Known findings, pinned by tests/config/fuzz_regressions_test.cpp. While one is
 // unfixed, the inputs that trigger it are skipped so that a campaign explores past
 // it instead of stopping at it again. A probe at start-up tells whether each is
 // still there, so once it is fixed these inputs are fuzzed again with no change here.

@@ -110,7 +110,7 @@ TEST_P(EveryLab, AWrongAnswerIsExplained) {
   }
 }
 
-// Labs 4 and 6 run the cycle engine several times per problem: tests/sim/lab_run_test.cpp
+// Labs 4 and 6 run the cycle engine several times per problem: tests/labs/lab_run_test.cpp
 // covers them on fewer seeds. Lab 5 runs the walkers on one small table state: cheap.
 INSTANTIATE_TEST_SUITE_P(Labs, EveryLab, ::testing::Values(1, 2, 3, 5));
 
