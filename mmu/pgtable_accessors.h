@@ -89,6 +89,14 @@ class S2Walk {
 };
 
 // --- the kernel's accessors, in its names -----------------------------------------
+
+// kvm_pgd_addr_end / pud_addr_end / pmd_addr_end: the end of the range of the entry
+// that maps `addr` at the level resolving `shift` bits, clamped to `end` (written to be
+// correct when the boundary wraps).
+inline ipa_t addr_end(ipa_t addr, ipa_t end, unsigned shift) {
+  const ipa_t boundary = (addr + (ipa_t{1} << shift)) & ~((ipa_t{1} << shift) - 1);
+  return boundary - 1 < end - 1 ? boundary : end;
+}
 inline level_t pgd_level(const S2Walk& w) { return w.geometry().pgd_level(); }
 inline level_t pud_level(const S2Walk& w) { return w.geometry().pud_level(); }
 inline constexpr level_t pmd_level() { return 2; }

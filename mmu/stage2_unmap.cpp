@@ -8,19 +8,13 @@
 // it was reached for. One descriptor load per entry visited, one store per entry cleared.
 #include "mmu/stage2_unmap.h"
 
+#include "mmu/pgtable_accessors.h"
+
 namespace s2sim::mmu {
 
 namespace {
 
 constexpr std::uint64_t kPmdSize = std::uint64_t{1} << 21;
-
-// kvm_pgd_addr_end / pud_addr_end / pmd_addr_end: the end of the entry's range at
-// `level`, clamped to `end` (correct when the boundary wraps).
-ipa_t addr_end(ipa_t addr, ipa_t end, level_t level) {
-  const std::uint64_t size = Geometry::level_size(level);
-  const ipa_t boundary = (addr + size) & ~(size - 1);
-  return boundary - 1 < end - 1 ? boundary : end;
-}
 
 struct Unmap {
   Kvm& kvm;
@@ -61,7 +55,7 @@ struct Unmap {
     const phys_addr_t table = pudv.output_address(kvm.options.geometry.oa_mask());
     phys_addr_t pmd = table + kvm.options.geometry.index(Geometry::pmd_level(), addr) * 8;
     do {
-      const ipa_t next = addr_end(addr, end, Geometry::pmd_level());
+      const ipa_t next = addr_end(addr, end, Geometry::level_shift(Geometry::pmd_level()));
       const S2Desc pmdv = load(pmd, Geometry::pmd_level());
       if (pmdv.raw != 0) {
         if (pmdv.type(Geometry::pmd_level()) == DescType::Table) unmap_ptes(pmd, pmdv, addr, next);
@@ -78,7 +72,7 @@ struct Unmap {
   void unmap_puds(phys_addr_t first_pud, level_t pud_level, ipa_t addr, ipa_t end) {
     phys_addr_t pud = first_pud;
     do {
-      const ipa_t next = addr_end(addr, end, pud_level);
+      const ipa_t next = addr_end(addr, end, Geometry::level_shift(pud_level));
       const S2Desc pudv = load(pud, pud_level);
       if (pudv.raw != 0) {
         if (pudv.type(pud_level) == DescType::Table) unmap_pmds(pud, pud_level, pudv, addr, next);
@@ -101,7 +95,7 @@ bool unmap_stage2_range(Kvm& kvm, ipa_t start, std::uint64_t size, AccessSink* s
   ipa_t addr = start;
   phys_addr_t pgd = kvm.pgtable.pgd_pa() + g.index(g.pgd_level(), addr) * 8;
   do {
-    const ipa_t next = addr_end(addr, end, g.pgd_level());
+    const ipa_t next = addr_end(addr, end, Geometry::level_shift(g.pgd_level()));
     if (g.pud_folded()) {
       u.unmap_puds(pgd, g.pud_level(), addr, next);
     } else if (const S2Desc pgdv = u.load(pgd, g.pgd_level()); pgdv.type(g.pgd_level()) == DescType::Table) {
