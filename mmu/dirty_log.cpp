@@ -133,7 +133,11 @@ GetDirtyLog::StepInfo GetDirtyLog::step(AccessSink* sink) {
         // The bitmap's own word width (fixed when logging was enabled) decides which
         // gfns a word stands for.
         const unsigned bpl = bm.bits_per_long();
+        // What the walk was asked for against what it looked at: a page of the mask it
+        // returned without reaching, still writable, is a write that will go unlogged.
+        w.track_mask(slot_->base_gfn + word_ * bpl, bpl);
         walker_.write_protect_masked(w, *slot_, word_ * bpl, mask, bpl, wp_stats_);
+        w.report_abandoned(mask);
       }
       if (++word_ >= bm.nwords()) advance();
       break;

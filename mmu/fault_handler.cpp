@@ -25,14 +25,18 @@ void report_walk(AccessSink* sink, const S2Lookup& r, level_t start_level) {
   for (unsigned i = 0; i < r.nvisited; ++i) sink->on_load(r.visited[i], start_level + static_cast<level_t>(i));
 }
 
-// Writes `desc` over a valid entry the way stage2_set_pte()/stage2_set_pmd_huge()
-// do: break-before-make — clear it, invalidate that IPA, then write the new one.
-void replace_valid_entry(Kvm& kvm, phys_addr_t entry, level_t level, S2Desc desc, ipa_t ipa, AccessSink* sink) {
-  kvm.mem.store64(entry, 0);
-  if (sink) sink->on_store(entry, level);
-  kvm.tlb->flush_vmid_ipa(ipa);
+// Writes `desc` over a present entry as stage2_set_pte() / stage2_set_pmd_huge() do
+// (the old entry being present, kvm_tlb_flush_vmid_ipa is called instead of get_page):
+// write then flush up to 2016, break-before-make (clear, flush, write) after it.
+void replace_present_entry(Kvm& kvm, phys_addr_t entry, level_t level, S2Desc desc, ipa_t ipa, AccessSink* sink) {
+  if (kvm.options.set_pte_order == SetPteOrder::BreakBeforeMake) {
+    kvm.mem.store64(entry, 0);
+    if (sink) sink->on_store(entry, level);
+    kvm.tlb->flush_vmid_ipa(ipa);
+  }
   kvm.mem.store64(entry, desc.raw);
   if (sink) sink->on_store(entry, level);
+  if (kvm.options.set_pte_order == SetPteOrder::WriteThenFlush) kvm.tlb->flush_vmid_ipa(ipa);
 }
 
 }  // namespace
@@ -58,9 +62,16 @@ FaultResult kvm_handle_guest_abort(Kvm& kvm, ipa_t ipa, Access access, AccessSin
   report_walk(sink, r, kvm.options.geometry.start_level);
 
   if (!r.mapped) {
-    // Translation fault. PAGE_S2 is read-only; a write fault maps read/write and marks
-    // the page dirty. While logging only 4 KiB pages are mapped (force_pte).
-    const std::uint64_t attrs = write ? (desc::PAGE_S2_ATTRS | desc::L_PTE_S2_RDWR) : desc::PAGE_S2_ATTRS;
+    // Translation fault. PAGE_S2 is read-only; user_mem_abort() adds write permission
+    // whenever gfn_to_pfn_prot() says the host page is writable (3.10-4.x). It asks for a
+    // writable page on a read fault too ("map read fault as writable if possible",
+    // hva_to_pfn), which it gets for guest RAM the host has already touched: s2sim
+    // assumes every guest frame is such a page, so a read maps read/write. While logging
+    // (4.0) a read fault's `writable` is forced false and only 4 KiB pages are mapped
+    // (force_pte). A write marks the page dirty; 4.0 also calls mark_page_dirty() for a
+    // read mapped writable, which does nothing while the slot has no dirty bitmap.
+    const bool writable = write || !logging;
+    const std::uint64_t attrs = writable ? (desc::PAGE_S2_ATTRS | desc::L_PTE_S2_RDWR) : desc::PAGE_S2_ATTRS;
     const ipa_t block_ipa = ipa & ~(kPmdSize - 1);
     const gfn_t block_gfn = block_ipa >> PAGE_SHIFT;
     const bool block_fits = slot->contains(block_gfn) && slot->contains(block_gfn + 511);
@@ -101,15 +112,15 @@ FaultResult kvm_handle_guest_abort(Kvm& kvm, ipa_t ipa, Access access, AccessSin
       }
       // Keep the block: make it writable whole. Every page of it in the slot is marked
       // dirty, since later writes to any of them will not fault again.
-      replace_valid_entry(kvm, r.desc_pa, r.level, kvm_set_s2pmd_writable(r.desc), ipa, sink);
+      replace_present_entry(kvm, r.desc_pa, r.level, kvm_set_s2pmd_writable(r.desc), ipa, sink);
       const gfn_t first = base >> PAGE_SHIFT, count = Geometry::level_size(r.level) >> PAGE_SHIFT;
       for (gfn_t g = first; g < first + count; ++g)
         if (slot->contains(g)) mark(g);
       res.outcome = FaultOutcome::BlockMadeWritable;
       return res;
     }
-    // A page: stage2_set_pte() with a valid old pte is break-before-make.
-    replace_valid_entry(kvm, r.desc_pa, r.level, kvm_set_s2pte_writable(r.desc), ipa, sink);
+    // A page: stage2_set_pte() over the present read-only pte.
+    replace_present_entry(kvm, r.desc_pa, r.level, kvm_set_s2pte_writable(r.desc), ipa, sink);
     mark(gfn);
     res.outcome = FaultOutcome::MadeWritable;
     return res;
@@ -117,7 +128,8 @@ FaultResult kvm_handle_guest_abort(Kvm& kvm, ipa_t ipa, Access access, AccessSin
 
   // The leaf already allows the access: another vCPU resolved the same fault, or this
   // vCPU's TLB holds an entry older than the leaf. user_mem_abort() still ends in
-  // stage2_set_pte(), which, the old pte being present, invalidates the IPA: that drops
+  // stage2_set_pte(), which, the old pte being present, invalidates the IPA (in either
+  // order of KvmOptions::set_pte_order): that drops
   // any stale entry so the retried access walks the tables. (The kernel rewrites the
   // pte with what it computed; for a read while logging that would be read-only --
   // s2sim leaves the leaf as it is.)
@@ -125,30 +137,6 @@ FaultResult kvm_handle_guest_abort(Kvm& kvm, ipa_t ipa, Access access, AccessSin
   kvm.tlb->flush_vmid_ipa(ipa);
   res.outcome = FaultOutcome::Spurious;
   return res;
-}
-
-bool kvm_unmap_gfn(Kvm& kvm, gfn_t gfn, AccessSink* sink) {
-  const ipa_t ipa = gfn << PAGE_SHIFT;
-  const level_t level = kvm.pgtable.clear_leaf(ipa, sink);
-  if (level < 0) return false;
-  kvm.tlb->flush_vmid_ipa(ipa);
-  return true;
-}
-
-bool kvm_unmap_pmd_range(Kvm& kvm, gfn_t gfn, AccessSink* sink) {
-  const ipa_t ipa = (gfn << PAGE_SHIFT) & ~(kPmdSize - 1);
-  const S2Lookup r = kvm.pgtable.lookup(ipa);
-  if (r.mapped && r.level < 2) return kvm_unmap_gfn(kvm, gfn, sink);  // a 1 GiB block covers it
-  // unmap_ptes(): every pte still set is cleared and its IPA invalidated -- with
-  // by-IPA invalidation nothing else would drop those pages' TLB entries -- then
-  // clear_pmd_entry() frees the table and invalidates the pmd's IPA.
-  if (const phys_addr_t pte0 = kvm.pgtable.entry_pa(ipa, kMaxLevel)) {
-    for (unsigned i = 0; i < PTRS_PER_TABLE; ++i)
-      if (kvm.pgtable.clear_pte(pte0 + 8 * i, sink)) kvm.tlb->flush_vmid_ipa(ipa + i * PAGE_SIZE);
-  }
-  if (!kvm.pgtable.clear_entry(ipa, 2, sink)) return false;
-  kvm.tlb->flush_vmid_ipa(ipa);
-  return true;
 }
 
 }  // namespace s2sim::mmu

@@ -9,6 +9,7 @@ const char* to_string(HazardKind k) {
     case HazardKind::BlockAsTable: return "block_as_table";
     case HazardKind::GuestFrameCorrupted: return "guest_frame_corrupted";
     case HazardKind::StrayAccess: return "stray_access";
+    case HazardKind::MaskAbandoned: return "mask_abandoned";
   }
   return "?";
 }

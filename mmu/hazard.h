@@ -1,7 +1,20 @@
 // Hazards: what a write-protect walker does wrong to the tables, caught and
 // recorded instead of crashing the simulator. The simulation goes on with the
-// damage done (an entry of the wrong table protected, a guest page left writable,
-// guest data overwritten), so its effect on migration can be seen.
+// damage done, so its effect on migration can be seen. What each costs:
+//   wrong_table_wp      an entry of another table is made read-only: at worst one
+//                       needless write fault on an unrelated page, never a lost write
+//                       (the page meant is not mapped: its pmd is gone)
+//   walk_non_present    a table address taken from an empty entry (the kernel reads
+//                       __va(0) + offset, wild memory; s2sim reads unbacked zeros):
+//                       the pages behind that entry are not mapped, none is missed
+//   block_as_table      guest data overwritten, and the block left writable: later
+//                       writes to it are lost
+//   guest_frame_corrupted  a descriptor store landed in guest data
+//   stray_access        a load or store in unbacked or freed memory, not explained by
+//                       the hazard of the pointer that led there
+//   mask_abandoned      the walker returned before it looked at a page of the mask
+//                       that is still mapped writable: its dirty bit was already
+//                       cleared into the snapshot, so later writes to it are lost
 #pragma once
 
 #include <array>
@@ -19,8 +32,9 @@ enum class HazardKind : std::uint8_t {
   BlockAsTable,         // block_as_table: a block's output address was followed as a table
   GuestFrameCorrupted,  // guest_frame_corrupted: a descriptor store landed in a guest data frame
   StrayAccess,          // stray_access: a descriptor load/store hit unbacked or freed memory
+  MaskAbandoned,        // mask_abandoned: a page of the mask never looked at, left writable
 };
-inline constexpr std::size_t kHazardKinds = 5;
+inline constexpr std::size_t kHazardKinds = 6;
 const char* to_string(HazardKind k);
 
 struct Hazard {

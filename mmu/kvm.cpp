@@ -2,6 +2,14 @@
 
 namespace s2sim::mmu {
 
+const char* to_string(SetPteOrder o) {
+  switch (o) {
+    case SetPteOrder::WriteThenFlush: return "write_then_flush";
+    case SetPteOrder::BreakBeforeMake: return "break_before_make";
+  }
+  return "?";
+}
+
 Kvm::Kvm(const KvmOptions& opts, TlbMaintenance* tlb_maintenance)
     : options(opts),
       mem(0x80000000ull, 0x100000000ull, opts.geometry.pa_bits),

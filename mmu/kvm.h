@@ -22,11 +22,26 @@ enum class BlockPolicy : std::uint8_t {
   Keep,      // keep the block; write-protect / unprotect it whole (lets v4's block hazard show)
 };
 
+// How stage2_set_pte() / stage2_set_pmd_huge() replace an entry that is present.
+enum class SetPteOrder : std::uint8_t {
+  // Write the new entry, then kvm_tlb_flush_vmid_ipa(): from Linux 3.9 until the 2016
+  // change below (read in the 3.10 and 3.17 arch/arm/kvm/mmu.c, stage2_set_pte and
+  // stage2_set_pmd_huge): the kernels of the 2014 series and 4.0, which merged ARMv7
+  // dirty logging.
+  WriteThenFlush,
+  // Break-before-make: write 0, flush the IPA, then write the new entry. Marc Zyngier,
+  // "arm/arm64: KVM: Enforce Break-Before-Make on Stage-2 page tables" (2016, mainline
+  // around 4.7 and backported to stable kernels; 4.8's stage2_set_pte has it).
+  BreakBeforeMake,
+};
+
 struct KvmOptions {
   Geometry geometry = Geometry::armv7_lpae();
   std::uint16_t vmid = 1;
   BlockPolicy block_policy = BlockPolicy::Dissolve;
+  SetPteOrder set_pte_order = SetPteOrder::WriteThenFlush;  // the model's kernels: 2014 to 4.0
 };
+const char* to_string(SetPteOrder o);
 
 struct Kvm {
   explicit Kvm(const KvmOptions& opts, TlbMaintenance* tlb = nullptr);

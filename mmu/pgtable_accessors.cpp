@@ -1,5 +1,8 @@
 #include "mmu/pgtable_accessors.h"
 
+#include <algorithm>
+#include <bit>
+
 namespace s2sim::mmu {
 
 void S2Walk::check_frame(phys_addr_t pa, level_t level, ipa_t ipa, bool store) {
@@ -30,7 +33,27 @@ void S2Walk::check_frame(phys_addr_t pa, level_t level, ipa_t ipa, bool store) {
 S2Desc S2Walk::load(phys_addr_t pa, level_t level, ipa_t ipa) {
   if (sink_) sink_->on_load(pa, level);
   check_frame(pa, level, ipa, false);
-  return S2Desc{mem_.load64(pa)};
+  const S2Desc d{mem_.load64(pa)};
+  if (track_ && (level == kMaxLevel || d.type(level) == DescType::Block))
+    cover((ipa & ~(Geometry::level_size(level) - 1)) >> PAGE_SHIFT, Geometry::level_size(level) >> PAGE_SHIFT);
+  return d;
+}
+
+void S2Walk::cover(gfn_t first, std::uint64_t npages) {
+  // The pages of [first, first + npages) that fall in the tracked window.
+  const gfn_t from = std::max(first, track_gfn_), to = std::min(first + npages, track_gfn_ + track_bits_);
+  if (from >= to) return;
+  const unsigned n = static_cast<unsigned>(to - from), shift = static_cast<unsigned>(from - track_gfn_);
+  covered_ |= (n >= 64 ? ~std::uint64_t{0} : ((std::uint64_t{1} << n) - 1)) << shift;
+}
+
+void S2Walk::report_abandoned(std::uint64_t mask) {
+  track_ = false;
+  for (std::uint64_t m = mask & ~covered_; m; m &= m - 1) {
+    const ipa_t ipa = (track_gfn_ + static_cast<unsigned>(std::countr_zero(m))) << PAGE_SHIFT;
+    const S2Lookup r = pt_.lookup(ipa);
+    if (r.mapped && r.desc.writable()) hazard(HazardKind::MaskAbandoned, ipa, r.desc_pa, r.level);
+  }
 }
 
 void S2Walk::store(phys_addr_t pa, level_t level, S2Desc value, ipa_t ipa) {
@@ -48,6 +71,7 @@ std::uint64_t* S2Walk::entry_run(phys_addr_t pa, level_t level, ipa_t ipa, unsig
   const TableFrameInfo& info = mem_.table_info(pa);
   const ipa_t lo = info.ipa_base + (idx << Geometry::level_shift(info.level));
   if (info.level != level || ipa < lo || ipa - lo >= Geometry::level_size(level)) return nullptr;
+  if (track_ && level == kMaxLevel) cover(ipa >> PAGE_SHIFT, n);
   return mem_.table_words(pa) + idx;
 }
 

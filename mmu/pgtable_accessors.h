@@ -11,6 +11,9 @@
 //   - a store whose entry does not map the IPA it is meant for   -> wrong_table_wp
 //   - a store into a guest data frame                            -> guest_frame_corrupted
 //   - a load or store in unbacked/freed memory not already explained -> stray_access
+// and, for one masked call whose coverage it tracks (track_mask / report_abandoned):
+//   - a page of the mask still mapped writable whose entry the walker never read
+//                                                                  -> mask_abandoned
 #pragma once
 
 #include "mmu/access_sink.h"
@@ -51,8 +54,24 @@ class S2Walk {
     if (hazards_) hazards_->report(Hazard{k, ipa, pa, level, walker_});
   }
 
+  // Coverage of one kvm_mmu_write_protect_pt_masked() call: from now on, note which of
+  // the `nbits` pages from `first_gfn` the walker reads a leaf-level entry for (a pte
+  // load, or a load that finds a block covering the page), or reaches by entry_run().
+  void track_mask(gfn_t first_gfn, unsigned nbits) {
+    track_ = true;
+    track_gfn_ = first_gfn;
+    track_bits_ = nbits;
+    covered_ = 0;
+  }
+  std::uint64_t covered() const { return covered_; }
+  // After the walker returned: every page of `mask` it never covered that is still
+  // mapped writable is a mask_abandoned hazard (one report per page). This
+  // get_dirty_log call takes the page's dirty bit, so nothing will log its next write.
+  void report_abandoned(std::uint64_t mask);
+
  private:
   void check_frame(phys_addr_t pa, level_t level, ipa_t ipa, bool store);
+  void cover(gfn_t first, std::uint64_t npages);  // marks pages of the tracked window
 
   S2PageTable& pt_;
   PhysMem& mem_;
@@ -63,9 +82,21 @@ class S2Walk {
   // The frame of the last table pointer taken from a bad entry: accesses in it are
   // already explained by that hazard and are not reported again as stray.
   phys_addr_t explained_frame_ = ~phys_addr_t{0};
+  bool track_ = false;
+  gfn_t track_gfn_ = 0;
+  unsigned track_bits_ = 0;
+  std::uint64_t covered_ = 0;
 };
 
 // --- the kernel's accessors, in its names -----------------------------------------
+
+// kvm_pgd_addr_end / pud_addr_end / pmd_addr_end: the end of the range of the entry
+// that maps `addr` at the level resolving `shift` bits, clamped to `end` (written to be
+// correct when the boundary wraps).
+inline ipa_t addr_end(ipa_t addr, ipa_t end, unsigned shift) {
+  const ipa_t boundary = (addr + (ipa_t{1} << shift)) & ~((ipa_t{1} << shift) - 1);
+  return boundary - 1 < end - 1 ? boundary : end;
+}
 inline level_t pgd_level(const S2Walk& w) { return w.geometry().pgd_level(); }
 inline level_t pud_level(const S2Walk& w) { return w.geometry().pud_level(); }
 inline constexpr level_t pmd_level() { return 2; }

@@ -100,13 +100,32 @@ level_t S2PageTable::clear_leaf(ipa_t ipa, AccessSink* sink) {
   return r.level;
 }
 
-bool S2PageTable::clear_pte(phys_addr_t pte_pa, AccessSink* sink) {
-  const S2Desc old{mem_.load64(pte_pa)};
-  if (sink) sink->on_load(pte_pa, kMaxLevel);
+bool S2PageTable::clear_leaf_entry(phys_addr_t pa, level_t level, AccessSink* sink) {
+  const S2Desc old{mem_.load64(pa)};
+  if (sink) sink->on_load(pa, level);
   if (old.raw == 0) return false;
-  mem_.store64(pte_pa, 0);
-  if (sink) sink->on_store(pte_pa, kMaxLevel);
-  account(old, S2Desc{}, kMaxLevel);
+  mem_.store64(pa, 0);
+  if (sink) sink->on_store(pa, level);
+  account(old, S2Desc{}, level);
+  return true;
+}
+
+phys_addr_t S2PageTable::clear_table_entry(phys_addr_t pa, level_t level, AccessSink* sink) {
+  const S2Desc old{mem_.load64(pa)};
+  if (sink) sink->on_load(pa, level);
+  if (old.type(level) != DescType::Table) return 0;
+  mem_.store64(pa, 0);
+  if (sink) sink->on_store(pa, level);
+  const phys_addr_t table = old.output_address(geo_.oa_mask());
+  free_subtree(table, level + 1);
+  return table;
+}
+
+bool S2PageTable::table_empty(phys_addr_t table_pa) const {
+  const std::uint64_t* words = mem_.table_words(table_pa);
+  if (!words) return false;
+  for (unsigned i = 0; i < PTRS_PER_TABLE; ++i)
+    if (words[i] != 0) return false;
   return true;
 }
 

@@ -1,7 +1,7 @@
 // A VM's stage-2 translation tables (the kernel's kvm->arch.pgd), living as real
 // descriptors in simulated physical memory. Tables are allocated on demand as
 // mappings are made, as stage2_set_pte()/stage2_set_pmd_huge() do in
-// arch/arm/kvm/mmu.c, and freed when a host unmap clears a whole table.
+// arch/arm/kvm/mmu.c, and freed when an unmap leaves one empty (mmu/stage2_unmap.h).
 #pragma once
 
 #include <array>
@@ -49,9 +49,16 @@ class S2PageTable {
   S2Desc map_block(ipa_t ipa, phys_addr_t pa, level_t level, std::uint64_t attrs, AccessSink* sink = nullptr);
   // Clears the leaf (page or block) that maps `ipa`; returns its level, or -1.
   level_t clear_leaf(ipa_t ipa, AccessSink* sink = nullptr);
-  // Clears the pte at `pte_pa` (an entry of a level-3 table) if it is not none, with
-  // one load (and one store when it was set); returns whether it was set.
-  bool clear_pte(phys_addr_t pte_pa, AccessSink* sink = nullptr);
+  // Clears the leaf entry at `pa` (a pte, or a block at `level`) if it is not none,
+  // with one load (and one store when it was set); returns whether it was set.
+  bool clear_leaf_entry(phys_addr_t pa, level_t level, AccessSink* sink = nullptr);
+  // clear_pmd_entry()/clear_pud_entry() without the flush: reads the table entry at `pa`
+  // (`level`), clears it and frees the table it points to. Returns that table's address.
+  phys_addr_t clear_table_entry(phys_addr_t pa, level_t level, AccessSink* sink = nullptr);
+  // kvm_pte_table_empty()/kvm_pmd_table_empty(): no entry of the table is set. The
+  // kernel reads the table page's reference count (one per live entry); s2sim counts
+  // the live words, which the timing model does not see as descriptor loads.
+  bool table_empty(phys_addr_t table_pa) const;
   // Clears the entry at `level` covering `ipa` and frees any table below it (a host
   // unmap of a whole pmd's range). Returns whether something was present.
   bool clear_entry(ipa_t ipa, level_t level, AccessSink* sink = nullptr);

@@ -10,13 +10,6 @@ namespace s2sim::mmu {
 
 namespace {
 
-// kvm_pgd_addr_end / pud_addr_end / pmd_addr_end: the end of the entry's range,
-// clamped to `end` (written to be correct when the boundary wraps).
-ipa_t addr_end(ipa_t addr, ipa_t end, unsigned shift) {
-  const ipa_t boundary = (addr + (ipa_t{1} << shift)) & ~((ipa_t{1} << shift) - 1);
-  return boundary - 1 < end - 1 ? boundary : end;
-}
-
 struct RangeCtx {
   S2Walk& w;
   WpStats& stats;

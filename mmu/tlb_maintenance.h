@@ -15,7 +15,8 @@ class TlbMaintenance {
   virtual ~TlbMaintenance() = default;
   // kvm_flush_remote_tlbs(): every TLB entry of the VM, on every vCPU.
   virtual void flush_remote_tlbs() = 0;
-  // kvm_tlb_flush_vmid_ipa(kvm, ipa): the entries for one IPA (break-before-make).
+  // kvm_tlb_flush_vmid_ipa(kvm, ipa): the entries for one IPA, after an entry that was
+  // present is cleared or replaced (stage2_set_pte, the unmap walkers, dissolving a block).
   virtual void flush_vmid_ipa(ipa_t ipa) = 0;
 };
 

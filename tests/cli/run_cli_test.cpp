@@ -443,7 +443,9 @@ TEST(RunCli, NativeTraceRunsExactlyTheTracesOperations) {
 //   L 00401ffe,4   2 reads (straddles 0x402000)              S 005ffffc,8  2 writes
 // = 13 operations, 8 writes, 5 reads; pages written: 0x7ff000, 0x601, 0x602, 0x1e00,
 // 0x1e01, 0x5ff, 0x600 = 7. Translation faults on the 9 distinct pages first touched;
-// write-protect faults where a read mapped the page first (0x601 by M, 0x1e00 by S) = 2.
+// no write-protect fault: the slot is not logging yet, so the reads that map 0x601 and
+// 0x1e00 first map them read/write (user_mem_abort, 3.10-4.0: the host page is
+// writable) and the M and S after them go straight through.
 // The 9 instruction fetches all lie in page 0x401.
 TEST(RunCli, LackeyTraceRunsExactlyTheTracesOperations) {
   const JsonRun r = run_with_json("run " + kLackeyTrace + " --quiet");
@@ -455,7 +457,7 @@ TEST(RunCli, LackeyTraceRunsExactlyTheTracesOperations) {
   EXPECT_EQ(g["reads"], 5);
   EXPECT_EQ(g["distinct_pages_written"], 7);
   EXPECT_EQ(r.doc["faults"]["translation"], 9);
-  EXPECT_EQ(r.doc["faults"]["write_protect"], 2);
+  EXPECT_EQ(r.doc["faults"]["write_protect"], 0);
   EXPECT_EQ(r.doc["verify"]["lost_writes"], 0);
 
   // Instruction fetches as reads: 9 more reads, all in page 0x401, which the first

@@ -163,39 +163,69 @@ TEST(EngineCycles, TlbMissWalks) {
   EXPECT_EQ(two.total_cycles, 20094u);
 }
 
-// (c) A write-protect fault: a read maps P read-only (PAGE_S2), the write that follows
-// hits that read-only entry and faults; user_mem_abort makes the pte writable with
-// break-before-make, whose per-IPA flush is a whole-VMID TLBIALLIS on ARMv7; the
-// retried write misses the emptied TLB and walks again.
-TEST(EngineCycles, WriteProtectFaultWithArmv7FullFlush) {
-  // Read of P: as kFirstWrite, the mapping read-only                  -> 8232
-  // Write of P at 8232: store micro TLB miss, main TLB hit (the read's
-  //   read-only entry): 1 + 12 = 13; not writable: permission fault;
-  //   abort 5990                                                        -> 14235
-  // Handler: mmu_lock free (released at 8189): spin_lock 40            -> 14275
-  //   lookup: pgd[1], pmd[0], pte[0] all in L1: 3 x 4 = 12
-  //   break-before-make: store pte[0] = 0 (L1) 4; flush_vmid_ipa -> TLBIALLIS
-  //   (tlbi_by_ipa is false): tlbi_all_is 1000; store the writable pte (L1) 4
-  //   = 20 + 1000; fault_handler_work 1500                             -> 14275 + 2520 = 16795
-  // Retry: the flush emptied the TLBs and the walk cache: miss 1 + 12, walk of
-  //   three levels in L1 3 x (4 + 6) = 30 -> 43                        -> 16838
+// (c) A read translation fault while the slot is not logging maps P read/write
+// (user_mem_abort, 3.10-4.0: gfn_to_pfn_prot() reports the host page writable), so the
+// write that follows finds a writable entry in the main TLB and takes no fault.
+//   Read of P: as kFirstWrite (the same walk, handler and retry)        -> 8232
+//   Write of P: store micro TLB miss, main TLB hit: 1 + 12 = 13           -> 8245
+TEST(EngineCycles, ReadFaultWhenNotLoggingMapsWritableAndTheWriteHitsTheTlb) {
   const RunResult r = run(config("0 R 40000000\n0 W 40000000\n"));
   const VcpuStats& v = r.vcpu[0];
-  EXPECT_EQ(v.cycles, 16838u);
-  EXPECT_EQ(v.busy_cycles, 16838u);
+  EXPECT_EQ(v.cycles, kFirstWrite + 13);
+  EXPECT_EQ(v.translation_faults, 1u);
+  EXPECT_EQ(v.write_protect_faults, 0u);
+  EXPECT_EQ(v.tlb_hits_main, 1u);
+  EXPECT_EQ(v.tlb_misses, 2u);  // the read's, and its retry's
+  EXPECT_EQ(r.flush_ipa + r.flush_all, 0u);
+  expect_accounted(v);
+}
+
+// (c') A write-protect fault: logging is on, so a read maps P read-only (PAGE_S2); the
+// write that follows hits that entry and faults; user_mem_abort makes the pte writable
+// the way 2014-2015 stage2_set_pte() did -- write the new pte, then flush the IPA --
+// and on ARMv7 that per-IPA flush is a whole-VMID TLBIALLIS; the retried write misses
+// the emptied TLB and walks again.
+//
+// Migration thread (core 1) from 0: ioctl_entry 1000; enable-logging walk of the one
+// chunk: spin_lock 40 + pgd[1] from DRAM 208; flush_remote_tlbs 1000 -> 2248; then
+// round 0 sends pages (no table access, no lock) until long after the vCPU is done.
+// vCPU 0 (core 0), from 10000:
+//   Read of P: micro and main TLB miss 1 + 12; the walk finds pgd[1] in the shared L2
+//     (core 1 read it): 21 + 6; invalid: translation fault                 40
+//     abort 5990; spin_lock 40; handler as in kFirstWrite 432 + 1500      7962
+//     retry: miss 13, walk of three levels in L1 30                        43
+//     = 8045                                                               -> 18045
+//   Write of P: store micro TLB miss, main TLB hit (read-only entry) 13;
+//     permission fault: abort 5990, spin_lock 40;
+//     lookup pgd[1], pmd[0], pte[0] in L1: 12; store the writable pte (L1) 4;
+//     flush_vmid_ipa -> TLBIALLIS 1000; fault_handler_work 1500          8559
+//     retry: the flush emptied the TLB: miss 13 + walk in L1 30           43
+//     = 8602                                                               -> 26647
+// Break-before-make (from 2016) stores twice: 4 cycles more.
+TEST(EngineCycles, WriteProtectFaultWritesThePteThenFlushesTheWholeVmid) {
+  json j = config("0 R 40000000 @10000\n0 W 40000000\n");
+  j["migration"] = json::parse(R"({"enabled": true, "start_ms": 0, "link_gbps": 100,
+                                   "stop_rule": {"kind": "threshold", "dirty_pages": 0, "rounds": 2}})");
+  const RunResult r = run(j);
+  const VcpuStats& v = r.vcpu[0];
+  EXPECT_EQ(r.enable_logging_cycles, 1248u);
+  EXPECT_EQ(v.cycles, 26647u);
+  EXPECT_EQ(v.idle_cycles, 10000u);
+  EXPECT_EQ(v.busy_cycles, 16647u);
   EXPECT_EQ(v.translation_faults, 1u);
   EXPECT_EQ(v.write_protect_faults, 1u);
-  EXPECT_EQ(r.write_protect_faults, 1u);
-  // fault cycles: 7962 (translation) + 5990 + 40 + 20 + 1000 + 1500 (write-protect)
-  EXPECT_EQ(v.fault_cycles, 7962u + 8550u);
+  EXPECT_EQ(v.fault_cycles, (5990u + 40u + 432u + 1500u) + (5990u + 40u + 12u + 4u + 1000u + 1500u));
   EXPECT_EQ(v.tlb_hits_main, 1u);
   EXPECT_EQ(v.tlb_misses, 3u);
-  EXPECT_EQ(v.walk_cycles, 214u + 30u + 30u);
-  EXPECT_EQ(v.flushes_received, 1u);
+  EXPECT_EQ(v.walk_cycles, 27u + 30u + 30u);
+  // Flushes: enable logging's kvm_flush_remote_tlbs, the fault's, and round 1's
+  // get_dirty_log (P was dirty); later calls find nothing dirty and flush nothing.
   EXPECT_EQ(r.flush_ipa, 1u);
-  EXPECT_EQ(r.flush_all, 0u);
-  // The flush dropped the main TLB entry and its two micro TLB copies.
-  EXPECT_EQ(r.tlb_entries_invalidated, 3u);
+  EXPECT_EQ(r.flush_all, 2u);
+  EXPECT_EQ(v.flushes_received, 3u);
+  // The fault's flush dropped the main TLB entry and its two micro TLB copies; round
+  // 1's, the retried write's main entry and its store micro TLB copy.
+  EXPECT_EQ(r.tlb_entries_invalidated, 3u + 2u);
   expect_accounted(v);
 }
 

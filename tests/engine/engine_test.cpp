@@ -78,9 +78,11 @@ TEST(Engine, SkippingTheFlushLosesWrites) {
 
 TEST(Engine, SnapshotAfterWriteProtectLosesWrites) {
   // A write that faults between the protect and the late snapshot makes its page
-  // writable; the snapshot then clears its bit, so later writes are never logged.
+  // writable; the snapshot then clears its bit, so later writes are never logged. The
+  // window is narrow (the fault must take mmu_lock between the unlock and the word's
+  // snapshot), so only some seeds hit it: eight give a handful.
   std::uint64_t lost = 0;
-  for (std::uint64_t seed : {1u, 2u, 3u}) {
+  for (std::uint64_t seed = 1; seed <= 8; ++seed) {
     nlohmann::json j = teaching(seed);
     j["dirty_log"]["snapshot"] = "after_wp";
     lost += run_json(j).lost_writes;

@@ -199,9 +199,10 @@ TEST(Scheduler, TieBetweenMigrationAndHostGoesToTheMigrationThread) {
   //        pgd[1] (none: nothing mapped yet; in L2 since the vCPU's walk) 21 ->
   //        released at 18061; the flush then ends enabling at 19061.
   // 18000: host (id 2): released after its clock -> owns it at 18161; nothing is
-  //        mapped, so its unmap costs nothing: released at 18161.
+  //        mapped: unmap_stage2_range reads pgd[1] (the folded pud; in L2) 21 and
+  //        stops: released at 18182.
   // 18001: vCPU 0 finds it held (the host owns it from 18161) and queues; handed over
-  //        at 18161 + 100 = 18261; handler 1932 -> 20193; retry -> 20236.
+  //        at 18182 + 100 = 18282; handler 1932 -> 20214; retry -> 20257.
   const Traced t = run_traced(three_agents(1));
   EXPECT_TRUE(spans_on(t.doc, "mmu_lock wait", 1).empty());
   EXPECT_EQ(t.result.enable_logging_cycles, 19061u - 18000u);
@@ -210,11 +211,11 @@ TEST(Scheduler, TieBetweenMigrationAndHostGoesToTheMigrationThread) {
   EXPECT_EQ(host_waits[0], (Span{2, "mmu_lock wait", 18000, 18161}));
   const auto unmaps = spans(t.doc, "host unmap");
   ASSERT_FALSE(unmaps.empty());
-  EXPECT_EQ(unmaps[0], (Span{2, "host unmap", 18161, 18161}));
-  EXPECT_EQ(spans_on(t.doc, "mmu_lock wait", 0), (std::vector<Span>{{0, "mmu_lock wait", 18001, 18261}}));
-  EXPECT_EQ(spans(t.doc, "translation fault"), (std::vector<Span>{{0, "translation fault", 12011, 20193}}));
-  EXPECT_EQ(t.result.vcpu[0].cycles, 20236u);
-  EXPECT_EQ(t.result.vcpu[0].mmu_lock_wait, 260u);
+  EXPECT_EQ(unmaps[0], (Span{2, "host unmap", 18161, 18182}));
+  EXPECT_EQ(spans_on(t.doc, "mmu_lock wait", 0), (std::vector<Span>{{0, "mmu_lock wait", 18001, 18282}}));
+  EXPECT_EQ(spans(t.doc, "translation fault"), (std::vector<Span>{{0, "translation fault", 12011, 20214}}));
+  EXPECT_EQ(t.result.vcpu[0].cycles, 20257u);
+  EXPECT_EQ(t.result.vcpu[0].mmu_lock_wait, 281u);
   EXPECT_EQ(t.result.lost_writes, 0u);
 }
 

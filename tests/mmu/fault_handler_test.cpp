@@ -1,5 +1,5 @@
 // kvm_handle_guest_abort() -> user_mem_abort() with dirty logging (arch/arm/kvm/mmu.c,
-// 2015 form), and the host-side unmaps an MMU notifier performs.
+// the form Linux 4.0 merged), and the host-side unmaps an MMU notifier performs.
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -19,10 +19,12 @@ constexpr std::uint64_t kRW = desc::PAGE_S2_ATTRS | desc::L_PTE_S2_RDWR;  // PAG
 
 // A VM whose TLB maintenance requests are counted.
 struct Vm {
-  explicit Vm(BlockPolicy policy = BlockPolicy::Dissolve) : kvm(options(policy), &tlb) {}
-  static KvmOptions options(BlockPolicy p) {
+  explicit Vm(BlockPolicy policy = BlockPolicy::Dissolve, SetPteOrder order = SetPteOrder::WriteThenFlush)
+      : kvm(options(policy, order), &tlb) {}
+  static KvmOptions options(BlockPolicy p, SetPteOrder order) {
     KvmOptions o;
     o.block_policy = p;
+    o.set_pte_order = order;
     return o;
   }
   Memslot& add_slot(unsigned id, gfn_t base, std::uint64_t npages, bool huge) {
@@ -36,8 +38,8 @@ struct Vm {
   Kvm kvm;
 };
 
-// Records what a TLB flush sees in memory at the moment it is requested, so the
-// break-before-make order (entry invalid while the flush runs) can be checked.
+// Records what a TLB flush sees in memory at the moment it is requested, so the order
+// of stage2_set_pte() (the new entry before the flush, or 0 while it runs) can be checked.
 class ProbeTlb final : public TlbMaintenance {
  public:
   void flush_remote_tlbs() override { ++flush_all; }
@@ -56,9 +58,13 @@ class ProbeTlb final : public TlbMaintenance {
 
 // --- translation faults --------------------------------------------------------------
 
-TEST(FaultHandler, ReadTranslationFaultMapsReadOnlyPageS2) {
+// 4.0 user_mem_abort(): while the slot is logging a read fault's `writable` is forced
+// false, so the page is mapped PAGE_S2, read-only.
+TEST(FaultHandler, ReadTranslationFaultWhileLoggingMapsReadOnlyPageS2) {
   Vm vm;
   Memslot& slot = vm.add_slot(0, 256, 512, false);
+  ASSERT_EQ(kvm_enable_dirty_logging(vm.kvm, 0, 32), 0);
+  const std::uint64_t flush_all0 = vm.tlb.flush_all;
   const FaultResult r = vm.fault(300, Access::Read);
   EXPECT_EQ(r.outcome, FaultOutcome::MappedPage);
   EXPECT_EQ(r.pages_marked_dirty, 0u);
@@ -77,7 +83,27 @@ TEST(FaultHandler, ReadTranslationFaultMapsReadOnlyPageS2) {
   EXPECT_FALSE(vm.at(301).mapped);  // only the faulting page
   // A fresh mapping over an invalid entry needs no TLB maintenance.
   EXPECT_EQ(vm.tlb.flush_ipa, 0u);
-  EXPECT_EQ(vm.tlb.flush_all, 0u);
+  EXPECT_EQ(vm.tlb.flush_all, flush_all0);
+}
+
+// 3.10-4.0 user_mem_abort(): gfn_to_pfn_prot(kvm, gfn, write_fault, &writable) maps a
+// read fault writable when the host page is writable ("map read fault as writable if
+// possible", hva_to_pfn), as it is for guest RAM; and `if (writable)` sets S2AP
+// read/write. Only while logging is a read fault's `writable` forced false. Nothing is
+// marked: 4.0's mark_page_dirty() finds no bitmap.
+TEST(FaultHandler, ReadTranslationFaultWhenNotLoggingMapsReadWrite) {
+  Vm vm;
+  Memslot& slot = vm.add_slot(0, 256, 512, false);
+  const FaultResult r = vm.fault(300, Access::Read);
+  EXPECT_EQ(r.outcome, FaultOutcome::MappedPage);
+  EXPECT_EQ(r.pages_marked_dirty, 0u);
+  EXPECT_EQ(vm.at(300).desc.raw, make_page(vm.kvm.gfn_to_pa(slot, 300), kRW).raw);
+  // So a later write to it takes no fault at all.
+  EXPECT_TRUE(vm.at(300).desc.writable());
+  EXPECT_EQ(vm.tlb.flush_ipa + vm.tlb.flush_all, 0u);
+  // Enabling logging write-protects it like any other present leaf.
+  ASSERT_EQ(kvm_enable_dirty_logging(vm.kvm, 0, 32), 0);
+  EXPECT_FALSE(vm.at(300).desc.writable());
 }
 
 TEST(FaultHandler, WriteTranslationFaultMapsReadWriteAndMarksDirtyOnlyWhileLogging) {
@@ -115,8 +141,9 @@ TEST(FaultHandler, HugepageSlotNotLoggingMapsA2MiBBlock) {
   ASSERT_TRUE(l.mapped);
   EXPECT_EQ(l.level, 2);
   EXPECT_EQ(l.desc.type(2), DescType::Block);
-  // The block maps the whole region from its 2 MiB-aligned backing chunk, read-only.
-  EXPECT_EQ(l.desc.raw, make_block(vm.kvm.gfn_to_pa(slot, 512), kRO).raw);
+  // The block maps the whole region from its 2 MiB-aligned backing chunk; read/write
+  // although it was a read (not logging: the host page is writable).
+  EXPECT_EQ(l.desc.raw, make_block(vm.kvm.gfn_to_pa(slot, 512), kRW).raw);
   EXPECT_EQ(l.desc.output_address() % (std::uint64_t{1} << 21), 0u);
   for (gfn_t g : {512, 1023}) EXPECT_EQ(vm.at(g).desc_pa, l.desc_pa) << g;
   EXPECT_EQ(vm.kvm.pgtable.mapped_blocks(), 1u);
@@ -176,7 +203,7 @@ TEST(FaultHandler, HugepageSlotWhileLoggingMapsOnly4KiBPages) {
 
 // --- permission faults ---------------------------------------------------------------
 
-TEST(FaultHandler, PermissionFaultOnReadOnlyPageIsBreakBeforeMake) {
+TEST(FaultHandler, PermissionFaultOnReadOnlyPageMakesItWritableWithOneFlush) {
   Vm vm;
   Memslot& slot = vm.add_slot(0, 256, 512, false);
   ASSERT_EQ(kvm_enable_dirty_logging(vm.kvm, 0, 32), 0);
@@ -193,32 +220,64 @@ TEST(FaultHandler, PermissionFaultOnReadOnlyPageIsBreakBeforeMake) {
   // Only S2AP changed: read-only (01) -> read/write (11).
   EXPECT_EQ(after.desc.raw, before.desc.raw | desc::L_PTE_S2_RDWR);
   EXPECT_TRUE(after.desc.writable());
-  // Replacing a valid pte: clear, flush that IPA, write -- exactly one per-IPA flush.
+  // Replacing a present pte: one per-IPA flush (after the write up to 2016, between
+  // the clear and the write since).
   EXPECT_EQ(vm.tlb.flush_ipa, 1u);
   EXPECT_EQ(vm.tlb.flush_all, flush_all0);
   EXPECT_TRUE(slot.dirty_bitmap->test(300 - 256));
   EXPECT_EQ(slot.dirty_bitmap->count_set(), 1u);
 }
 
-TEST(FaultHandler, PermissionFaultEntryIsInvalidWhileTheFlushRuns) {
+// What the one flush of a permission fault sees in the pte, for both orders of
+// stage2_set_pte(), and the stores each makes.
+struct SetPteSeen {
+  std::vector<std::uint64_t> at_flush;
+  std::uint64_t stores = 0;
+  std::uint64_t final_pte = 0;
+};
+SetPteSeen permission_fault_with(SetPteOrder order) {
   ProbeTlb probe;
-  Kvm kvm(KvmOptions{}, &probe);
-  ASSERT_EQ(kvm.memslots.add(0, 256, 512, false, kIpaBits), "");
-  ASSERT_EQ(kvm_handle_guest_abort(kvm, ipa_of(300), Access::Read).outcome, FaultOutcome::MappedPage);
+  KvmOptions o;
+  o.set_pte_order = order;
+  Kvm kvm(o, &probe);
+  EXPECT_EQ(kvm.memslots.add(0, 256, 512, false, kIpaBits), "");
+  EXPECT_EQ(kvm_enable_dirty_logging(kvm, 0, 32), 0);
+  EXPECT_EQ(kvm_handle_guest_abort(kvm, ipa_of(300), Access::Read).outcome, FaultOutcome::MappedPage);
   probe.mem = &kvm.mem;
   probe.probe_pa = kvm.pgtable.lookup(ipa_of(300)).desc_pa;
-  ASSERT_EQ(kvm_handle_guest_abort(kvm, ipa_of(300), Access::Write).outcome, FaultOutcome::MadeWritable);
-  ASSERT_EQ(probe.flushed_ipas.size(), 1u);
-  EXPECT_EQ(probe.flushed_ipas[0] >> PAGE_SHIFT, 300u);
-  // Break: the pte was 0 when the invalidation was requested; make: it is valid now.
-  EXPECT_EQ(probe.seen_at_flush, (std::vector<std::uint64_t>{0}));
-  EXPECT_TRUE(kvm.pgtable.lookup(ipa_of(300)).desc.writable());
+  CountingSink sink;
+  EXPECT_EQ(kvm_handle_guest_abort(kvm, ipa_of(300), Access::Write, &sink).outcome, FaultOutcome::MadeWritable);
+  EXPECT_EQ(probe.flushed_ipas, (std::vector<ipa_t>{ipa_of(300)}));
+  return {probe.seen_at_flush, sink.stores[3], kvm.mem.load64(probe.probe_pa)};
+}
+
+// 3.10 and 3.17 stage2_set_pte(): old_pte = *pte; kvm_set_pte(pte, new); if the old
+// one was present, kvm_tlb_flush_vmid_ipa(). The flush sees the new writable pte.
+TEST(FaultHandler, TheEraStage2SetPteWritesTheNewPteThenFlushes) {
+  EXPECT_EQ(KvmOptions{}.set_pte_order, SetPteOrder::WriteThenFlush);  // the model's kernels
+  const SetPteSeen s = permission_fault_with(SetPteOrder::WriteThenFlush);
+  ASSERT_EQ(s.at_flush.size(), 1u);
+  EXPECT_EQ(s.at_flush[0], s.final_pte);
+  EXPECT_TRUE(S2Desc{s.at_flush[0]}.writable());
+  EXPECT_EQ(s.stores, 1u);
+  EXPECT_STREQ(to_string(SetPteOrder::WriteThenFlush), "write_then_flush");
+}
+
+// 2016, "Enforce Break-Before-Make on Stage-2 page tables" (4.8 stage2_set_pte): write
+// 0, flush, then the new pte. The flush sees an invalid entry.
+TEST(FaultHandler, BreakBeforeMakeClearsFlushesThenWrites) {
+  const SetPteSeen s = permission_fault_with(SetPteOrder::BreakBeforeMake);
+  EXPECT_EQ(s.at_flush, (std::vector<std::uint64_t>{0}));
+  EXPECT_TRUE(S2Desc{s.final_pte}.writable());
+  EXPECT_EQ(s.stores, 2u);
+  EXPECT_STREQ(to_string(SetPteOrder::BreakBeforeMake), "break_before_make");
 }
 
 TEST(FaultHandler, PermissionFaultWhenNotLoggingMarksNothing) {
   Vm vm;
-  vm.add_slot(0, 256, 512, false);
-  ASSERT_EQ(vm.fault(300, Access::Read).outcome, FaultOutcome::MappedPage);
+  Memslot& slot = vm.add_slot(0, 256, 512, false);
+  // A page left read-only, as logging leaves them when it is switched off.
+  vm.kvm.pgtable.map_page(ipa_of(300), vm.kvm.gfn_to_pa(slot, 300), kRO);
   const FaultResult r = vm.fault(300, Access::Write);
   EXPECT_EQ(r.outcome, FaultOutcome::MadeWritable);
   EXPECT_EQ(r.pages_marked_dirty, 0u);
@@ -278,7 +337,7 @@ TEST(FaultHandler, WriteToReadOnlyBlockWhileLoggingWithKeepPolicyMakesBlockWrita
   EXPECT_EQ(after.level, 2);
   EXPECT_EQ(after.desc_pa, before.desc_pa);
   EXPECT_EQ(after.desc.raw, before.desc.raw | desc::L_PTE_S2_RDWR);
-  EXPECT_EQ(vm.tlb.flush_ipa, flush_ipa0 + 1);  // break-before-make on the block entry
+  EXPECT_EQ(vm.tlb.flush_ipa, flush_ipa0 + 1);  // stage2_set_pmd_huge() over a present pmd
   // Later writes anywhere in the block will not fault: all 512 pages are marked now.
   EXPECT_EQ(r.pages_marked_dirty, 512u);
   EXPECT_EQ(slot.dirty_bitmap->count_set(), 512u);
@@ -394,7 +453,8 @@ TEST(FaultHandler, UnmapGfnInsideABlockClearsTheBlock) {
   EXPECT_FALSE(vm.at(600).mapped);
   EXPECT_FALSE(vm.at(777).mapped);
   EXPECT_EQ(vm.kvm.pgtable.mapped_blocks(), 0u);
-  EXPECT_EQ(vm.tlb.flush_ipa, 1u);
+  // The block, then clear_pud_entry() for the pmd table it leaves empty.
+  EXPECT_EQ(vm.tlb.flush_ipa, 2u);
 }
 
 TEST(FaultHandler, UnmapPmdRangeClearsThePmdAndFreesItsPteTable) {
@@ -433,6 +493,8 @@ TEST(FaultHandler, UnmapPmdRangeOfABlockClearsTheBlock) {
   EXPECT_TRUE(kvm_unmap_pmd_range(vm.kvm, 1023));
   EXPECT_FALSE(vm.at(600).mapped);
   EXPECT_EQ(vm.kvm.pgtable.mapped_blocks(), 0u);
-  EXPECT_EQ(vm.kvm.mem.table_frames(), tables);  // no pte table existed
-  EXPECT_EQ(vm.tlb.flush_ipa, 1u);
+  // No pte table existed; the pmd table the block leaves empty goes with its level-1
+  // entry (one flush for the block, one for that entry).
+  EXPECT_EQ(vm.kvm.mem.table_frames(), tables - 1);
+  EXPECT_EQ(vm.tlb.flush_ipa, 2u);
 }

@@ -80,10 +80,15 @@ struct WalkResult {
   CountingSink sink;
 };
 
+// One call as get_dirty_log makes it: the walk's coverage of the mask is checked
+// afterwards (mask_abandoned).
 WalkResult walk(Kvm& kvm, WpWalker& walker, gfn_t gfn_offset, std::uint64_t mask, unsigned bpl) {
   WalkResult r;
   S2Walk w(kvm.pgtable, &r.sink, &kvm.hazards, walker.name());
-  walker.write_protect_masked(w, *kvm.memslots.by_id(0), gfn_offset, mask, bpl, r.stats);
+  const Memslot& slot = *kvm.memslots.by_id(0);
+  w.track_mask(slot.base_gfn + gfn_offset, bpl);
+  walker.write_protect_masked(w, slot, gfn_offset, mask, bpl, r.stats);
+  w.report_abandoned(mask);
   return r;
 }
 
@@ -177,7 +182,7 @@ Case make_case(std::uint64_t seed, const Geometry& geo, unsigned bpl) {
   // Mapping state, built only around the window. The walkers touch nothing else,
   // except v4: its wrong-table ptes mirror window pages 512 pages away (populated
   // here half the time), and its 1 GiB-crossing fallback reads a pmd about 1 GiB
-  // away (left empty here, so that case shows as a silently dropped mask).
+  // away (left empty here, so that case shows as a dropped mask: mask_abandoned).
   const gfn_t win_lo = c.window_first(), win_hi = win_lo + valid - 1;
   const gfn_t slot_end = c.base + c.npages;
   auto in_slot = [&](gfn_t g) { return g >= c.base && g < slot_end; };
@@ -251,7 +256,7 @@ struct Coverage {
   std::uint64_t cases = 0;
   std::uint64_t v4_precondition = 0;   // all set bits' tables present, no blocks
   std::uint64_t v4_differs = 0;        // v4's tables differ from naive's
-  std::uint64_t v4_silent_miss = 0;    // v4 left a page writable naive protected, no hazard
+  std::uint64_t v4_abandoned = 0;      // v4 left a page writable naive protected: mask_abandoned
   std::uint64_t range_extra = 0;       // range protected clean pages
   std::uint64_t crossing_pmd = 0;
   std::array<std::uint64_t, kHazardKinds> hazard_cases{};
@@ -381,17 +386,20 @@ std::string check_case(const Case& c, Coverage& cov) {
     // A leaf protected by v4 but not by naive is an entry of the wrong table.
     if (!v4_rw && naive_rw && hz.count(HazardKind::WrongTableWp) == 0)
       return "v4 protected " + leaf_str(after[kV4][j]) + " which naive did not, without wrong_table_wp";
-    // A leaf naive protected but v4 left writable, with no hazard reported: only the
-    // 1 GiB-crossing fallback can do that. The window crosses 1 GiB and the first set
-    // bit has no pte table; the seed then retries with pud_offset(pgd, next) -- ipa's
-    // own level-1 entry when the pud is folded (wp_v4.cpp note 3) -- and with
+    // A leaf naive protected but v4 left writable: a block v4 followed as a table, or
+    // the 1 GiB-crossing fallback. There the window crosses 1 GiB and the first set
+    // bit has no pte table; the seed retries with pud_offset(pgd, next) -- ipa's own
+    // level-1 entry when the pud is folded (wp_v4.cpp note 3) -- and with
     // pmd_offset(pud, next) on ipa's pud, i.e. pmd index(next) of ipa's pmd table, a
     // region about 1 GiB away from the window (on every geometry). Finding that
-    // empty, it returns and drops the whole mask without any hazard.
-    if (v4_rw && !naive_rw && hz.total() == 0) {
+    // empty, it returns and drops the rest of the mask: mask_abandoned, one report
+    // per page it left writable.
+    if (v4_rw && !naive_rw && hz.count(HazardKind::BlockAsTable) == 0) {
+      if (hz.count(HazardKind::MaskAbandoned) == 0)
+        return "v4 left " + leaf_str(after[kV4][j]) + " writable without a hazard";
       if (!(crosses_1g && first_pmd_missing))
-        return "v4 silently left " + leaf_str(after[kV4][j]) + " writable outside the 1 GiB fallback case";
-      ++cov.v4_silent_miss;
+        return "v4 abandoned the mask outside the 1 GiB fallback case: " + leaf_str(after[kV4][j]);
+      ++cov.v4_abandoned;
       break;
     }
   }
@@ -421,8 +429,8 @@ Coverage run_property(const PropertyRun& p) {
 std::string coverage_str(const Coverage& c) {
   std::ostringstream os;
   os << c.cases << " cases: " << c.crossing_pmd << " crossing a pmd, " << c.v4_precondition
-     << " with every table present, v4 differs from naive in " << c.v4_differs << ", silently in "
-     << c.v4_silent_miss << ", range protected clean pages in " << c.range_extra << "; v4 hazards by case:";
+     << " with every table present, v4 differs from naive in " << c.v4_differs << ", by abandoning the mask in "
+     << c.v4_abandoned << ", range protected clean pages in " << c.range_extra << "; v4 hazards by case:";
   for (std::size_t k = 0; k < kHazardKinds; ++k)
     os << ' ' << to_string(static_cast<HazardKind>(k)) << '=' << c.hazard_cases[k];
   return os.str();
@@ -444,7 +452,8 @@ TEST(WpWalkerProperty, Armv7Bits32) {
   EXPECT_GT(cov.hazard_cases[static_cast<std::size_t>(HazardKind::WalkNonPresent)], 0u) << coverage_str(cov);
   EXPECT_GT(cov.hazard_cases[static_cast<std::size_t>(HazardKind::WrongTableWp)], 0u) << coverage_str(cov);
   EXPECT_GT(cov.hazard_cases[static_cast<std::size_t>(HazardKind::BlockAsTable)], 0u) << coverage_str(cov);
-  EXPECT_GT(cov.v4_silent_miss, 0u) << coverage_str(cov);
+  EXPECT_GT(cov.v4_abandoned, 0u) << coverage_str(cov);
+  EXPECT_GT(cov.hazard_cases[static_cast<std::size_t>(HazardKind::MaskAbandoned)], 0u) << coverage_str(cov);
 }
 
 TEST(WpWalkerProperty, Armv7Bits64) {
@@ -462,7 +471,8 @@ TEST(WpWalkerProperty, Armv8FourLevelBits64) {
   RecordProperty("coverage", coverage_str(cov));
   EXPECT_GE(cov.v4_precondition, cov.cases / 10) << coverage_str(cov);
   EXPECT_GT(cov.hazard_cases[static_cast<std::size_t>(HazardKind::BlockAsTable)], 0u) << coverage_str(cov);
-  EXPECT_GT(cov.v4_silent_miss, 0u) << coverage_str(cov);
+  EXPECT_GT(cov.v4_abandoned, 0u) << coverage_str(cov);
+  EXPECT_GT(cov.hazard_cases[static_cast<std::size_t>(HazardKind::MaskAbandoned)], 0u) << coverage_str(cov);
 }
 
 TEST(WpWalkerProperty, Armv8FourLevelBits32) {
@@ -644,23 +654,42 @@ void expect_only(const HazardLog& h, HazardKind k, std::uint64_t n) {
 // unmap after the bits were set; v4 takes a table pointer from the empty entry.
 TEST(WpWalkerHazard, V4WalksNonPresentPmd) {
   const std::uint64_t mask = 0b1011;  // gfns 1024, 1025, 1027
-  Scenario s = run_scenario(
-      Geometry::armv7_lpae(),
-      [&](Kvm& kvm) {
-        ASSERT_EQ(kvm.memslots.add(0, 1024, 512, false, 40), "");  // 2 MiB aligned
-        ASSERT_EQ(kvm_enable_dirty_logging(kvm, 0, 32), 0);
-        for (gfn_t g = 1024; g < 1056; ++g) kvm_handle_guest_abort(kvm, ipa_of(g), Access::Read);
-        for (gfn_t g : {1024, 1025, 1027}) kvm_handle_guest_abort(kvm, ipa_of(g), Access::Write);
-        ASSERT_EQ(kvm.memslots.by_id(0)->dirty_bitmap->word(0), mask);
-        ASSERT_TRUE(kvm_unmap_pmd_range(kvm, 1024));  // MMU notifier: the whole 2 MiB goes
-      },
-      0, mask, 32);
-  // One pte_offset_kernel() on the empty pmd per set bit; the "ptes" it reads lie in
-  // frame 0 (unbacked, read as 0), already explained, so no stray_access.
-  expect_only(s.kvm[kV4]->hazards, HazardKind::WalkNonPresent, 3);
-  for (int i : {kNaive, kV4Fixed, kRange}) EXPECT_EQ(s.kvm[i]->hazards.total(), 0u) << i;
-  for (int i = 0; i < 4; ++i) EXPECT_EQ(s.res[i].stats.ptes_write_protected, 0u) << i;
-  EXPECT_EQ(diff_leaves(leaves_of(*s.kvm[kV4]), leaves_of(*s.kvm[kNaive])), "");
+  // `other_pmd`: another 2 MiB of the same GiB stays mapped, so only the pmd goes; if
+  // it was the GiB's last, unmap_pmds() frees the pmd table too and clears the level-1
+  // entry (clear_pud_entry, 3.15+), and v4 goes wrong one level higher first.
+  auto setup = [&](bool other_pmd) {
+    return [=](Kvm& kvm) {
+      ASSERT_EQ(kvm.memslots.add(0, 1024, 1024, false, 40), "");  // 2 MiB aligned
+      ASSERT_EQ(kvm_enable_dirty_logging(kvm, 0, 32), 0);
+      for (gfn_t g = 1024; g < 1056; ++g) kvm_handle_guest_abort(kvm, ipa_of(g), Access::Read);
+      for (gfn_t g : {1024, 1025, 1027}) kvm_handle_guest_abort(kvm, ipa_of(g), Access::Write);
+      if (other_pmd) kvm_handle_guest_abort(kvm, ipa_of(1600), Access::Read);
+      ASSERT_EQ(kvm.memslots.by_id(0)->dirty_bitmap->word(0), mask);
+      ASSERT_TRUE(kvm_unmap_pmd_range(kvm, 1024));  // MMU notifier: the whole 2 MiB goes
+      ASSERT_EQ(kvm.mem.load64(kvm.pgtable.entry_pa(ipa_of(1024), 1)) == 0, !other_pmd);
+    };
+  };
+  {
+    SCOPED_TRACE("the pmd cleared");
+    Scenario s = run_scenario(Geometry::armv7_lpae(), setup(true), 0, mask, 32);
+    // One pte_offset_kernel() on the empty pmd per set bit; the "ptes" it reads lie in
+    // frame 0 (unbacked, read as 0), already explained, so no stray_access.
+    expect_only(s.kvm[kV4]->hazards, HazardKind::WalkNonPresent, 3);
+    EXPECT_EQ(s.kvm[kV4]->hazards.first()[0].level, 2);
+    for (int i : {kNaive, kV4Fixed, kRange}) EXPECT_EQ(s.kvm[i]->hazards.total(), 0u) << i;
+    for (int i = 0; i < 4; ++i) EXPECT_EQ(s.res[i].stats.ptes_write_protected, 0u) << i;
+    EXPECT_EQ(diff_leaves(leaves_of(*s.kvm[kV4]), leaves_of(*s.kvm[kNaive])), "");
+  }
+  {
+    SCOPED_TRACE("the level-1 entry cleared with it");
+    Scenario s = run_scenario(Geometry::armv7_lpae(), setup(false), 0, mask, 32);
+    // pmd_offset() on the empty level-1 entry (once, crosses_pmd being false), then
+    // pte_offset_kernel() on the zero it read there, once per set bit.
+    expect_only(s.kvm[kV4]->hazards, HazardKind::WalkNonPresent, 4);
+    EXPECT_EQ(s.kvm[kV4]->hazards.first()[0].level, 1);
+    for (int i : {kNaive, kV4Fixed, kRange}) EXPECT_EQ(s.kvm[i]->hazards.total(), 0u) << i;
+    EXPECT_EQ(diff_leaves(leaves_of(*s.kvm[kV4]), leaves_of(*s.kvm[kNaive])), "");
+  }
 }
 
 // (b) REFERENCE §3.2: the window crosses a pmd, the first page's pmd is absent, the
@@ -701,27 +730,37 @@ TEST(WpWalkerHazard, V4ProtectsAnEntryOfTheWrongTable) {
 // ipa's pgd/pud: with the pud folded pud_offset(pgd, next) is ipa's own level-1
 // entry (wp_v4.cpp note 3), and pmd_offset(pud, next) reads pmd index(next) = 0 of
 // ipa's pmd table, i.e. the first 2 MiB of ipa's GiB, not next's. Finding that empty,
-// v4 returns and drops the whole mask -- silently: no load or store it makes is in a
-// wrong place the hazard checks can see.
+// v4 returns and drops the rest of the mask. No load or store it makes is in a wrong
+// place; what is wrong is what it never did, which the check of the call's coverage
+// reports: mask_abandoned for each page of the mask it left writable.
 TEST(WpWalkerHazard, V4DropsTheMaskAcross1GiBWhenTheFirstPmdIsMissing) {
   const gfn_t base = kGiBPages - 16;  // window: 16 pages below 1 GiB, 16 above
+  const gfn_t elsewhere = 300 * kPmdPages;  // a page of the first GiB outside the window
+  auto add_slots = [&](Kvm& kvm) {
+    ASSERT_EQ(kvm.memslots.add(0, base, 64, false, kvm.options.geometry.ipa_bits), "");
+    ASSERT_EQ(kvm.memslots.add(1, elsewhere, 1, false, kvm.options.geometry.ipa_bits), "");
+  };
   // Only pages above the boundary mapped: the first GiB has no level-1 table at all.
   auto first_gib_empty = [&](Kvm& kvm) {
-    ASSERT_EQ(kvm.memslots.add(0, base, 64, false, kvm.options.geometry.ipa_bits), "");
+    add_slots(kvm);
     for (gfn_t g = kGiBPages; g < kGiBPages + 16; ++g) kvm_handle_guest_abort(kvm, ipa_of(g), Access::Write);
   };
-  // All 32 pages mapped, then the host unmaps the pmd below the boundary: the first
-  // GiB's pmd table exists, its entry 511 is empty, and so is its entry 0.
+  // All 32 pages mapped and one more 2 MiB of the first GiB, then the host unmaps the
+  // pmd below the boundary: the first GiB's pmd table stays (held by the other pmd),
+  // its entry 511 is empty, and so is its entry 0.
   auto first_pmd_unmapped = [&](Kvm& kvm) {
-    ASSERT_EQ(kvm.memslots.add(0, base, 64, false, kvm.options.geometry.ipa_bits), "");
+    add_slots(kvm);
+    kvm_handle_guest_abort(kvm, ipa_of(elsewhere), Access::Write);
     for (gfn_t g = base; g < kGiBPages + 16; ++g) kvm_handle_guest_abort(kvm, ipa_of(g), Access::Write);
     ASSERT_TRUE(kvm_unmap_pmd_range(kvm, base));
+    ASSERT_NE(kvm.mem.load64(kvm.pgtable.entry_pa(ipa_of(base), 1)), 0u);
   };
   auto expect_dropped = [&](Scenario& s) {
-    EXPECT_EQ(s.kvm[kV4]->hazards.total(), 0u);  // nothing reported ...
+    expect_only(s.kvm[kV4]->hazards, HazardKind::MaskAbandoned, 16);
+    EXPECT_EQ(s.kvm[kV4]->hazards.first()[0].ipa, ipa_of(kGiBPages));
     EXPECT_EQ(s.res[kV4].stats.ptes_write_protected, 0u);
     for (gfn_t g = kGiBPages; g < kGiBPages + 16; ++g) {
-      EXPECT_TRUE(writable(*s.kvm[kV4], g)) << g;  // ... yet 16 dirty pages stay writable
+      EXPECT_TRUE(writable(*s.kvm[kV4], g)) << g;  // 16 dirty pages stay writable
       for (int i : {kNaive, kV4Fixed, kRange}) EXPECT_FALSE(writable(*s.kvm[i], g)) << i << " " << g;
     }
     for (int i : {kNaive, kV4Fixed, kRange}) EXPECT_EQ(s.kvm[i]->hazards.total(), 0u) << i;
