@@ -116,10 +116,14 @@ Scenario draw_scenario(Rng& rng) {
       const gfn_t region = draw_region(rng);
       const std::uint64_t k = rng.below(16), j = rng.below(16);
       s.base = region - 32 * k;
-      s.npages = 32 * k + kPmdPages + 32 * rng.below(16);
+      // One more 2 MiB at the top: the guest also uses the next region of the same GiB
+      // (draw_region keeps both inside one), so the unmap empties the pmd alone and
+      // unmap_pmds() keeps the pmd table and the level-1 entry.
+      s.npages = 32 * k + 2 * kPmdPages + 32 * rng.below(16);
       s.gfn_offset = 32 * k + 32 * j;
       const gfn_t w0 = s.base + s.gfn_offset;
       s.events.push_back({K::EnableLogging});
+      s.events.push_back({K::Read, region + kPmdPages});
       s.events.push_back({K::Read, w0, kBitsPerLong});  // the guest reads the window: read-only ptes
       for (unsigned b : draw_bits(rng, 0, kBitsPerLong, 2 + static_cast<unsigned>(rng.below(5))))
         s.events.push_back({K::Write, w0 + b});
