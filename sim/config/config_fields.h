@@ -171,7 +171,8 @@ void migration_fields(C& c, V& v) {
   v(Flag{"enabled", true, "migrate the slot (pre-copy, then stop-and-copy)"}, m.enabled);
   v(Real{"link_gbps", 1.0, 1e-6, 1e5, "link rate in Gbit/s (1 GbE in the 2014 test)"}, m.link_gbps);
   v(Real{"start_ms", 0, 0, 1e9, "when the migration thread starts, in simulated ms"}, m.start_ms);
-  v(Whole<std::uint64_t>{"max_rounds", 30, 1, 1000000, "pre-copy rounds before stop-and-copy is forced, for every rule"},
+  v(Whole<std::uint64_t>{"max_rounds", 30, 1, 1000000,
+                         "pre-copy rounds before stop-and-copy is forced, for every rule"},
     m.max_rounds);
   v(Whole<unsigned>{.key = "slot",
                     .def = first_memslot_id(c),
@@ -209,7 +210,8 @@ void verify_fields(C& vf, V& v) {
 template <class C, class V>
 void config_fields(C& c, V& v) {
   v(Text{"comment", "", "what the run shows (kept in the result)"}, c.comment);
-  v(Whole<std::uint64_t>{"seed", 1, 0, UINT64_MAX, "seeds the workload (--seed replaces it)"}, c.seed);
+  v(Whole<std::uint64_t>{"seed", 1, 0, UINT64_MAX, "seeds the workload and the host's unmaps (--seed replaces it)"},
+    c.seed);
   v(Part{"machine", "cortex-a15",
          "a name under configs/machines/, or an inline machine: clock, TLBs, caches, every cost with its source"},
     c.machine);

@@ -45,7 +45,8 @@ MachineConfig read_machine(const nlohmann::json& v, const std::string& file, con
     std::error_code ec;
     if (name.empty() || name.find('/') != std::string::npos || !fs::exists(path, ec)) {
       std::vector<std::string> known;
-      for (const auto& e : fs::directory_iterator(configs_dir() + "/machines", ec)) known.push_back(e.path().stem().string());
+      for (const auto& e : fs::directory_iterator(configs_dir() + "/machines", ec))
+        known.push_back(e.path().stem().string());
       throw InputError(file + ": " + pointer,
                        "unknown machine \"" + name + "\" (no " + path + ")" + did_you_mean(name, known));
     }
