@@ -110,9 +110,8 @@ std::string JsonReader::get_string_or(const std::string& key, const std::string&
   return get_string(key);
 }
 
-std::string JsonReader::get_enum(const std::string& key, std::initializer_list<const char*> choices) {
+std::string JsonReader::get_enum(const std::string& key, const std::vector<std::string>& names) {
   const std::string s = get_string(key);
-  std::vector<std::string> names(choices.begin(), choices.end());
   if (std::find(names.begin(), names.end(), s) != names.end()) return s;
   std::string list;
   for (const auto& n : names) list += (list.empty() ? "" : ", ") + ("\"" + n + "\"");
@@ -122,7 +121,7 @@ std::string JsonReader::get_enum(const std::string& key, std::initializer_list<c
   fail(key, msg);
 }
 
-std::string JsonReader::get_enum_or(const std::string& key, const std::string& def, std::initializer_list<const char*> choices) {
+std::string JsonReader::get_enum_or(const std::string& key, const std::string& def, const std::vector<std::string>& choices) {
   if (!has(key)) { used_.insert(key); return def; }
   return get_enum(key, choices);
 }

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <cstdint>
-#include <initializer_list>
 #include <set>
 #include <string>
 #include <vector>
@@ -38,8 +37,8 @@ class JsonReader {
   std::string get_string(const std::string& key);
   std::string get_string_or(const std::string& key, const std::string& def);
   // A string that must be one of `choices`.
-  std::string get_enum(const std::string& key, std::initializer_list<const char*> choices);
-  std::string get_enum_or(const std::string& key, const std::string& def, std::initializer_list<const char*> choices);
+  std::string get_enum(const std::string& key, const std::vector<std::string>& choices);
+  std::string get_enum_or(const std::string& key, const std::string& def, const std::vector<std::string>& choices);
   // Nested object / array (checked type); mark the key as used.
   JsonReader get_object(const std::string& key);
   const nlohmann::json& get_array(const std::string& key);

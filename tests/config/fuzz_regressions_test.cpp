@@ -5,15 +5,16 @@
 //
 // F1 (s2sim-fuzz-config): a JSON number too large for a double, e.g. 1e999, makes
 // nlohmann::json::parse throw out_of_range.406, not parse_error. load_config_json
-// (sim/config.cpp, parse_json_text) and apply_override (the --set VALUE parse) only
-// catch parse_error, so `s2sim run` aborted with "terminate called after throwing an
-// instance of nlohmann::json::out_of_range", on a config file and on --set alike.
+// (sim/config/config_file.cpp, parse_json_text) and apply_override (the --set VALUE
+// parse, sim/config/config_override.cpp) only caught parse_error, so `s2sim run`
+// aborted with "terminate called after throwing an instance of
+// nlohmann::json::out_of_range", on a config file and on --set alike.
 //
 // F2 (s2sim-fuzz-config): a workload whose "kind" is not a string, e.g.
 // {"kind": 5, "ops": 1}, made parse_config throw nlohmann's type_error.302: the
-// memory estimate (sim/config.cpp, estimate_memory_bytes) reads the kind with
-// json::value("kind", ""), which throws for a present non-string value. The
-// workload factory reports the same spec as an InputError ("/workload/kind: must
+// memory estimate (sim/config/memory_estimate.cpp, estimate_memory_bytes) read the
+// kind with json::value("kind", ""), which throws for a present non-string value.
+// The workload factory reports the same spec as an InputError ("/workload/kind: must
 // be a string"), but parse_config runs first.
 #include <gtest/gtest.h>
 #include <unistd.h>

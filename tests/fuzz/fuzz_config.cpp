@@ -1,4 +1,4 @@
-// libFuzzer target: run configs (sim/config.h) and the workloads they describe
+// libFuzzer target: run configs (sim/config/config.h) and the workloads they describe
 // (workloads/workload_factory.h). The input is the config file's bytes; machine
 // names and relative trace paths resolve against the repository's configs/.
 //

@@ -1,0 +1,46 @@
+#include "sim/config/memory_estimate.h"
+
+#include <algorithm>
+
+namespace s2sim::sim {
+
+std::uint64_t estimate_model_bytes(const SimConfig& cfg) {
+  // Every cache line costs its tag, fingerprint and two LRU links (20 bytes); every
+  // TLB or walk-cache entry its entry, fingerprint and links (about 40).
+  const MachineConfig& m = cfg.machine;
+  const std::uint64_t lines = m.l1d.lines() * (cfg.vcpus + 2) + m.l2.lines();
+  std::uint64_t entries = m.tlb.main.entries;
+  for (const auto* t : {&m.tlb.micro_load, &m.tlb.micro_store, &m.tlb.micro_data, &m.tlb.walk_cache})
+    if (*t) entries += (*t)->entries;
+  return lines * 20 + entries * cfg.vcpus * 40;
+}
+
+std::uint64_t estimate_memory_bytes(const SimConfig& cfg) {
+  // Per slot, always: the dirty bitmap and its snapshot buffer (2 bits a page) and the
+  // per-2 MiB bookkeeping (backing chunk, source and destination version chunks).
+  // Per page written: dense, 8 bytes of pte plus its share of table frames, 4 of
+  // source version, 4 of last-write time and 4 of destination version; sparse, each
+  // written page may pull in a whole 512-page version chunk and pte table (~12 KiB).
+  // A generator's writes are bounded by ops x vCPUs; a trace's are not known.
+  std::uint64_t pages = 0, fixed = std::uint64_t{64} << 20;
+  bool populated = false;
+  for (const auto& m : cfg.memslots) {
+    pages += m.npages;
+    populated |= m.populate;
+    fixed += m.npages / 4 + (m.npages / 512 + 1) * 24;
+  }
+  std::uint64_t touched = pages;
+  // Compare with == rather than value("kind", ""): a non-string kind must reach the
+  // workload factory's error, not throw a type_error here.
+  if (!populated && cfg.workload.is_object() && !(cfg.workload.contains("kind") && cfg.workload["kind"] == "trace") &&
+      cfg.workload.contains("ops") &&
+      cfg.workload["ops"].is_number_unsigned()) {
+    const std::uint64_t ops = cfg.workload["ops"].get<std::uint64_t>();
+    if (ops < pages / cfg.vcpus) touched = ops * cfg.vcpus;
+  }
+  const std::uint64_t dense = pages * 20;
+  const std::uint64_t sparse = touched > UINT64_MAX / 12288 ? UINT64_MAX : touched * 12288;
+  return fixed + std::min(dense, sparse) + estimate_model_bytes(cfg);
+}
+
+}  // namespace s2sim::sim

@@ -1,0 +1,83 @@
+// A run's configuration, section by section as the config file has it. The defaults,
+// ranges and meanings of every key are in the field tables (config_fields.h), which
+// parse_config reads through: the members here start zero or empty, and a SimConfig
+// is a runnable config only as parse_config returns it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "mmu/dirty_log.h"
+#include "mmu/geometry.h"
+#include "mmu/kvm.h"
+#include "sim/timing/machine.h"
+
+namespace s2sim::sim {
+
+struct MemslotConfig {
+  unsigned id = 0;
+  mmu::gfn_t base_gfn = 0;
+  std::uint64_t npages = 0;
+  bool hugepages = false;
+  bool populate = false;
+};
+
+struct DirtyLogConfig {
+  std::string walker;
+  mmu::DirtyLogOptions options;
+  bool resched_lock = false;
+};
+
+// The rule that ends pre-copy; only the keys of `kind` are read, the others keep
+// their defaults.
+struct StopRuleConfig {
+  std::string kind;  // "qemu" | "xen" | "threshold"
+  double downtime_limit_ms = 0;     // qemu
+  std::uint64_t max_iterations = 0;  // xen
+  std::uint64_t min_pages = 0;       // xen
+  double max_factor = 0;             // xen
+  std::uint64_t dirty_pages = 0;     // threshold
+  std::uint64_t rounds = 0;          // threshold
+};
+
+struct MigrationConfig {
+  bool enabled = false;
+  double link_gbps = 0;
+  double start_ms = 0;
+  unsigned slot = 0;
+  std::uint64_t max_rounds = 0;
+  StopRuleConfig stop;
+};
+
+struct HostConfig {
+  double unmap_every_ms = 0;
+  std::string unmap;  // "page" | "pmd"
+};
+
+struct VerifyConfig {
+  bool enabled = false;
+  bool invariants = false;
+};
+
+struct SimConfig {
+  std::string file = "<built-in default>";  // for messages
+  std::string comment;
+  std::uint64_t seed = 0;
+  MachineConfig machine;
+  mmu::Geometry geometry;
+  std::vector<MemslotConfig> memslots;
+  unsigned vcpus = 0;
+  nlohmann::json workload;  // validated by workloads::make_workload
+  std::string base_dir;     // for relative trace paths
+  DirtyLogConfig dirty_log;
+  mmu::BlockPolicy block_policy = mmu::BlockPolicy::Dissolve;  // read under "dirty_log"
+  MigrationConfig migration;
+  HostConfig host;
+  VerifyConfig verify;
+  std::uint64_t memory_limit_mib = 0;  // refuse runs estimated above this
+};
+
+}  // namespace s2sim::sim
