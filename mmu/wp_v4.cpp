@@ -16,12 +16,12 @@
 //     reach another 1 GiB region.
 #include <bit>
 
+#include "mmu/granule.h"
 #include "mmu/wp_walkers.h"
 
 namespace s2sim::mmu {
 
 namespace {
-inline constexpr ipa_t PMD_MASK = ~((ipa_t{1} << 21) - 1);
 inline unsigned ffs(std::uint64_t mask) { return static_cast<unsigned>(std::countr_zero(mask)); }  // __ffs
 }  // namespace
 

@@ -15,6 +15,7 @@
 #include "mmu/access_sink.h"
 #include "mmu/dirty_log.h"
 #include "mmu/fault_handler.h"
+#include "mmu/granule.h"
 #include "mmu/kvm.h"
 #include "mmu/wp_walkers.h"
 
@@ -25,8 +26,6 @@ namespace {
 constexpr ipa_t ipa_of(gfn_t g) { return g << PAGE_SHIFT; }
 constexpr std::uint64_t kRO = desc::PAGE_S2_ATTRS;
 constexpr std::uint64_t kRW = desc::PAGE_S2_ATTRS | desc::L_PTE_S2_RDWR;
-constexpr gfn_t kPmdPages = 512;                  // 2 MiB
-constexpr gfn_t kGiBPages = gfn_t{1} << 18;       // 1 GiB
 constexpr gfn_t k512GiBPages = gfn_t{1} << 27;    // 512 GiB
 
 KvmOptions options_for(const Geometry& g) {
@@ -142,11 +141,11 @@ Case make_case(std::uint64_t seed, const Geometry& geo, unsigned bpl) {
   // 1 GiB boundary (a level-1 entry boundary on ARMv7), near 512 GiB (a pgd entry
   // boundary on the 4-level geometry; the two concatenated pgd pages on ARMv7).
   switch (r.below(6)) {
-    case 0: c.base = (1 + r.below(4000)) * kPmdPages; break;
-    case 1: c.base = (1 + r.below(4000)) * kPmdPages - r.below(kPmdPages); break;
-    case 2: c.base = (1 + r.below(4000)) * kPmdPages - r.below(bpl); break;
-    case 3: c.base = (1 + r.below(8)) * kGiBPages - r.below(700); break;
-    case 4: c.base = (1 + r.below(8)) * kGiBPages - r.below(bpl); break;
+    case 0: c.base = (1 + r.below(4000)) * PMD_PAGES; break;
+    case 1: c.base = (1 + r.below(4000)) * PMD_PAGES - r.below(PMD_PAGES); break;
+    case 2: c.base = (1 + r.below(4000)) * PMD_PAGES - r.below(bpl); break;
+    case 3: c.base = (1 + r.below(8)) * PUD_PAGES - r.below(700); break;
+    case 4: c.base = (1 + r.below(8)) * PUD_PAGES - r.below(bpl); break;
     default: c.base = k512GiBPages - r.below(700); break;
   }
   c.npages = bpl + r.below(1400);
@@ -155,8 +154,8 @@ Case make_case(std::uint64_t seed, const Geometry& geo, unsigned bpl) {
   const std::uint64_t nwords = (c.npages + bpl - 1) / bpl;
   std::uint64_t word = r.below(nwords);
   const unsigned pick = static_cast<unsigned>(r.below(100));
-  const gfn_t boundary = pick < 50   ? (c.base / kPmdPages + 1) * kPmdPages
-                         : pick < 70 ? (c.base / kGiBPages + 1) * kGiBPages
+  const gfn_t boundary = pick < 50   ? (c.base / PMD_PAGES + 1) * PMD_PAGES
+                         : pick < 70 ? (c.base / PUD_PAGES + 1) * PUD_PAGES
                                      : 0;
   if (boundary && boundary < c.base + c.npages) word = (boundary - c.base) / bpl;
   c.gfn_offset = word * bpl;
@@ -181,15 +180,15 @@ Case make_case(std::uint64_t seed, const Geometry& geo, unsigned bpl) {
   const gfn_t win_lo = c.window_first(), win_hi = win_lo + valid - 1;
   const gfn_t slot_end = c.base + c.npages;
   auto in_slot = [&](gfn_t g) { return g >= c.base && g < slot_end; };
-  const gfn_t first_region = win_lo >= kPmdPages ? win_lo / kPmdPages - 1 : 0, last_region = win_hi / kPmdPages + 1;
+  const gfn_t first_region = win_lo >= PMD_PAGES ? win_lo / PMD_PAGES - 1 : 0, last_region = win_hi / PMD_PAGES + 1;
   for (gfn_t region = first_region; region <= last_region; ++region) {
-    const gfn_t rlo = std::max(region * kPmdPages, c.base), rhi = std::min((region + 1) * kPmdPages, slot_end);
+    const gfn_t rlo = std::max(region * PMD_PAGES, c.base), rhi = std::min((region + 1) * PMD_PAGES, slot_end);
     if (rlo >= rhi) continue;
-    const bool whole = rlo == region * kPmdPages && rhi == (region + 1) * kPmdPages;
+    const bool whole = rlo == region * PMD_PAGES && rhi == (region + 1) * PMD_PAGES;
     const unsigned mode = static_cast<unsigned>(r.below(100));
     if (mode < 15) continue;  // nothing mapped in this region
     if (mode < 35 && whole) {
-      c.ops.push_back(Op{r.chance(70) ? OpKind::BlockRW : OpKind::BlockRO, region * kPmdPages});
+      c.ops.push_back(Op{r.chance(70) ? OpKind::BlockRW : OpKind::BlockRO, region * PMD_PAGES});
       continue;
     }
     static constexpr unsigned kDensity[] = {5, 30, 80, 100};
@@ -203,8 +202,8 @@ Case make_case(std::uint64_t seed, const Geometry& geo, unsigned bpl) {
     for (gfn_t g = std::max(rlo, near_lo); g < std::min(rhi, win_hi + 81); ++g) page(g);
     if (r.chance(50))
       for (gfn_t g = win_lo; g <= win_hi; ++g) {
-        page(g + kPmdPages);
-        if (g >= kPmdPages) page(g - kPmdPages);
+        page(g + PMD_PAGES);
+        if (g >= PMD_PAGES) page(g - PMD_PAGES);
       }
     for (int i = 0; i < 4; ++i) page(rlo + r.below(rhi - rlo));
   }
@@ -280,8 +279,8 @@ std::string check_case(const Case& c, Coverage& cov) {
     if (kvm[0]->pgtable.entry_pa(ipa_of(g), 3) == 0) tables_present = false;
   }
   const gfn_t win_last = gfnofst + c.bpl - 1;  // the seed's `next`
-  const bool crosses_pmd = (gfnofst / kPmdPages) != (win_last / kPmdPages);
-  const bool crosses_1g = (gfnofst / kGiBPages) != (win_last / kGiBPages);
+  const bool crosses = crosses_pmd(gfnofst, c.bpl);
+  const bool crosses_1g = pud_base_gfn(gfnofst) != pud_base_gfn(win_last);
   const bool first_pmd_missing = kvm[0]->pgtable.entry_pa(ipa_of(first), 3) == 0;
 
   std::array<WalkResult, 4> res;
@@ -292,7 +291,7 @@ std::string check_case(const Case& c, Coverage& cov) {
   }
 
   ++cov.cases;
-  if (crosses_pmd) ++cov.crossing_pmd;
+  if (crosses) ++cov.crossing_pmd;
 
   // range with no access sink takes stage2_wp_range's vectorizable pte loop: the same
   // tables, counts and hazards as with one.
@@ -540,7 +539,7 @@ TEST(WpWalkerGolden, Armv7FullMaskStraddlingAPmd) {
 TEST(WpWalkerGolden, Armv7FullMaskStraddling1GiB) {
   // base_gfn 2^18 - 16: the window spans two level-1 entries.
   //   v4-fixed: 2 upper walks = 4 loads; range: per level-1 entry 1 + 1 pmd = 4 loads.
-  expect_golden(Geometry::armv7_lpae(), kGiBPages - 16, 32, kFull32,
+  expect_golden(Geometry::armv7_lpae(), PUD_PAGES - 16, 32, kFull32,
                 {{"naive", {0, 32, 32, 32}},
                  {"v4", {0, 32, 32, 32}},
                  {"v4-fixed", {0, 2, 2, 32}},
@@ -601,7 +600,7 @@ TEST(WpWalkerGolden, Armv8FourLevel) {
                  {"range", {2, 1, 2, 32}}});
   //   straddling 1 GiB (two pud entries under one pgd entry):
   //   range: pgd_present + pud_offset + 2 x (pud + pmd) + 32 = 38
-  expect_golden(Geometry::armv8_4level(), kGiBPages - 16, 32, kFull32,
+  expect_golden(Geometry::armv8_4level(), PUD_PAGES - 16, 32, kFull32,
                 {{"naive", {64, 32, 32, 32}},
                  {"v4", {64, 32, 32, 32}},
                  {"v4-fixed", {4, 2, 2, 32}},
@@ -704,23 +703,23 @@ TEST(WpWalkerHazard, V4ProtectsAnEntryOfTheWrongTable) {
 // v4 returns and drops the whole mask -- silently: no load or store it makes is in a
 // wrong place the hazard checks can see.
 TEST(WpWalkerHazard, V4DropsTheMaskAcross1GiBWhenTheFirstPmdIsMissing) {
-  const gfn_t base = kGiBPages - 16;  // window: 16 pages below 1 GiB, 16 above
+  const gfn_t base = PUD_PAGES - 16;  // window: 16 pages below 1 GiB, 16 above
   // Only pages above the boundary mapped: the first GiB has no level-1 table at all.
   auto first_gib_empty = [&](Kvm& kvm) {
     ASSERT_EQ(kvm.memslots.add(0, base, 64, false, kvm.options.geometry.ipa_bits), "");
-    for (gfn_t g = kGiBPages; g < kGiBPages + 16; ++g) kvm_handle_guest_abort(kvm, ipa_of(g), Access::Write);
+    for (gfn_t g = PUD_PAGES; g < PUD_PAGES + 16; ++g) kvm_handle_guest_abort(kvm, ipa_of(g), Access::Write);
   };
   // All 32 pages mapped, then the host unmaps the pmd below the boundary: the first
   // GiB's pmd table exists, its entry 511 is empty, and so is its entry 0.
   auto first_pmd_unmapped = [&](Kvm& kvm) {
     ASSERT_EQ(kvm.memslots.add(0, base, 64, false, kvm.options.geometry.ipa_bits), "");
-    for (gfn_t g = base; g < kGiBPages + 16; ++g) kvm_handle_guest_abort(kvm, ipa_of(g), Access::Write);
+    for (gfn_t g = base; g < PUD_PAGES + 16; ++g) kvm_handle_guest_abort(kvm, ipa_of(g), Access::Write);
     ASSERT_TRUE(kvm_unmap_pmd_range(kvm, base));
   };
   auto expect_dropped = [&](Scenario& s) {
     EXPECT_EQ(s.kvm[kV4]->hazards.total(), 0u);  // nothing reported ...
     EXPECT_EQ(s.res[kV4].stats.ptes_write_protected, 0u);
-    for (gfn_t g = kGiBPages; g < kGiBPages + 16; ++g) {
+    for (gfn_t g = PUD_PAGES; g < PUD_PAGES + 16; ++g) {
       EXPECT_TRUE(writable(*s.kvm[kV4], g)) << g;  // ... yet 16 dirty pages stay writable
       for (int i : {kNaive, kV4Fixed, kRange}) EXPECT_FALSE(writable(*s.kvm[i], g)) << i << " " << g;
     }
