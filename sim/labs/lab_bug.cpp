@@ -19,7 +19,6 @@
 // the check that the fix the student picks is the one that works.
 #include <algorithm>
 #include <bit>
-#include <fstream>
 #include <memory>
 #include <stdexcept>
 #include <utility>
@@ -30,15 +29,12 @@
 #include "mmu/fault_handler.h"
 #include "mmu/kvm.h"
 #include "mmu/pgtable_accessors.h"
+#include "mmu/wp_v4_statements.h"
 #include "mmu/wp_walker.h"
 #include "sim/labs/lab_choice.h"
 #include "sim/labs/lab_problems.h"
 #include "sim/labs/lab_text.h"
 #include "workloads/prng.h"
-
-#ifndef S2SIM_CONFIG_DIR_DEFAULT
-#define S2SIM_CONFIG_DIR_DEFAULT "configs"
-#endif
 
 namespace s2sim::sim::lab {
 
@@ -49,6 +45,8 @@ using mmu::HazardKind;
 using mmu::ipa_t;
 using mmu::phys_addr_t;
 using mmu::S2Desc;
+using mmu::V4Statement;
+using mmu::WalkerStatement;
 using workloads::Rng;
 
 constexpr unsigned kBitsPerLong = 32;
@@ -247,39 +245,6 @@ void run_walker(Run& r, const Scenario& s, std::uint64_t mask, const std::string
   r.trace->finish();
 }
 
-// The source lines the statement question accepts, looked up in the source tree the
-// binary was built from (S2SIM_CONFIG_DIR_DEFAULT is <source>/configs). Empty if the
-// file is not there: then only the statement's name is accepted.
-struct SourceLines {
-  int pte_offset_kernel = 0;  // pte = pte_offset_kernel(w, pmdv, ipa);
-  int pmd_offset_ipa = 0;     // pmd = pmd_offset(w, pudv, ipa);
-  int pmd_present_guard = 0;  // if (crosses_pmd && !pmd_present(pmdv)) {
-  int pmd_offset_next = 0;    // pmd = pmd_offset(w, pudv, next);
-  int pte_store = 0;          // w.store(pte, pte_level(), kvm_set_s2pte_readonly(ptev), ipa);
-};
-
-const SourceLines& source_lines() {
-  static const SourceLines lines = [] {
-    SourceLines l;
-    std::ifstream in(std::string(S2SIM_CONFIG_DIR_DEFAULT) + "/../mmu/wp_v4.cpp");
-    int n = 0;
-    auto first = [](int& slot, int at) {
-      if (!slot) slot = at;
-    };
-    for (std::string line; std::getline(in, line);) {
-      ++n;
-      if (line.find("pte = pte_offset_kernel(w, pmdv, ipa);") != std::string::npos) first(l.pte_offset_kernel, n);
-      if (line.find("pmd = pmd_offset(w, pudv, ipa);") != std::string::npos) first(l.pmd_offset_ipa, n);
-      if (line.find("if (crosses_pmd && !pmd_present(pmdv))") != std::string::npos) first(l.pmd_present_guard, n);
-      if (line.find("pmd = pmd_offset(w, pudv, next);") != std::string::npos) first(l.pmd_offset_next, n);
-      if (line.find("w.store(pte, pte_level(), kvm_set_s2pte_readonly(ptev), ipa);") != std::string::npos)
-        first(l.pte_store, n);
-    }
-    return l;
-  }();
-  return lines;
-}
-
 std::string gfn_list(const std::vector<gfn_t>& gfns) {
   if (gfns.empty()) return "none";
   // Runs of consecutive gfns as ranges.
@@ -294,6 +259,43 @@ std::string gfn_list(const std::vector<gfn_t>& gfns) {
   return join(parts, ", ");
 }
 
+std::string without_end(std::string s) {
+  if (s.ends_with(" {")) s.resize(s.size() - 2);
+  if (s.ends_with(";")) s.pop_back();
+  return s;
+}
+
+// Short names some students use for a statement's accessor.
+std::vector<std::string> extra_spellings(const std::string& name) {
+  if (name == "ffs") return {"__ffs"};
+  if (name == "kvm_set_s2pte_readonly") return {"w.store", "store"};
+  return {};
+}
+
+// One accepted word per statement name, in the table's order: the name, "name()",
+// and each statement of that name as written (with or without its `;` or ` {`, and
+// an assignment's right-hand side alone).
+std::vector<std::vector<std::string>> statement_words() {
+  std::vector<std::vector<std::string>> groups;
+  for (const WalkerStatement& s : mmu::v4_statements()) {
+    std::vector<std::string>* g = nullptr;
+    for (auto& existing : groups)
+      if (existing.front() == s.name) g = &existing;
+    if (!g) {
+      groups.push_back({s.name, std::string(s.name) + "()"});
+      g = &groups.back();
+      for (const std::string& x : extra_spellings(s.name)) g->push_back(x);
+    }
+    const std::string text = s.text, bare = without_end(text);
+    for (const std::string& form : {text, bare}) g->push_back(form);
+    if (const auto eq = bare.find(" = "); eq != std::string::npos && bare.find('(') > eq) {
+      g->push_back(bare.substr(eq + 3));
+      g->push_back(bare.substr(eq + 3) + ";");
+    }
+  }
+  return groups;
+}
+
 class BugLab {
  public:
   explicit BugLab(std::uint64_t seed) : seed_(seed), rng_(workloads::derive_seed(seed, 5)), s_(draw_scenario(rng_)) {
@@ -305,6 +307,12 @@ class BugLab {
     const mmu::HazardLog& h = v4_.vm->kvm.hazards;
     if (h.first().empty() || std::string(mmu::to_string(h.first()[0].kind)) != hazard_name(s_.bug))
       throw std::logic_error("lab 5 seed " + std::to_string(seed) + ": v4 did not trip " + hazard_name(s_.bug));
+    // The statement that reports it: where the table address is taken from the bad
+    // pmd, or (wrong_table_wp) the store through what pte_offset_kernel() computed.
+    const V4Statement at = s_.bug == Bug::WrongTable ? V4Statement::SetReadonly : V4Statement::PteOffsetKernel;
+    if (static_cast<V4Statement>(h.first()[0].statement) != at)
+      throw std::logic_error("lab 5 seed " + std::to_string(seed) + ": " + hazard_name(s_.bug) + " reported in " +
+                             mmu::v4_statement(h.first()[0].statement).name);
     // The check of the fix: the same call on the same state with v4-fixed is clean.
     if (fixed_.vm->kvm.hazards.total() != 0)
       throw std::logic_error("lab 5 seed " + std::to_string(seed) + ": v4-fixed reported a hazard");
@@ -503,10 +511,10 @@ class BugLab {
     } else {
       q.steps = {
           "crosses_pmd is false: after the first bit the loop goes straight back to "
-          "pte_offset_kernel(w, pmdv, ipa) with the same pmdv, once per set bit: " +
+          "pte_offset_kernel(w, pmdv, ipa), having read the same pmd entry again, once per set bit: " +
           std::to_string(bits()) + " set bits, " + std::to_string(n) + " reports"};
       q.mistakes.push_back({"1",
-                            "the loop repeats pte_offset_kernel(w, pmdv, ipa) with the same bad pmdv for "
+                            "the loop repeats pte_offset_kernel(w, pmdv, ipa) on the same bad pmd entry for "
                             "every set bit: one report per bit"});
       if (s_.bug == Bug::Block && hazards().total() != n)
         q.mistakes.push_back({std::to_string(hazards().total()),
@@ -520,58 +528,29 @@ class BugLab {
   }
 
   void add_statement_question() {
-    const SourceLines& l = source_lines();
+    const std::string pte_offset = without_end(mmu::v4_statement(V4Statement::PteOffsetKernel).text);
     Question q;
     q.text =
         "which statement of mmu/wp_v4.cpp computes the descriptor address that goes wrong? (the accessor's\n"
-        "name, e.g. pgd_offset, or its line number in mmu/wp_v4.cpp, or a range of at most 5 lines)";
-    const std::vector<std::string> ptek = {"pte_offset_kernel",
-                                           "pte_offset_kernel()",
-                                           "pte_offset_kernel(w, pmdv, ipa)",
-                                           "pte_offset_kernel(w, pmdv, ipa);",
-                                           "pte = pte_offset_kernel(w, pmdv, ipa)",
-                                           "pte = pte_offset_kernel(w, pmdv, ipa);"};
-    q.accepts.words = {
-        ptek,
-        {"pmd_offset", "pmd_offset()", "pmd = pmd_offset(w, pudv, ipa);", "pmd = pmd_offset(w, pudv, next);"},
-        {"pmd_present", "pmd_present()", "if (crosses_pmd && !pmd_present(pmdv)) {"},
-        {"pud_offset", "pud_offset()"},
-        {"pgd_offset", "pgd_offset()"},
-        {"pgd_present", "pgd_present()"},
-        {"pud_present", "pud_present()"},
-        {"pte_present", "pte_present()"},
-        {"kvm_s2pte_readonly", "kvm_s2pte_readonly()"},
-        {"kvm_set_s2pte_readonly", "kvm_set_s2pte_readonly()", "w.store", "store"},
-        {"crosses_pmd"},
-        {"ffs", "__ffs"}};
-    q.accepts.number = true;
-    q.accepts.list = true;
-    q.answers = {"pte_offset_kernel"};
-    if (l.pte_offset_kernel) q.answers.push_back(std::to_string(l.pte_offset_kernel));
-    const int line = l.pte_offset_kernel;
-    q.also_right = [line](const AnswerValue& v) {
-      return line && v.kind == AnswerValue::Kind::List && !v.list.empty() && v.list.size() <= 5 &&
-             std::binary_search(v.list.begin(), v.list.end(), static_cast<std::uint64_t>(line));
-    };
-    const std::string at = line ? " (line " + std::to_string(line) + ")" : "";
+        "name, e.g. pgd_offset, or the statement as mmu/wp_v4.cpp writes it)";
+    q.accepts.words = statement_words();
+    q.answers = {mmu::v4_statement(V4Statement::PteOffsetKernel).name};
     switch (s_.bug) {
       case Bug::NonPresent:
-        q.steps = {
-            "crosses_pmd is false: the presence check `if (crosses_pmd && !pmd_present(pmdv))` is skipped, "
-            "and pte = pte_offset_kernel(w, pmdv, ipa)" +
-            at + " takes a table address from the empty pmd entry"};
+        q.steps = {"crosses_pmd is false: the presence check `" +
+                   without_end(mmu::v4_statement(V4Statement::PmdPresent).text) + "` is skipped, and " + pte_offset +
+                   " takes a table address from the empty pmd entry"};
         break;
       case Bug::Block:
-        q.steps = {"crosses_pmd is false, and nothing in v4 tests pmd_huge(): pte = pte_offset_kernel(w, pmdv, ipa)" +
-                   at + " takes the block's output address (guest RAM) for a pte table"};
+        q.steps = {"crosses_pmd is false, and nothing in v4 tests pmd_huge(): " + pte_offset +
+                   " takes the block's output address (guest RAM) for a pte table"};
         break;
       case Bug::WrongTable:
-        q.steps = {
-            "the first pmd is absent, so v4 falls back to pmd = pmd_offset(w, pudv, next) -- next's pmd, "
-            "correctly found -- but pte = pte_offset_kernel(w, pmdv, ipa)" +
-            at +
-            " indexes next's pte table with ipa, the first bit's IPA: entry pte_index(ipa) of the "
-            "wrong table"};
+        q.steps = {"the first pmd is absent, so v4 falls back to " +
+                   without_end(mmu::v4_statement(V4Statement::PmdOffsetNext).text) +
+                   " -- next's pmd, correctly found -- but " + pte_offset +
+                   " indexes next's pte table with ipa, the first bit's IPA: entry pte_index(ipa) of the "
+                   "wrong table"};
         break;
     }
     const std::string offset_ok =
@@ -589,24 +568,14 @@ class BugLab {
                                   : "pmd_present() is called here and rightly finds the first pmd absent; what "
                                     "goes wrong is the pte lookup after the fallback: pte_offset_kernel";
     const std::string store =
-        "the store writes where the address computed earlier points; the address itself "
-        "went wrong in pte = pte_offset_kernel(w, pmdv, ipa)";
+        "the store writes where the address computed earlier points; the address itself went wrong in " + pte_offset;
     q.mistakes = {{"pmd_offset", offset_ok},
                   {"pmd_present", present},
                   {"kvm_set_s2pte_readonly", store},
                   {"crosses_pmd",
                    "crosses_pmd decides which path runs; the statement that computes the bad "
                    "address on it is pte_offset_kernel"}};
-    if (l.pmd_offset_ipa) q.mistakes.push_back({std::to_string(l.pmd_offset_ipa), offset_ok});
-    if (l.pmd_offset_next) q.mistakes.push_back({std::to_string(l.pmd_offset_next), offset_ok});
-    if (l.pmd_present_guard) q.mistakes.push_back({std::to_string(l.pmd_present_guard), present});
-    if (l.pte_store) q.mistakes.push_back({std::to_string(l.pte_store), store});
-    q.explain = [line](const AnswerValue& v) {
-      if (v.kind == AnswerValue::Kind::List && v.list.size() > 5) return std::string("give at most 5 lines");
-      if (!line && v.kind != AnswerValue::Kind::Word)
-        return std::string(
-            "mmu/wp_v4.cpp was not found where this s2sim was built, so line numbers cannot be "
-            "checked: name the statement's accessor");
+    q.explain = [](const AnswerValue&) {
       return std::string(
           "follow the call through mmu/wp_v4.cpp: where is a table address taken from an entry "
           "without the checks it needs?");

@@ -7,7 +7,7 @@
 //
 // Every answer comes from running the real walkers (mmu::make_wp_walker) on a
 // freshly populated table with a CountingSink; crosses_pmd is read off the v4 walker
-// itself (with a full mask it repeats the upper walk for every bit exactly when
+// itself (with a full mask it repeats the level-1 load for every bit exactly when
 // crosses_pmd is true), so nothing here restates a walker's logic.
 #include <algorithm>
 #include <bit>
@@ -183,8 +183,9 @@ class MaskedLab {
         "The walkers (s2sim's names):\n"
         "  naive     a full walk (level-1 entry, pmd, pte) for every set bit\n"
         "  v4        the 2014 patch: one upper walk (level-1 entry, pmd) for the first set bit,\n"
-        "            then ptes only -- unless crosses_pmd, when it walks the upper levels again\n"
-        "            for every further set bit\n"
+        "            then for each further set bit the pmd again (pte_offset_kernel(pmd, ipa)\n"
+        "            reads *pmd) and the pte -- unless crosses_pmd, when it walks the upper\n"
+        "            levels again for every further set bit\n"
         "  v4-fixed  one upper walk for each 2 MiB (pmd) region the set bits touch\n"
         "  range     stage2_wp_range() over [__ffs(mask), __fls(mask)]\n\n";
     // The descriptors on the window's path: the level-1 entry and the pmd entries of
@@ -381,7 +382,8 @@ class MaskedLab {
     else if (name == "v4" && crosses_pmd_)
       why = "crosses_pmd is true: the upper walk is repeated for every set bit";
     else if (name == "v4")
-      why = "crosses_pmd is false: one upper walk for the whole call, then ptes only";
+      why = "crosses_pmd is false: the level-1 entry once for the whole call, and the pmd once per set bit (" +
+            n(bits) + "): the loop's pte_offset_kernel(pmd, ipa) reads *pmd on every pass";
     else if (name == "v4-fixed")
       why = "one upper walk per 2 MiB region the set bits touch (" + n(l2) + ")";
     else
@@ -411,8 +413,12 @@ class MaskedLab {
                             "walks the upper levels for every set bit"});
     } else if (name == "v4") {
       q.mistakes.push_back({n(naive.upper()),
-                            "crosses_pmd is false: v4 walks the upper levels once for the whole call, "
-                            "then loads only ptes"});
+                            "crosses_pmd is false: v4 reads the level-1 entry once for the whole call; only the "
+                            "pmd is read again for every set bit"});
+      q.mistakes.push_back({n(one_walk),
+                            "pte_offset_kernel(pmd, ipa) is pmd_page_vaddr(*(pmd)) + pte_index(ipa) on ARM: "
+                            "each pass of the loop reads the pmd entry again (the pte store before it keeps "
+                            "the compiler from reusing it), so the pmd is loaded once per set bit"});
     } else if (name == "v4-fixed") {
       q.mistakes.push_back({n(v4.upper()),
                             "v4-fixed walks the upper levels once per 2 MiB region the set bits touch, "
