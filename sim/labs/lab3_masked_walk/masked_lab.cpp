@@ -17,6 +17,7 @@
 
 #include "mmu/access_sink.h"
 #include "mmu/descriptor.h"
+#include "mmu/granule.h"
 #include "mmu/kvm.h"
 #include "mmu/pgtable_accessors.h"
 #include "mmu/wp_walker.h"
@@ -36,7 +37,7 @@ using workloads::Rng;
 namespace desc = mmu::desc;
 
 constexpr unsigned kBitsPerLong = 32;  // BITS_PER_LONG on ARMv7
-constexpr gfn_t kPmdPages = 512;       // pages per 2 MiB pmd region
+using mmu::PMD_PAGES;                  // pages per 2 MiB pmd region
 
 struct Call {
   gfn_t base_gfn = 0;
@@ -102,8 +103,8 @@ Call draw_call(Rng& rng) {
   const std::uint64_t k = rng.below(8);
   c.gfn_offset = kBitsPerLong * k;  // get_dirty_log hands out whole words
   // A 2 MiB boundary somewhere in the first 4 GiB of IPA, not at a 1 GiB boundary.
-  const gfn_t gib = rng.below(4) << 18;
-  const gfn_t boundary = gib + (1 + rng.below(500)) * kPmdPages;
+  const gfn_t gib = rng.below(4) * mmu::PUD_PAGES;
+  const gfn_t boundary = gib + (1 + rng.below(500)) * PMD_PAGES;
   const unsigned scenario = static_cast<unsigned>(rng.below(10));
   unsigned before = 0;  // window pages before the boundary, when crossing
   if (scenario < 5) {
@@ -196,7 +197,7 @@ class MaskedLab {
     s += "  VTTBR = " + desc_hex(pt().vttbr()) + "\n";
     s += "  level-1 entry  " + pa_hex(first.visited[0]) + ": " + desc_hex(word(first.visited[0])) + "\n";
     nlohmann::json pmds = nlohmann::json::array();
-    for (gfn_t g = w0; g <= w1; g = ((g / kPmdPages) + 1) * kPmdPages) {
+    for (gfn_t g = w0; g <= w1; g = mmu::pmd_end_gfn(g)) {
       const mmu::S2Lookup l = pt().lookup(ipa_of(g));
       s += "  level-2 entry  " + pa_hex(l.visited[1]) + ": " + desc_hex(word(l.visited[1])) + "\n";
       pmds.push_back({{"pa", pa_hex(l.visited[1])}, {"value", desc_hex(word(l.visited[1]))}});
@@ -257,13 +258,12 @@ class MaskedLab {
     const Call& c = call_;
     const ipa_t offset_ipa = ipa_of(c.gfnofst());
     const ipa_t next = ipa_of(c.gfnofst() + kBitsPerLong - 1);
-    const ipa_t pmd_mask = ~((ipa_t{1} << 21) - 1);
     Question q;
     q.text = "is crosses_pmd true in v4 for this call? (true or false)";
     q.accepts.words = {{"true", "yes", "1"}, {"false", "no", "0"}};
     q.answers = {crosses_pmd_ ? "true" : "false"};
     q.steps = {"offset_ipa = gfnofst << 12 = " + pa_hex(offset_ipa) + ", next = (gfnofst + 31) << 12 = " + pa_hex(next),
-               "their pmds (IPA & PMD_MASK): " + pa_hex(offset_ipa & pmd_mask) + " and " + pa_hex(next & pmd_mask) +
+               "their pmds (IPA & PMD_MASK): " + pa_hex(offset_ipa & mmu::PMD_MASK) + " and " + pa_hex(next & mmu::PMD_MASK) +
                    (crosses_pmd_ ? ": different, crosses_pmd = true" : ": the same, crosses_pmd = false")};
     std::string hint;
     if (crosses_pmd_ && bit_regions() == 1)
@@ -274,7 +274,7 @@ class MaskedLab {
       hint =
           "offset_ipa (gfnofst << 12) and next ((gfnofst + 31) << 12) lie in different 2 MiB regions: IPA & "
           "PMD_MASK differs";
-    else if (c.base_gfn % kPmdPages != 0)
+    else if (!mmu::pmd_aligned(c.base_gfn))
       hint = "base_gfn is not 2 MiB aligned, but this window [" + hex(c.gfnofst()) + ", " +
              hex(c.gfnofst() + kBitsPerLong - 1) + "] still lies inside one 2 MiB region";
     else
@@ -292,7 +292,7 @@ class MaskedLab {
     const std::uint64_t l1 = word(l.visited[0]), pmd = word(l.visited[1]);
     const phys_addr_t pmd_table = S2Desc{l1}.output_address(), pte_table = S2Desc{pmd}.output_address();
     const phys_addr_t pte_table0 = S2Desc{word(l0.visited[1])}.output_address();
-    const std::uint64_t pmd_index = (ipa_of(g) >> 21) & 511, pte_index = g & 511;
+    const std::uint64_t pmd_index = mmu::pmd_index(ipa_of(g)), pte_index = mmu::pte_index(ipa_of(g));
     const bool crossed = l.visited[1] != l0.visited[1];
     const std::string first_pmd_hint =
         "you used the pmd index of the first page for the second: this window crosses a "
@@ -314,7 +314,7 @@ class MaskedLab {
                      std::to_string(pmd_index) + " x 8 = " + pa_hex(l.visited[1])};
       if (crossed) q.mistakes.push_back({pa_hex(l0.visited[1]), first_pmd_hint});
       q.mistakes.push_back({pa_hex(l1 + pmd_index * 8), type_bits_hint});
-      q.mistakes.push_back({pa_hex(pmd_table + (ipa_of(g) >> 21) * 8),
+      q.mistakes.push_back({pa_hex(pmd_table + (ipa_of(g) >> mmu::PMD_SHIFT) * 8),
                             "pmd_index() is IPA[29:21], 9 bits: the bits above 29 index the level-1 table"});
       q.mistakes.push_back({pa_hex(pmd_table + pmd_index), "each descriptor is 8 bytes: add pmd_index x 8"});
       q.mistakes.push_back(
