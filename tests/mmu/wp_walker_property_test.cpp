@@ -358,27 +358,28 @@ std::string check_case(const Case& c, Coverage& cov) {
   }
 
   // v4.
-  const HazardLog& hz = kvm[kV4]->hazards;
+  const HazardLog& v4_hazards = kvm[kV4]->hazards;
   for (std::size_t k = 0; k < kHazardKinds; ++k)
-    if (hz.count(static_cast<HazardKind>(k))) ++cov.hazard_cases[k];
+    if (v4_hazards.count(static_cast<HazardKind>(k))) ++cov.hazard_cases[k];
   const bool differs = !diff_leaves(after[kV4], after[kNaive]).empty();
   if (differs) ++cov.v4_differs;
   if (tables_present) {
     ++cov.v4_precondition;
-    if (hz.total() != 0) return std::string("v4 reported a hazard with every table present: ") + to_string(hz.first()[0].kind);
+    if (v4_hazards.total() != 0)
+      return std::string("v4 reported a hazard with every table present: ") + to_string(v4_hazards.first()[0].kind);
     if (std::string d = diff_leaves(after[kV4], after[kNaive]); !d.empty()) return "v4 vs naive with every table present: " + d;
     if (res[kV4].stats.ptes_write_protected != res[kNaive].stats.ptes_write_protected)
       return "v4 stats differ from naive with every table present";
     return "";
   }
-  for (const Hazard& h : hz.first()) {
+  for (const Hazard& h : v4_hazards.first()) {
     if (static_cast<std::size_t>(h.kind) >= kHazardKinds) return "v4 reported an unknown hazard kind";
     if (std::string(h.walker) != "v4") return "a hazard not attributed to v4";
   }
   for (std::size_t j = 0; j < before.size(); ++j) {
     const bool v4_rw = S2Desc{after[kV4][j].raw}.writable(), naive_rw = S2Desc{after[kNaive][j].raw}.writable();
     // A leaf protected by v4 but not by naive is an entry of the wrong table.
-    if (!v4_rw && naive_rw && hz.count(HazardKind::WrongTableWp) == 0)
+    if (!v4_rw && naive_rw && v4_hazards.count(HazardKind::WrongTableWp) == 0)
       return "v4 protected " + leaf_str(after[kV4][j]) + " which naive did not, without wrong_table_wp";
     // A leaf naive protected but v4 left writable, with no hazard reported: only the
     // 1 GiB-crossing fallback can do that. The window crosses 1 GiB and the first set
@@ -387,7 +388,7 @@ std::string check_case(const Case& c, Coverage& cov) {
     // pmd_offset(pud, next) on ipa's pud, i.e. pmd index(next) of ipa's pmd table, a
     // region about 1 GiB away from the window (on every geometry). Finding that
     // empty, it returns and drops the whole mask without any hazard.
-    if (v4_rw && !naive_rw && hz.total() == 0) {
+    if (v4_rw && !naive_rw && v4_hazards.total() == 0) {
       if (!(crosses_1g && first_pmd_missing))
         return "v4 silently left " + leaf_str(after[kV4][j]) + " writable outside the 1 GiB fallback case";
       ++cov.v4_silent_miss;
