@@ -39,7 +39,7 @@ std::unique_ptr<SlotFixture> build_fixture(const SlotSpec& spec) {
   const gfn_t end = spec.base_gfn + spec.npages;
   for (gfn_t gfn = spec.base_gfn; gfn < end;) {
     const FaultResult r = kvm_handle_guest_abort(kvm, gfn << PAGE_SHIFT, Access::Write);
-    if (r.outcome == FaultOutcome::MappedBlock) gfn = (gfn | (kPagesPerPmd - 1)) + 1;
+    if (r.outcome == FaultOutcome::MappedBlock) gfn = pmd_end_gfn(gfn);
     else if (r.outcome == FaultOutcome::MappedPage) ++gfn;
     else throw std::runtime_error(std::string("bench fixture: unexpected fault outcome ") + mmu::to_string(r.outcome));
   }
@@ -73,14 +73,15 @@ const std::vector<std::uint64_t*>& slot_leaves(SlotFixture& f) {
     const gfn_t gfn = slot.base_gfn + i;
     // One lookup per pmd region when it holds a pte table: the rest is pointer
     // arithmetic, which keeps a 1M-page slot at a few milliseconds.
-    if (pte_table && (gfn & (kPagesPerPmd - 1)) != 0) {
-      leaves[i] = pte_table + (gfn & (kPagesPerPmd - 1));
+    const std::uint64_t index = pte_index(gfn << PAGE_SHIFT);
+    if (pte_table && index != 0) {
+      leaves[i] = pte_table + index;
       continue;
     }
     const S2Lookup r = f.kvm->pgtable.lookup(gfn << PAGE_SHIFT);
     if (!r.mapped) throw std::runtime_error("bench fixture: gfn " + std::to_string(gfn) + " is not mapped");
     leaves[i] = f.kvm->mem.table_words(r.desc_pa & PAGE_MASK) + ((r.desc_pa & ~PAGE_MASK) >> 3);
-    pte_table = r.level == kMaxLevel ? leaves[i] - (gfn & (kPagesPerPmd - 1)) : nullptr;
+    pte_table = r.level == kMaxLevel ? leaves[i] - index : nullptr;
   }
   return leaves;
 }
@@ -132,10 +133,9 @@ std::vector<Window> pick_windows(SlotFixture& f, unsigned bits_per_long, std::si
   std::vector<Window> out;
   // Every pmd boundary inside the slot, in order; for each, the bitmap word that
   // starts there (aligned) or the word holding the page just below it (crossing).
-  const gfn_t first_boundary = (slot.base_gfn + kPagesPerPmd - 1) & ~(kPagesPerPmd - 1);
-  for (gfn_t b = first_boundary; b < slot.end_gfn() && out.size() < count; b += kPagesPerPmd) {
-    if (b == slot.base_gfn && (slot.base_gfn & (kPagesPerPmd - 1)) != 0) continue;
-    const bool aligned_slot = (slot.base_gfn & (kPagesPerPmd - 1)) == 0;
+  const bool aligned_slot = pmd_aligned(slot.base_gfn);
+  const gfn_t first_boundary = aligned_slot ? slot.base_gfn : pmd_end_gfn(slot.base_gfn);
+  for (gfn_t b = first_boundary; b < slot.end_gfn() && out.size() < count; b += PMD_PAGES) {
     const gfn_t anchor = aligned_slot ? b : b - 1;
     if (anchor < slot.base_gfn) continue;
     const gfn_t word = (anchor - slot.base_gfn) / bits_per_long;
@@ -147,7 +147,7 @@ std::vector<Window> pick_windows(SlotFixture& f, unsigned bits_per_long, std::si
       ok = r.mapped && r.level == want;
     }
     if (!ok) continue;
-    out.push_back(Window{word * bits_per_long, (first >> 9) != (last >> 9)});
+    out.push_back(Window{word * bits_per_long, crosses_pmd(first, bits_per_long)});
   }
   return out;
 }

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "mmu/granule.h"
 #include "mmu/kvm.h"
 #include "mmu/types.h"
 #include "workloads/prng.h"
@@ -25,7 +26,7 @@ using mmu::gfn_t;
 // Guest RAM at IPA 2 GiB, as on the vexpress and Exynos boards KVM/ARM ran on;
 // 2 MiB aligned, so BITS_PER_LONG-page windows never straddle a pmd.
 inline constexpr gfn_t kRamBaseGfn = 0x80000;
-inline constexpr gfn_t kPagesPerPmd = 512;  // PTRS_PER_PTE: one pmd maps 2 MiB
+static_assert(mmu::pmd_aligned(kRamBaseGfn));
 // A base this far past a 2 MiB boundary makes one 32- or 64-page bitmap word per
 // pmd straddle the boundary: the case crosses_pmd exists for.
 inline constexpr gfn_t kCrossingOffset = 16;
@@ -61,8 +62,8 @@ struct SlotFixture {
 inline SlotSpec dirty_log_spec(std::uint64_t npages) {
   return SlotSpec{npages, kRamBaseGfn, Mapping::Pages, true, 32};
 }
-inline constexpr std::uint64_t kPages1GiB = std::uint64_t{1} << 18;
-inline constexpr std::uint64_t kPages4GiB = std::uint64_t{1} << 20;
+inline constexpr std::uint64_t kPages1GiB = mmu::PUD_PAGES;
+inline constexpr std::uint64_t kPages4GiB = 4 * mmu::PUD_PAGES;
 
 // Builds a VM with slot kSlotId of spec.npages pages at spec.base_gfn and populates it
 // through kvm_handle_guest_abort() with write faults before logging is on: 4 KiB

@@ -1,6 +1,7 @@
 // Host-time cost of the hardware stage-2 walk (translate) over a populated table.
 #include <benchmark/benchmark.h>
 
+#include "mmu/granule.h"
 #include "mmu/hw_walk.h"
 #include "mmu/s2_pgtable.h"
 
@@ -22,6 +23,6 @@ void BM_HwWalk4K(benchmark::State& state) {
   benchmark::DoNotOptimize(sum);
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_HwWalk4K)->Arg(1 << 10)->Arg(1 << 18);
+BENCHMARK(BM_HwWalk4K)->Arg(1 << 10)->Arg(static_cast<std::int64_t>(PUD_PAGES));  // 4 MiB, 1 GiB
 
 }  // namespace

@@ -67,7 +67,7 @@ SlotSpec masked_spec(Alignment a, Mapping m) {
   SlotSpec s;
   // Two spare regions: on a crossing hugepage slot the partial regions at both ends are
   // mapped with ptes, so the words straddling them are not block windows.
-  s.npages = (kWindows + 2) * kPagesPerPmd;
+  s.npages = (kWindows + 2) * PMD_PAGES;
   s.base_gfn = kRamBaseGfn + (a == Alignment::Crossing ? kCrossingOffset : 0);
   s.mapping = m;
   // Logging on: every leaf starts read-only, as kvm_mmu_wp_memory_region() leaves

@@ -1,5 +1,7 @@
 #include "mmu/fault_handler.h"
 
+#include "mmu/granule.h"
+
 namespace s2sim::mmu {
 
 const char* to_string(FaultOutcome o) {
@@ -17,8 +19,6 @@ const char* to_string(FaultOutcome o) {
 }
 
 namespace {
-
-constexpr std::uint64_t kPmdSize = std::uint64_t{1} << 21;
 
 void report_walk(AccessSink* sink, const S2Lookup& r, level_t start_level) {
   if (!sink) return;
@@ -72,9 +72,9 @@ FaultResult kvm_handle_guest_abort(Kvm& kvm, ipa_t ipa, Access access, AccessSin
     // read mapped writable, which does nothing while the slot has no dirty bitmap.
     const bool writable = write || !logging;
     const std::uint64_t attrs = writable ? (desc::PAGE_S2_ATTRS | desc::L_PTE_S2_RDWR) : desc::PAGE_S2_ATTRS;
-    const ipa_t block_ipa = ipa & ~(kPmdSize - 1);
+    const ipa_t block_ipa = ipa & PMD_MASK;
     const gfn_t block_gfn = block_ipa >> PAGE_SHIFT;
-    const bool block_fits = slot->contains(block_gfn) && slot->contains(block_gfn + 511);
+    const bool block_fits = slot->contains(block_gfn) && slot->contains(block_gfn + PMD_PAGES - 1);
     if (!logging && slot->hugepages && block_fits && r.level <= 2) {
       kvm.pgtable.map_block(block_ipa, kvm.gfn_to_pa(*slot, block_gfn), 2, attrs, sink);
       res.outcome = FaultOutcome::MappedBlock;

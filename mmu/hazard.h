@@ -43,6 +43,7 @@ struct Hazard {
   phys_addr_t pa;       // the descriptor address involved
   level_t level;        // the level the walker believed it was at
   const char* walker;   // which walker (static string)
+  std::uint8_t statement = 0;  // the walker's statement that made it (S2Walk::at), 0 if not named
 };
 
 class HazardLog {

@@ -1,5 +1,7 @@
 #include "mmu/kvm.h"
 
+#include "mmu/granule.h"
+
 namespace s2sim::mmu {
 
 const char* to_string(SetPteOrder o) {
@@ -17,9 +19,9 @@ Kvm::Kvm(const KvmOptions& opts, TlbMaintenance* tlb_maintenance)
       tlb(tlb_maintenance ? tlb_maintenance : &default_tlb_) {}
 
 phys_addr_t Kvm::gfn_to_pa(Memslot& slot, gfn_t gfn) {
-  phys_addr_t& chunk = slot.chunk_pa[(gfn >> 9) - (slot.base_gfn >> 9)];
+  phys_addr_t& chunk = slot.chunk_pa[pmd_region(gfn) - pmd_region(slot.base_gfn)];
   if (chunk == 0) chunk = mem.alloc_guest_chunk();
-  return chunk + ((gfn & 511) << PAGE_SHIFT);
+  return chunk + ((gfn - pmd_base_gfn(gfn)) << PAGE_SHIFT);
 }
 
 void Kvm::mark_page_dirty(gfn_t gfn) {

@@ -1,5 +1,7 @@
 #include "mmu/memslot.h"
 
+#include "mmu/granule.h"
+
 namespace s2sim::mmu {
 
 std::string Memslots::add(unsigned id, gfn_t base_gfn, std::uint64_t npages, bool hugepages, unsigned ipa_bits) {
@@ -20,7 +22,7 @@ std::string Memslots::add(unsigned id, gfn_t base_gfn, std::uint64_t npages, boo
   m.npages = npages;
   m.hugepages = hugepages;
   // One entry per 2 MiB of IPA the slot touches.
-  const gfn_t first_chunk = base_gfn >> 9, last_chunk = (base_gfn + npages - 1) >> 9;
+  const gfn_t first_chunk = pmd_region(base_gfn), last_chunk = pmd_region(base_gfn + npages - 1);
   m.chunk_pa.assign(last_chunk - first_chunk + 1, 0);
   slots_.emplace(base_gfn, std::move(m));
   return {};

@@ -4,8 +4,10 @@
 //
 // Pointers are physical addresses of descriptors in simulated memory. Loads are
 // explicit (`w.load(pmd)`): one load per entry visited, as compiled kernel code
-// does once it has read `*pmd` into a register. Every load and store goes through
-// the walk context, which reports it to the access sink and checks it for hazards:
+// does once it has read `*pmd` into a register, and one more wherever the compiled
+// code must read the entry again (the seed walker's loop, mmu/wp_v4.cpp). Every load
+// and store goes through the walk context, which reports it to the access sink and
+// checks it for hazards:
 //   - pmd_offset()/pte_offset_kernel() given a non-present entry -> walk_non_present
 //   - ... given a block entry                                    -> block_as_table
 //   - a store whose entry does not map the IPA it is meant for   -> wrong_table_wp
@@ -31,6 +33,16 @@ class S2Walk {
   S2PageTable& pgtable() { return pt_; }
   const Geometry& geometry() const { return geo_; }
 
+  // Names the walker's statement about to run (an id of the walker's own statement
+  // table, e.g. mmu/wp_v4_statements.h; 0 = none), so that what it reports says
+  // where it came from. Returns the walk, to be used in the statement it names.
+  template <typename Statement>
+  S2Walk& at(Statement s) {
+    statement_ = static_cast<std::uint8_t>(s);
+    return *this;
+  }
+  std::uint8_t statement() const { return statement_; }
+
   // A descriptor load at `level`, made while handling `ipa`.
   S2Desc load(phys_addr_t pa, level_t level, ipa_t ipa);
   // A descriptor store at `level`, meant to change the entry that maps `ipa`.
@@ -51,7 +63,7 @@ class S2Walk {
   AccessSink* sink() const { return sink_; }
 
   void hazard(HazardKind k, ipa_t ipa, phys_addr_t pa, level_t level) {
-    if (hazards_) hazards_->report(Hazard{k, ipa, pa, level, walker_});
+    if (hazards_) hazards_->report(Hazard{k, ipa, pa, level, walker_, statement_});
   }
 
   // Coverage of one kvm_mmu_write_protect_pt_masked() call: from now on, note which of
@@ -79,6 +91,7 @@ class S2Walk {
   AccessSink* sink_;
   HazardLog* hazards_;
   const char* walker_;
+  std::uint8_t statement_ = 0;
   // The frame of the last table pointer taken from a bad entry: accesses in it are
   // already explained by that hazard and are not reported again as stray.
   phys_addr_t explained_frame_ = ~phys_addr_t{0};

@@ -8,13 +8,13 @@
 // it was reached for. One descriptor load per entry visited, one store per entry cleared.
 #include "mmu/stage2_unmap.h"
 
+#include "mmu/granule.h"
 #include "mmu/pgtable_accessors.h"
 
 namespace s2sim::mmu {
 
 namespace {
 
-constexpr std::uint64_t kPmdSize = std::uint64_t{1} << 21;
 
 struct Unmap {
   Kvm& kvm;
@@ -117,9 +117,9 @@ bool kvm_unmap_pmd_range(Kvm& kvm, gfn_t gfn, AccessSink* sink) {
   // handle_hva_to_gpa() (3.15-4.x) calls kvm_unmap_hva_handler once per page of the
   // range: 512 single-page unmap_stage2_range() walks, each from the top. The page that
   // empties the pte table frees it and clears the pmd; the pages after it stop there.
-  const gfn_t first = ((gfn << PAGE_SHIFT) & ~(kPmdSize - 1)) >> PAGE_SHIFT;
+  const gfn_t first = pmd_base_gfn(gfn);
   bool cleared = false;
-  for (gfn_t g = first; g < first + (kPmdSize >> PAGE_SHIFT); ++g) cleared |= kvm_unmap_gfn(kvm, g, sink);
+  for (gfn_t g = first; g < first + PMD_PAGES; ++g) cleared |= kvm_unmap_gfn(kvm, g, sink);
   return cleared;
 }
 

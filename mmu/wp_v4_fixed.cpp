@@ -5,6 +5,7 @@
 // only the pages it covers; a 2 MiB (or 1 GiB) block is write-protected as a block.
 #include <bit>
 
+#include "mmu/granule.h"
 #include "mmu/wp_walkers.h"
 
 namespace s2sim::mmu {
@@ -12,7 +13,6 @@ namespace s2sim::mmu {
 void V4FixedWalker::write_protect_masked(S2Walk& w, const Memslot& slot, gfn_t gfn_offset, std::uint64_t mask,
                                          unsigned /*bits_per_long*/, WpStats& stats) {
   ++stats.calls;
-  constexpr ipa_t kPmdMask = ~((ipa_t{1} << 21) - 1);
   const gfn_t gfnofst = slot.base_gfn + gfn_offset;
   // What the upper walk found for the current pmd region.
   enum class Region { None, Skip, Table } region = Region::None;
@@ -21,9 +21,9 @@ void V4FixedWalker::write_protect_masked(S2Walk& w, const Memslot& slot, gfn_t g
 
   for (; mask; mask &= mask - 1) {
     const ipa_t ipa = (gfnofst + static_cast<unsigned>(std::countr_zero(mask))) << PAGE_SHIFT;
-    if (region == Region::None || (ipa & kPmdMask) != region_base) {
+    if (region == Region::None || (ipa & PMD_MASK) != region_base) {
       // Crossed into another pmd region: walk the upper levels again for it.
-      region_base = ipa & kPmdMask;
+      region_base = ipa & PMD_MASK;
       region = Region::Skip;
       const phys_addr_t pgd = pgd_offset(w, ipa);
       if (!pgd_present(w, pgd, ipa)) continue;

@@ -4,6 +4,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "mmu/granule.h"
 #include "util/input_error.h"
 #include "workloads/line_reader.h"
 #include "workloads/region.h"
@@ -11,8 +12,6 @@
 namespace s2sim::workloads {
 namespace {
 
-inline constexpr unsigned kRegionShift = 21;  // 2 MiB: one pmd's worth of address space
-inline constexpr std::uint64_t kRegionSize = std::uint64_t{1} << kRegionShift;
 inline constexpr std::uint64_t kMaxAccessSize = 65536;
 
 enum class Record : std::uint8_t { Instruction, Load, Store, Modify };
@@ -59,7 +58,7 @@ class LackeyCursor final : public TraceCursor {
         options_(options),
         vcpus_(env.vcpus == 0 ? 1 : env.vcpus),
         slot_base_ipa_(env.slot_base_gfn << mmu::PAGE_SHIFT),
-        slot_regions_(env.slot_npages / (kRegionSize >> mmu::PAGE_SHIFT)) {}
+        slot_regions_(env.slot_npages / mmu::PMD_PAGES) {}
 
   LackeyCursor(const LackeyCursor& other)
       : reader_(std::make_unique<LineReader>(other.reader_->path(), other.reader_->offset(), other.reader_->line_no())),
@@ -118,7 +117,7 @@ class LackeyCursor final : public TraceCursor {
   }
 
   mmu::ipa_t map(std::uint64_t addr) {
-    const std::uint64_t region = addr >> kRegionShift;
+    const std::uint64_t region = addr >> mmu::PMD_SHIFT;  // a 2 MiB (pmd) region
     auto it = regions_.find(region);
     if (it == regions_.end()) {
       const std::uint64_t k = regions_.size();
@@ -130,7 +129,7 @@ class LackeyCursor final : public TraceCursor {
       }
       it = regions_.emplace(region, k).first;
     }
-    return slot_base_ipa_ + it->second * kRegionSize + (addr & (kRegionSize - 1));
+    return slot_base_ipa_ + it->second * mmu::PMD_SIZE + (addr & ~mmu::PMD_MASK);
   }
 
   std::unique_ptr<LineReader> reader_;

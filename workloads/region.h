@@ -15,10 +15,6 @@ namespace s2sim::workloads {
 // enough that counters derived from it never overflow.
 inline constexpr std::uint64_t kMaxOpsPerVcpu = 10'000'000'000;
 
-// Pages covered by one pmd entry (a 2 MiB block with the 4 KiB granule; PMD_SHIFT 21
-// on ARMv7 LPAE and every ARMv8 4 KiB geometry alike).
-inline constexpr std::uint64_t kPagesPerPmd = 512;
-
 // A run of guest frames [first_gfn, first_gfn + npages).
 struct Region {
   mmu::gfn_t first_gfn = 0;

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "mmu/granule.h"
 #include "workloads/builtin_workloads.h"
 #include "workloads/lackey_trace.h"
 #include "workloads/native_trace.h"
@@ -44,7 +45,7 @@ void register_trace_workload(WorkloadRegistry& registry) {
     options.think_cycles = spec.get_u64_or("think_cycles", 0, 0, kMaxThinkCycles);
     spec.reject_unknown();
     if (path.empty()) spec.fail("path", "must name a trace file");
-    if (env.slot_npages < 512) {
+    if (env.slot_npages < mmu::PMD_PAGES) {
       spec.fail_here("a lackey trace is placed in whole 2 MiB regions, but the memslot has only " +
                      std::to_string(env.slot_npages) + " pages");
     }

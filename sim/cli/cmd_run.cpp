@@ -134,8 +134,8 @@ int cmd_compare(const std::vector<std::string>& args) {
   std::cout << "s2sim compare: " << base.file << "  seed " << base.seed << "\n\n";
   std::cout << "walker      dirty-log cycles  upper loads  desc loads  stores  wp faults  clean prot  lost  hazards\n";
   for (const auto& r : results) {
-    std::uint64_t hz = 0;
-    for (auto h : r.hazards) hz += h;
+    std::uint64_t hazards = 0;
+    for (auto h : r.hazards) hazards += h;
     char line[200];
     std::snprintf(line, sizeof line, "%-10s %17llu %12llu %11llu %7llu %10llu %11llu %5llu %8llu\n", r.walker.c_str(),
                   static_cast<unsigned long long>(r.dl_cycles), static_cast<unsigned long long>(r.upper_level_loads()),
@@ -143,7 +143,7 @@ int cmd_compare(const std::vector<std::string>& args) {
                   static_cast<unsigned long long>(r.descriptor_stores()),
                   static_cast<unsigned long long>(r.write_protect_faults),
                   static_cast<unsigned long long>(r.wp.clean_pages_protected),
-                  static_cast<unsigned long long>(r.lost_writes), static_cast<unsigned long long>(hz));
+                  static_cast<unsigned long long>(r.lost_writes), static_cast<unsigned long long>(hazards));
     std::cout << line;
   }
   if (!a.json_path.empty())

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "mmu/granule.h"
 #include "sim/config/config.h"
 #include "workloads/prng.h"
 
@@ -15,8 +16,8 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::uint64_t kPagesPerPmd = 512;                       // 2 MiB of 4 KiB pages
-constexpr std::uint64_t kPagesPerGiB = std::uint64_t{1} << 18;    // a pgd/pud entry on 3 levels
+using mmu::PMD_PAGES;                                              // 2 MiB of 4 KiB pages
+constexpr std::uint64_t kPagesPerGiB = mmu::PUD_PAGES;             // a pgd/pud entry on 3 levels
 constexpr std::uint64_t kPagesPer512GiB = std::uint64_t{1} << 27;  // a level-0 entry on 4 levels
 constexpr std::uint64_t kVexpressRamGfn = 0x80000;                 // guest RAM at IPA 2 GiB
 
@@ -174,15 +175,15 @@ struct SlotChoice {
 SlotChoice draw_memslot(Draw& d, const GeometryChoice& g) {
   SlotChoice s;
   // 3 MiB to 48 MiB; often not a whole number of 2 MiB.
-  s.npages = d.chance(0.4) ? kPagesPerPmd * d.between(2, 24) : d.between(768, 12288);
+  s.npages = d.chance(0.4) ? PMD_PAGES * d.between(2, 24) : d.between(768, 12288);
   const std::uint64_t limit = std::uint64_t{1} << (g.ipa_bits - 12);
   const std::uint64_t max_base = limit - s.npages;
-  const std::uint64_t max_aligned = max_base / kPagesPerPmd * kPagesPerPmd;
+  const std::uint64_t max_aligned = max_base / PMD_PAGES * PMD_PAGES;
   // A base 2 MiB below a boundary `unit` apart: the slot straddles that boundary.
   auto straddle = [&](std::uint64_t unit) -> std::uint64_t {
     const std::uint64_t boundaries = (limit - 1) / unit;  // boundaries strictly inside the IPA space
     const std::uint64_t b = unit * d.between(1, boundaries);
-    const std::uint64_t below = kPagesPerPmd * d.between(1, (s.npages - 1) / kPagesPerPmd);
+    const std::uint64_t below = PMD_PAGES * d.between(1, (s.npages - 1) / PMD_PAGES);
     return std::min(b - std::min(b, below), max_aligned);
   };
   std::uint64_t base = 0;
@@ -192,13 +193,13 @@ SlotChoice draw_memslot(Draw& d, const GeometryChoice& g) {
     case 2: base = straddle(g.level0 ? kPagesPer512GiB : kPagesPerGiB); break;
     case 3: base = max_aligned; break;  // the top of the IPA space
     case 4: base = 0; break;            // IPA 0
-    default: base = kPagesPerPmd * d.between(0, max_aligned / kPagesPerPmd); break;
+    default: base = PMD_PAGES * d.between(0, max_aligned / PMD_PAGES); break;
   }
   // Half the slots start off a 2 MiB boundary: every pmd of the slot then holds pages
   // of two bitmap words' worth of offsets, and masked windows cross pmds.
   if (d.chance(0.5)) {
-    base += d.between(1, kPagesPerPmd - 1);
-    if (base > max_base) base -= kPagesPerPmd;
+    base += d.between(1, PMD_PAGES - 1);
+    if (base > max_base) base -= PMD_PAGES;
   }
   if (base > max_base) throw std::logic_error("campaign: memslot drawn beyond the IPA space");
   s.base_gfn = base;
@@ -226,7 +227,7 @@ bool windows_fit(const Region& r, std::uint64_t window, bool shared, unsigned vc
     const std::uint64_t first = r.first_gfn + part * v;
     if (part < window) return false;
     const std::uint64_t lo = first + window / 2, hi = first + part - (window - window / 2);
-    const std::uint64_t boundary = (lo + kPagesPerPmd - 1) / kPagesPerPmd * kPagesPerPmd;
+    const std::uint64_t boundary = mmu::pmd_aligned(lo) ? lo : mmu::pmd_end_gfn(lo);
     if (boundary > hi) return false;
   }
   return true;

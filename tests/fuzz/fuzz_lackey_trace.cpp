@@ -18,6 +18,7 @@
 #include <string>
 
 #include "fuzz_support.h"
+#include "mmu/granule.h"
 #include "util/input_error.h"
 #include "workloads/lackey_trace.h"
 #include "workloads/native_trace.h"
@@ -33,7 +34,7 @@ using s2sim::workloads::GuestOp;
 constexpr std::size_t kMaxOps = 10'000;
 constexpr unsigned kVcpus = 3;
 constexpr std::uint64_t kSlotBaseGfn = 0x80000;  // IPA 2 GiB, as on vexpress
-constexpr std::uint64_t kSlotPages = 16 * 512;   // 16 regions of 2 MiB
+constexpr std::uint64_t kSlotPages = 16 * s2sim::mmu::PMD_PAGES;  // 16 regions of 2 MiB
 
 s2sim::workloads::WorkloadEnv env() {
   s2sim::workloads::WorkloadEnv e;

@@ -16,7 +16,8 @@ set(layers util mmu workloads sim/timing sim/config sim/engine sim/report sim/la
 
 set(violations 0)
 foreach(layer IN LISTS layers)
-  file(GLOB files ${ROOT}/${layer}/*.h ${ROOT}/${layer}/*.cpp ${ROOT}/${layer}/*.in)
+  # A layer's subfolders are part of it (sim/labs/ has one per lab).
+  file(GLOB_RECURSE files ${ROOT}/${layer}/*.h ${ROOT}/${layer}/*.cpp ${ROOT}/${layer}/*.in)
   foreach(f IN LISTS files)
     file(STRINGS ${f} lines REGEX "^#include \"")
     foreach(line IN LISTS lines)

@@ -6,6 +6,7 @@
 
 #include "mmu/dirty_log.h"
 #include "mmu/fault_handler.h"
+#include "mmu/granule.h"
 #include "mmu/kvm.h"
 
 using namespace s2sim::mmu;
@@ -144,7 +145,7 @@ TEST(FaultHandler, HugepageSlotNotLoggingMapsA2MiBBlock) {
   // The block maps the whole region from its 2 MiB-aligned backing chunk; read/write
   // although it was a read (not logging: the host page is writable).
   EXPECT_EQ(l.desc.raw, make_block(vm.kvm.gfn_to_pa(slot, 512), kRW).raw);
-  EXPECT_EQ(l.desc.output_address() % (std::uint64_t{1} << 21), 0u);
+  EXPECT_EQ(l.desc.output_address() % PMD_SIZE, 0u);
   for (gfn_t g : {512, 1023}) EXPECT_EQ(vm.at(g).desc_pa, l.desc_pa) << g;
   EXPECT_EQ(vm.kvm.pgtable.mapped_blocks(), 1u);
   EXPECT_EQ(vm.kvm.pgtable.mapped_pages(), 0u);

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "mmu/geometry.h"
+#include "mmu/granule.h"
 
 using namespace s2sim::mmu;
 
@@ -72,4 +73,34 @@ TEST(Geometry, ValidationRejectsImpossibleShapes) {
   g.ipa_bits = 43;  // 16 concatenated tables: the architectural maximum
   EXPECT_EQ(g.validate(), "");
   EXPECT_EQ(g.start_table_pages(), 16u);
+}
+
+// The 4 KiB granule's fixed sizes in the kernel's names (arch/arm/include/asm/
+// pgtable-3level.h; arm64 pgtable-hwdef.h), and the gfn helpers built on them.
+TEST(Granule, SizesMasksAndIndicesAreTheKernels) {
+  EXPECT_EQ(PTRS_PER_PTE, 512u);
+  EXPECT_EQ(PTRS_PER_PMD, 512u);
+  EXPECT_EQ(PMD_SIZE, 0x200000u);
+  EXPECT_EQ(PMD_MASK, 0xFFFFFFFFFFE00000ull);
+  EXPECT_EQ(PUD_SIZE, 0x40000000u);
+  EXPECT_EQ(PUD_MASK, 0xFFFFFFFFC0000000ull);
+  EXPECT_EQ(PMD_PAGES, 512u);
+  EXPECT_EQ(PUD_PAGES, 262144u);
+  // The same indices Geometry computes for the pmd and pte levels.
+  const Geometry g = Geometry::armv7_lpae();
+  for (const ipa_t ipa : {ipa_t{0}, ipa_t{0x1FFFFF}, ipa_t{0x3FFFFFFFFF}, ipa_t{0x40212345}}) {
+    EXPECT_EQ(pmd_index(ipa), g.index(2, ipa)) << ipa;
+    EXPECT_EQ(pte_index(ipa), g.index(3, ipa)) << ipa;
+  }
+  EXPECT_EQ(pmd_region(511), 0u);
+  EXPECT_EQ(pmd_region(512), 1u);
+  EXPECT_EQ(pmd_base_gfn(1023), 512u);
+  EXPECT_EQ(pmd_end_gfn(512), 1024u);
+  EXPECT_TRUE(pmd_aligned(1024));
+  EXPECT_FALSE(pmd_aligned(1008));
+  EXPECT_EQ(pud_base_gfn(PUD_PAGES + 5), PUD_PAGES);
+  EXPECT_FALSE(crosses_pmd(1024, 32));
+  EXPECT_FALSE(crosses_pmd(1024 - 32, 32));
+  EXPECT_TRUE(crosses_pmd(1024 - 31, 32));
+  EXPECT_TRUE(crosses_pmd(1024 - 1, 64));
 }

@@ -3,6 +3,7 @@
 #include <map>
 #include <random>
 
+#include "mmu/granule.h"
 #include "mmu/hw_walk.h"
 #include "mmu/s2_pgtable.h"
 
@@ -108,7 +109,7 @@ TEST_P(HwWalkProperty, AgreesWithReferenceModel) {
   std::mt19937_64 rng(seed);
   // A small IPA window (8 GiB) so that operations collide often.
   auto find = [&](ipa_t ipa) -> const std::pair<const ipa_t, Ref>* {
-    for (unsigned shift : {12u, 21u, 30u}) {
+    for (unsigned shift : {PAGE_SHIFT, PMD_SHIFT, PUD_SHIFT}) {
       auto it = ref.find(ipa & ~((1ull << shift) - 1));
       if (it != ref.end() && it->second.shift == shift) return &*it;
     }
@@ -131,28 +132,28 @@ TEST_P(HwWalkProperty, AgreesWithReferenceModel) {
       EXPECT_EQ(ok, !blocked);
       if (!blocked) ref[ipa] = Ref{pa, 12, rw};
     } else if (what < 65) {
-      const ipa_t base = ipa & ~((1ull << 21) - 1);
+      const ipa_t base = ipa & PMD_MASK;
       const auto* cover = find(base);
-      if (cover && cover->second.shift == 30) continue;  // would need a table under a 1 GiB block
-      erase_range(base, base + (1ull << 21));
-      const phys_addr_t pa = 0x200000000ull + (rng() % 4096) * (1ull << 21);
+      if (cover && cover->second.shift == PUD_SHIFT) continue;  // would need a table under a 1 GiB block
+      erase_range(base, base + PMD_SIZE);
+      const phys_addr_t pa = 0x200000000ull + (rng() % 4096) * PMD_SIZE;
       pt.map_block(base, pa, 2, attrs);
-      ref[base] = Ref{pa, 21, rw};
+      ref[base] = Ref{pa, PMD_SHIFT, rw};
     } else if (what < 68) {
-      const ipa_t base = ipa & ~((1ull << 30) - 1);
-      erase_range(base, base + (1ull << 30));
+      const ipa_t base = ipa & PUD_MASK;
+      erase_range(base, base + PUD_SIZE);
       pt.map_block(base, 0x4000000000ull, 1, attrs);
-      ref[base] = Ref{0x4000000000ull, 30, rw};
+      ref[base] = Ref{0x4000000000ull, PUD_SHIFT, rw};
     } else if (what < 85) {
       const auto* cover = find(ipa);
       EXPECT_EQ(pt.clear_leaf(ipa) >= 0, cover != nullptr);
       if (cover) ref.erase(cover->first);
     } else if (what < 88) {
-      const ipa_t base = ipa & ~((1ull << 21) - 1);
+      const ipa_t base = ipa & PMD_MASK;
       const auto* cover = find(base);
-      if (cover && cover->second.shift == 30) continue;
+      if (cover && cover->second.shift == PUD_SHIFT) continue;
       pt.clear_entry(base, 2);
-      erase_range(base, base + (1ull << 21));
+      erase_range(base, base + PMD_SIZE);
     } else {
       const auto* cover = find(ipa);
       const bool ok = rw ? pt.set_writable(ipa) : pt.set_readonly(ipa);
@@ -290,15 +291,15 @@ TEST_P(PrefetchTranslationProperty, EndsWhereTranslateEnds) {
     if (what < 60) {
       pt.map_page(ipa, 0x100000000ull + (rng() % (1u << 20)) * PAGE_SIZE, (rng() & 1) ? kRW : kRO);  // refused under a block
     } else if (what < 70) {
-      const ipa_t base = ipa & ~((1ull << 21) - 1);
-      if (translate(pt, base, Access::Read).block_shift == 30) continue;  // would need a table under a 1 GiB block
-      pt.map_block(base, 0x200000000ull + (rng() % 4096) * (1ull << 21), 2, kRW);
+      const ipa_t base = ipa & PMD_MASK;
+      if (translate(pt, base, Access::Read).block_shift == PUD_SHIFT) continue;  // would need a table under a 1 GiB block
+      pt.map_block(base, 0x200000000ull + (rng() % 4096) * PMD_SIZE, 2, kRW);
     } else if (what < 72) {
-      pt.map_block(ipa & ~((1ull << 30) - 1), 0x4000000000ull, 1, kRW);
+      pt.map_block(ipa & PUD_MASK, 0x4000000000ull, 1, kRW);
     } else if (what < 92) {
       pt.clear_leaf(ipa);
     } else {
-      pt.clear_entry(ipa & ~((1ull << 21) - 1), 2);
+      pt.clear_entry(ipa & PMD_MASK, 2);
     }
   }
   for (int probe = 0; probe < 5000; ++probe) {

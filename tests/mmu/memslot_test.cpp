@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "mmu/dirty_log.h"
+#include "mmu/granule.h"
 #include "mmu/kvm.h"
 #include "mmu/memslot.h"
 
@@ -15,7 +16,6 @@ namespace {
 
 constexpr unsigned kIpaBits = 40;                                       // ARMv7 KVM_PHYS_SHIFT
 constexpr gfn_t kGfnLimit = gfn_t{1} << (kIpaBits - PAGE_SHIFT);       // 2^28 guest frames
-constexpr std::uint64_t k2M = std::uint64_t{1} << 21;
 
 }  // namespace
 
@@ -168,14 +168,14 @@ TEST(KvmGfnToPa, BackingIs2MiBContiguousAndAllocatedOnFirstTouch) {
   // The frame sits at the gfn's offset inside its 2 MiB region, so the chunk base
   // (p496 - 496 pages) is 2 MiB aligned: a 2 MiB block over the region is valid.
   const phys_addr_t chunk0 = p496 - (gfn_t{496} << PAGE_SHIFT);
-  EXPECT_EQ(chunk0 % k2M, 0u);
+  EXPECT_EQ(chunk0 % PMD_SIZE, 0u);
   EXPECT_EQ(slot.chunk_pa[0], chunk0);
   EXPECT_EQ(slot.chunk_pa[1], 0u);  // region 1 not touched yet
 
   // Region 1: its own chunk, 2 MiB aligned; gfn 512 is its first frame.
   const phys_addr_t p512 = kvm.gfn_to_pa(slot, 512);
   EXPECT_EQ(kvm.mem.guest_chunks(), 2u);
-  EXPECT_EQ(p512 % k2M, 0u);
+  EXPECT_EQ(p512 % PMD_SIZE, 0u);
   EXPECT_EQ(slot.chunk_pa[1], p512);
   EXPECT_EQ(kvm.gfn_to_pa(slot, 559), p512 + 47 * PAGE_SIZE);
   EXPECT_NE(p512, chunk0);
@@ -196,8 +196,8 @@ TEST(KvmGfnToPa, SlotsDoNotShareChunks) {
   const phys_addr_t pb = kvm.gfn_to_pa(b, 100);
   EXPECT_EQ(kvm.mem.guest_chunks(), 2u);
   EXPECT_NE(pa + PAGE_SIZE, pb);
-  EXPECT_EQ(pa % k2M, 99 * PAGE_SIZE);
-  EXPECT_EQ(pb % k2M, 100 * PAGE_SIZE);
+  EXPECT_EQ(pa % PMD_SIZE, 99 * PAGE_SIZE);
+  EXPECT_EQ(pb % PMD_SIZE, 100 * PAGE_SIZE);
 }
 
 // --- Kvm::mark_page_dirty ----------------------------------------------------------------

@@ -15,6 +15,7 @@
 #include "mmu/descriptor.h"
 #include "mmu/dirty_log.h"
 #include "mmu/fault_handler.h"
+#include "mmu/granule.h"
 #include "mmu/kvm.h"
 #include "mmu/wp_walker.h"
 
@@ -59,11 +60,11 @@ WalkerSlot make_setup(gfn_t offset, bool hugepages, unsigned bits) {
   s.kvm = std::make_unique<Kvm>(opts);
   Kvm& kvm = *s.kvm;
   const gfn_t base = kBaseGfn + offset;
-  const std::uint64_t npages = kRegions * 512;
+  const std::uint64_t npages = kRegions * PMD_PAGES;
   EXPECT_EQ(kvm.memslots.add(0, base, npages, hugepages, opts.geometry.ipa_bits), "");
   for (gfn_t g = base; g < base + npages;) {
     const FaultResult r = kvm_handle_guest_abort(kvm, g << PAGE_SHIFT, Access::Write);
-    g = r.outcome == FaultOutcome::MappedBlock ? (g | 511) + 1 : g + 1;
+    g = r.outcome == FaultOutcome::MappedBlock ? pmd_end_gfn(g) : g + 1;
   }
   EXPECT_EQ(kvm_enable_dirty_logging(kvm, 0, bits), 0);
   for (gfn_t g = base; g < base + npages; ++g) {

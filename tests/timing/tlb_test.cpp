@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "mmu/granule.h"
 #include "sim/timing/tlb.h"
 #include "sim/timing/walk_cache.h"
 
@@ -13,8 +14,8 @@ namespace {
 using mmu::Access;
 
 constexpr std::uint64_t KiB4 = 4096;
-constexpr std::uint64_t MiB2 = std::uint64_t{1} << 21;
-constexpr std::uint64_t GiB1 = std::uint64_t{1} << 30;
+constexpr std::uint64_t MiB2 = mmu::PMD_SIZE;
+constexpr std::uint64_t GiB1 = mmu::PUD_SIZE;
 
 TlbEntry page(std::uint16_t vmid, mmu::ipa_t ipa, mmu::phys_addr_t pa, bool writable = false) {
   return TlbEntry::make(vmid, ipa, 12, pa, true, writable);

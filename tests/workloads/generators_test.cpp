@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <set>
 
+#include "mmu/granule.h"
 #include "workloads/workload_test_support.h"
 
 namespace s2sim::workloads {
@@ -249,7 +250,7 @@ TEST(PmdCrossing, WindowsStraddleA2MiBBoundary) {
     const mmu::gfn_t start = gfn_of(ops[w * 32]);
     for (std::size_t j = 0; j < 32; ++j) ASSERT_EQ(gfn_of(ops[w * 32 + j]), start + j);
     const mmu::gfn_t boundary = start + 16;
-    EXPECT_EQ(boundary % 512, 0u);
+    EXPECT_TRUE(mmu::pmd_aligned(boundary)) << boundary;
     boundaries.insert(boundary);
   }
   // The slot [0x80000, 0x81000) has 7 usable inner boundaries; 100 windows hit them all.
@@ -261,7 +262,7 @@ TEST(PmdCrossing, WindowsStraddleA2MiBBoundary) {
 TEST(PmdCrossing, OddWindowPutsTheExtraPageAbove) {
   auto src = test::make(R"({"kind": "pmd_crossing", "ops": 5, "window_pages": 5})", make_env());
   const auto ops = drain(*src, 0);
-  EXPECT_EQ(gfn_of(ops[2]) % 512, 0u);  // 2 pages below the boundary, 3 from it up
+  EXPECT_TRUE(mmu::pmd_aligned(gfn_of(ops[2])));  // 2 pages below the boundary, 3 from it up
 }
 
 TEST(PmdCrossing, RegionWithoutBoundaryIsAConfigError) {

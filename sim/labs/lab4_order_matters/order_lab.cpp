@@ -18,6 +18,7 @@
 // the kernel's order loses none, and the A15 run shows the contrast the lab teaches.
 #include <stdexcept>
 
+#include "mmu/granule.h"
 #include "sim/labs/lab_choice.h"
 #include "sim/labs/lab_problems.h"
 #include "sim/labs/lab_sim.h"
@@ -344,7 +345,7 @@ nlohmann::ordered_json order_lab_config(std::uint64_t seed, unsigned attempt) {
   const bool no_flush = rng.below(2) == 0;
   const unsigned vcpus = 1 + static_cast<unsigned>(rng.below(2));
   const std::uint64_t npages = rng.below(2) ? 16384 : 8192;
-  const std::uint64_t base = 0x40000 + rng.below(0x200) * 512;  // 2 MiB aligned, 1 GiB to 1.5 GiB
+  const std::uint64_t base = 0x40000 + rng.below(0x200) * mmu::PMD_PAGES;  // 2 MiB aligned, 1 GiB to 1.5 GiB
   const std::uint64_t pages = 256 + 128 * rng.below(3);
   // Near the top of the slot: its bitmap words come late in each pass over the bitmap.
   const std::uint64_t first = base + npages - pages - 32 * rng.below(8);

@@ -7,7 +7,7 @@
 //
 // Every answer comes from running the real walkers (mmu::make_wp_walker) on a
 // freshly populated table with a CountingSink; crosses_pmd is read off the v4 walker
-// itself (with a full mask it repeats the upper walk for every bit exactly when
+// itself (with a full mask it repeats the level-1 load for every bit exactly when
 // crosses_pmd is true), so nothing here restates a walker's logic.
 #include <algorithm>
 #include <bit>
@@ -17,6 +17,7 @@
 
 #include "mmu/access_sink.h"
 #include "mmu/descriptor.h"
+#include "mmu/granule.h"
 #include "mmu/kvm.h"
 #include "mmu/pgtable_accessors.h"
 #include "mmu/wp_walker.h"
@@ -36,7 +37,7 @@ using workloads::Rng;
 namespace desc = mmu::desc;
 
 constexpr unsigned kBitsPerLong = 32;  // BITS_PER_LONG on ARMv7
-constexpr gfn_t kPmdPages = 512;       // pages per 2 MiB pmd region
+using mmu::PMD_PAGES;                  // pages per 2 MiB pmd region
 
 struct Call {
   gfn_t base_gfn = 0;
@@ -102,8 +103,8 @@ Call draw_call(Rng& rng) {
   const std::uint64_t k = rng.below(8);
   c.gfn_offset = kBitsPerLong * k;  // get_dirty_log hands out whole words
   // A 2 MiB boundary somewhere in the first 4 GiB of IPA, not at a 1 GiB boundary.
-  const gfn_t gib = rng.below(4) << 18;
-  const gfn_t boundary = gib + (1 + rng.below(500)) * kPmdPages;
+  const gfn_t gib = rng.below(4) * mmu::PUD_PAGES;
+  const gfn_t boundary = gib + (1 + rng.below(500)) * PMD_PAGES;
   const unsigned scenario = static_cast<unsigned>(rng.below(10));
   unsigned before = 0;  // window pages before the boundary, when crossing
   if (scenario < 5) {
@@ -183,8 +184,9 @@ class MaskedLab {
         "The walkers (s2sim's names):\n"
         "  naive     a full walk (level-1 entry, pmd, pte) for every set bit\n"
         "  v4        the 2014 patch: one upper walk (level-1 entry, pmd) for the first set bit,\n"
-        "            then ptes only -- unless crosses_pmd, when it walks the upper levels again\n"
-        "            for every further set bit\n"
+        "            then for each further set bit the pmd again (pte_offset_kernel(pmd, ipa)\n"
+        "            reads *pmd) and the pte -- unless crosses_pmd, when it walks the upper\n"
+        "            levels again for every further set bit\n"
         "  v4-fixed  one upper walk for each 2 MiB (pmd) region the set bits touch\n"
         "  range     stage2_wp_range() over [__ffs(mask), __fls(mask)]\n\n";
     // The descriptors on the window's path: the level-1 entry and the pmd entries of
@@ -195,7 +197,7 @@ class MaskedLab {
     s += "  VTTBR = " + desc_hex(pt().vttbr()) + "\n";
     s += "  level-1 entry  " + pa_hex(first.visited[0]) + ": " + desc_hex(word(first.visited[0])) + "\n";
     nlohmann::json pmds = nlohmann::json::array();
-    for (gfn_t g = w0; g <= w1; g = ((g / kPmdPages) + 1) * kPmdPages) {
+    for (gfn_t g = w0; g <= w1; g = mmu::pmd_end_gfn(g)) {
       const mmu::S2Lookup l = pt().lookup(ipa_of(g));
       s += "  level-2 entry  " + pa_hex(l.visited[1]) + ": " + desc_hex(word(l.visited[1])) + "\n";
       pmds.push_back({{"pa", pa_hex(l.visited[1])}, {"value", desc_hex(word(l.visited[1]))}});
@@ -256,13 +258,12 @@ class MaskedLab {
     const Call& c = call_;
     const ipa_t offset_ipa = ipa_of(c.gfnofst());
     const ipa_t next = ipa_of(c.gfnofst() + kBitsPerLong - 1);
-    const ipa_t pmd_mask = ~((ipa_t{1} << 21) - 1);
     Question q;
     q.text = "is crosses_pmd true in v4 for this call? (true or false)";
     q.accepts.words = {{"true", "yes", "1"}, {"false", "no", "0"}};
     q.answers = {crosses_pmd_ ? "true" : "false"};
     q.steps = {"offset_ipa = gfnofst << 12 = " + pa_hex(offset_ipa) + ", next = (gfnofst + 31) << 12 = " + pa_hex(next),
-               "their pmds (IPA & PMD_MASK): " + pa_hex(offset_ipa & pmd_mask) + " and " + pa_hex(next & pmd_mask) +
+               "their pmds (IPA & PMD_MASK): " + pa_hex(offset_ipa & mmu::PMD_MASK) + " and " + pa_hex(next & mmu::PMD_MASK) +
                    (crosses_pmd_ ? ": different, crosses_pmd = true" : ": the same, crosses_pmd = false")};
     std::string hint;
     if (crosses_pmd_ && bit_regions() == 1)
@@ -273,7 +274,7 @@ class MaskedLab {
       hint =
           "offset_ipa (gfnofst << 12) and next ((gfnofst + 31) << 12) lie in different 2 MiB regions: IPA & "
           "PMD_MASK differs";
-    else if (c.base_gfn % kPmdPages != 0)
+    else if (!mmu::pmd_aligned(c.base_gfn))
       hint = "base_gfn is not 2 MiB aligned, but this window [" + hex(c.gfnofst()) + ", " +
              hex(c.gfnofst() + kBitsPerLong - 1) + "] still lies inside one 2 MiB region";
     else
@@ -291,7 +292,7 @@ class MaskedLab {
     const std::uint64_t l1 = word(l.visited[0]), pmd = word(l.visited[1]);
     const phys_addr_t pmd_table = S2Desc{l1}.output_address(), pte_table = S2Desc{pmd}.output_address();
     const phys_addr_t pte_table0 = S2Desc{word(l0.visited[1])}.output_address();
-    const std::uint64_t pmd_index = (ipa_of(g) >> 21) & 511, pte_index = g & 511;
+    const std::uint64_t pmd_index = mmu::pmd_index(ipa_of(g)), pte_index = mmu::pte_index(ipa_of(g));
     const bool crossed = l.visited[1] != l0.visited[1];
     const std::string first_pmd_hint =
         "you used the pmd index of the first page for the second: this window crosses a "
@@ -313,7 +314,7 @@ class MaskedLab {
                      std::to_string(pmd_index) + " x 8 = " + pa_hex(l.visited[1])};
       if (crossed) q.mistakes.push_back({pa_hex(l0.visited[1]), first_pmd_hint});
       q.mistakes.push_back({pa_hex(l1 + pmd_index * 8), type_bits_hint});
-      q.mistakes.push_back({pa_hex(pmd_table + (ipa_of(g) >> 21) * 8),
+      q.mistakes.push_back({pa_hex(pmd_table + (ipa_of(g) >> mmu::PMD_SHIFT) * 8),
                             "pmd_index() is IPA[29:21], 9 bits: the bits above 29 index the level-1 table"});
       q.mistakes.push_back({pa_hex(pmd_table + pmd_index), "each descriptor is 8 bytes: add pmd_index x 8"});
       q.mistakes.push_back(
@@ -381,7 +382,8 @@ class MaskedLab {
     else if (name == "v4" && crosses_pmd_)
       why = "crosses_pmd is true: the upper walk is repeated for every set bit";
     else if (name == "v4")
-      why = "crosses_pmd is false: one upper walk for the whole call, then ptes only";
+      why = "crosses_pmd is false: the level-1 entry once for the whole call, and the pmd once per set bit (" +
+            n(bits) + "): the loop's pte_offset_kernel(pmd, ipa) reads *pmd on every pass";
     else if (name == "v4-fixed")
       why = "one upper walk per 2 MiB region the set bits touch (" + n(l2) + ")";
     else
@@ -411,8 +413,12 @@ class MaskedLab {
                             "walks the upper levels for every set bit"});
     } else if (name == "v4") {
       q.mistakes.push_back({n(naive.upper()),
-                            "crosses_pmd is false: v4 walks the upper levels once for the whole call, "
-                            "then loads only ptes"});
+                            "crosses_pmd is false: v4 reads the level-1 entry once for the whole call; only the "
+                            "pmd is read again for every set bit"});
+      q.mistakes.push_back({n(one_walk),
+                            "pte_offset_kernel(pmd, ipa) is pmd_page_vaddr(*(pmd)) + pte_index(ipa) on ARM: "
+                            "each pass of the loop reads the pmd entry again (the pte store before it keeps "
+                            "the compiler from reusing it), so the pmd is loaded once per set bit"});
     } else if (name == "v4-fixed") {
       q.mistakes.push_back({n(v4.upper()),
                             "v4-fixed walks the upper levels once per 2 MiB region the set bits touch, "

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "mmu/descriptor.h"
+#include "mmu/granule.h"
 #include "sim/labs/lab_problems.h"
 #include "sim/labs/lab_text.h"
 #include "workloads/prng.h"
@@ -46,8 +47,8 @@ unsigned ro_or_rw(Rng& rng) { return coin(rng) ? desc::S2AP_RO : desc::S2AP_RW; 
 // Output addresses in a 40-bit PA space, above the first 2 GiB (where DRAM starts on
 // the boards KVM/ARM ran on), aligned to the mapping size.
 phys_addr_t page_pa(Rng& rng) { return (0x80000 + rng.below(0x10000000ull - 0x80000)) << 12; }
-phys_addr_t block2m_pa(Rng& rng) { return (0x400 + rng.below(0x80000ull - 0x400)) << 21; }
-phys_addr_t block1g_pa(Rng& rng) { return (2 + rng.below(1022)) << 30; }
+phys_addr_t block2m_pa(Rng& rng) { return (0x400 + rng.below(0x80000ull - 0x400)) * mmu::PMD_SIZE; }
+phys_addr_t block1g_pa(Rng& rng) { return (2 + rng.below(1022)) * mmu::PUD_SIZE; }
 phys_addr_t table_pa(Rng& rng) { return 0x80000000ull + (rng.below(0x4000) << 12); }
 
 Item draw(Kind k, Rng& rng) {
@@ -69,12 +70,12 @@ Item draw(Kind k, Rng& rng) {
       return {mmu::make_page(page_pa(rng), attrs(normal_wb, ro_or_rw(rng), desc::SH_INNER, false, false)), 3};
     case Kind::Block2M: {
       S2Desc d = mmu::make_block(block2m_pa(rng), attrs(normal_wb, ro_or_rw(rng), desc::SH_INNER, true, false));
-      if (coin(rng)) d.raw |= (1 + rng.below(511)) << 12;  // junk in [20:12]: not part of a 2 MiB block's address
+      if (coin(rng)) d.raw |= (1 + rng.below(mmu::PMD_PAGES - 1)) << 12;  // junk in [20:12]: not part of a 2 MiB block's address
       return {d, 2};
     }
     case Kind::Block1G: {
       S2Desc d = mmu::make_block(block1g_pa(rng), attrs(normal_wb, ro_or_rw(rng), desc::SH_INNER, true, false));
-      if (coin(rng)) d.raw |= (1 + rng.below((1u << 18) - 1)) << 12;  // junk in [29:12]
+      if (coin(rng)) d.raw |= (1 + rng.below(mmu::PUD_PAGES - 1)) << 12;  // junk in [29:12]
       return {d, 1};
     }
     case Kind::Table: return {mmu::make_table(table_pa(rng)), static_cast<level_t>(1 + rng.below(2))};
