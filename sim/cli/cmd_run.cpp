@@ -72,16 +72,8 @@ RunArgs parse_args(const std::vector<std::string>& args, const char* cmd, bool c
   }
   if (r.trace_limit && r.trace_path.empty())
     throw InputError(std::string(cmd) + " --trace-events-limit", "needs --trace-events FILE");
-  for (const std::string* out : {&r.json_path, &r.csv_path, &r.trace_path}) {
-    if (out->empty()) continue;
-    // Refuse a path we cannot write before spending any time simulating.
-    namespace fs = std::filesystem;
-    const fs::path p(*out);
-    const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
-    std::error_code ec;
-    if (!fs::is_directory(dir, ec)) throw InputError(*out, "cannot write: directory " + dir.string() + " does not exist");
-    if (fs::is_directory(p, ec)) throw InputError(*out, "cannot write: it is a directory");
-  }
+  for (const std::string* out : {&r.json_path, &r.csv_path, &r.trace_path})
+    if (!out->empty()) check_writable(*out);
   return r;
 }
 

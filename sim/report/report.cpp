@@ -185,13 +185,20 @@ void print_report(std::ostream& out, const RunResult& r, const SimConfig& cfg) {
   for (const auto& s : r.first_invariant_violations) out << "  invariant: " << s << "\n";
 }
 
-void write_file_atomically(const std::string& path, const std::string& text) {
+void check_writable(const std::string& path) {
   namespace fs = std::filesystem;
   const fs::path p(path);
   const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw InputError(path, "cannot write: directory " + dir.string() + " does not exist");
   if (fs::is_directory(p, ec)) throw InputError(path, "cannot write: it is a directory");
+}
+
+void write_file_atomically(const std::string& path, const std::string& text) {
+  namespace fs = std::filesystem;
+  check_writable(path);
+  const fs::path p(path);
+  const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
   const std::string tmp = (dir / ("." + p.filename().string() + ".tmp." + std::to_string(::getpid()))).string();
   {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
@@ -204,6 +211,7 @@ void write_file_atomically(const std::string& path, const std::string& text) {
       throw InputError(path, "cannot write");
     }
   }
+  std::error_code ec;
   fs::rename(tmp, p, ec);
   if (ec) {
     std::remove(tmp.c_str());
