@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
@@ -111,7 +110,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 // between two runs of the same config and seed.
 nlohmann::json result_with_host_time(const RunResult& r, const SimConfig& cfg, const RunArgs& a, double host_s) {
   nlohmann::json j = result_json(r, cfg);
-  if (a.host_time) j["host_seconds"] = std::round(host_s * 1000.0) / 1000.0;
+  if (a.host_time) j["host_seconds"] = round_seconds(host_s);
   return j;
 }
 

@@ -63,7 +63,7 @@ SweepArgs parse_args(const std::vector<std::string>& args) {
     else if (s.spec.empty()) s.spec = a;
     else throw InputError("sweep", "more than one spec given (\"" + s.spec + "\", \"" + a + "\")");
   }
-  if (s.spec.empty()) throw InputError("sweep", "missing the spec, e.g. s2sim sweep configs/sweeps/walkers.json --out walkers");
+  if (s.spec.empty()) throw InputError("sweep", "missing the spec, e.g. s2sim sweep configs/sweeps/walker-vcpus-link.json --out wvl");
   if (int(s.point.has_value()) + int(s.collect) + int(s.slurm) > 1)
     throw InputError("sweep", "--point, --collect and --slurm/--submit exclude each other");
   if (s.jobs && (s.point || s.collect || s.slurm))

@@ -33,7 +33,7 @@ std::string sbatch_script(const std::string& exe, const std::string& spec, const
   s += "#SBATCH --cpus-per-task=1\n";
   s += "#SBATCH --output=" + dir + "/slurm-logs/%A_%a.out\n";
   s += "exec " + shell_quote(exe) + " sweep " + shell_quote(spec_abs) + " --out " + shell_quote(dir) +
-       " --point \"$SLURM_ARRAY_TASK_ID\" --quiet\n";
+       " --point \"$SLURM_ARRAY_TASK_ID\"\n";
   return s;
 }
 

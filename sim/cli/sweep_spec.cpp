@@ -141,12 +141,12 @@ SweepSpec load_sweep_spec(const std::string& path, const std::string& run_dir) {
   SweepSpec s;
   s.file = path;
   const std::string text = read_spec_text(path);
-  s.document = parse_json_text(text, path);
-  if (!s.document.is_object())
+  const json document = parse_json_text(text, path);
+  if (!document.is_object())
     throw InputError(path, "a sweep spec is a JSON object: {\"base\": ..., \"axes\": {...}, \"seeds\": [...]}");
   // The axes in the order written (nlohmann::json sorts keys): it is the points' order.
   const nlohmann::ordered_json ordered = nlohmann::ordered_json::parse(text);
-  JsonReader r(s.document, path);
+  JsonReader r(document, path);
   r.allow("comment");
   read_base(s, r);
   read_axes(s, ordered, r);

@@ -31,7 +31,6 @@ struct SweepAxis {
 
 struct SweepSpec {
   std::string file;         // the spec's path as given (for messages)
-  nlohmann::json document;  // the spec as read
   std::string base_path;    // the base config file (absolute), or "" for an inline base
   nlohmann::json base;      // the base config document
   std::vector<SweepAxis> axes;

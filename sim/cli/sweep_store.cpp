@@ -49,14 +49,13 @@ SweepDir::SweepDir(const SweepSpec& spec, const std::string& dir)
   if (dir_.size() > 1 && dir_.back() == '/') dir_.pop_back();
 }
 
+// What makes the points what they are: the base config, the axes in order with their
+// values, the seeds (not the spec's comment or how it names its base).
 std::string SweepDir::identity() const {
   ordered_json axes = ordered_json::array();
-  for (const SweepAxis& a : spec_.axes) axes.push_back(a.path);
-  const ordered_json id = {{"schema", "s2sim.sweep/1"},
-                           {"spec", ordered(spec_.document)},
-                           {"axes", axes},
-                           {"points", spec_.points},
-                           {"base", ordered(spec_.base)}};
+  for (const SweepAxis& a : spec_.axes) axes.push_back({{"path", a.path}, {"values", ordered(json(a.values))}});
+  const ordered_json id = {{"schema", "s2sim.sweep/1"}, {"points", spec_.points}, {"axes", axes},
+                           {"seeds", spec_.seeds},      {"base", ordered(spec_.base)}};
   return id.dump(2) + "\n";
 }
 
@@ -66,8 +65,8 @@ void SweepDir::check_existing() const {
   if (found.is_null())
     throw InputError(dir_, "holds no sweep (no readable sweep.json): run s2sim sweep SPEC --out DIR first");
   if (found != json::parse(identity()))
-    throw InputError(path, "this directory holds another sweep (its spec or base config differs from " + spec_.file +
-                               "): give another --out, or remove the directory");
+    throw InputError(path, "this directory holds another sweep (its base config, axes or seeds differ from " +
+                               spec_.file + "'s): give another --out, or remove the directory");
 }
 
 void SweepDir::prepare() const {
@@ -110,7 +109,7 @@ void SweepDir::write_status(const SweepPoint& p, const PointStatus& s) const {
   const ordered_json j = {{"point", p.index},
                           {"exit_status", s.exit_status},
                           {"error", s.error},
-                          {"host_seconds", std::stod(csv_seconds(s.host_seconds))}};
+                          {"host_seconds", round_seconds(s.host_seconds)}};
   write_file_atomically(status_path(p), j.dump(2) + "\n");
 }
 
@@ -160,7 +159,7 @@ SweepTable collect_sweep(const SweepSpec& spec, const SweepDir& dir) {
     line["exit_status"] = exit_status ? ordered_json(*exit_status) : ordered_json();
     line["error"] = error.empty() ? ordered_json() : ordered_json(error);
     line["metrics"] = result.is_object() ? csv_run_metrics(result) : ordered_json();
-    line["host_seconds"] = host_seconds ? ordered_json(std::stod(csv_seconds(*host_seconds))) : ordered_json();
+    line["host_seconds"] = host_seconds ? ordered_json(round_seconds(*host_seconds)) : ordered_json();
     t.jsonl += line.dump() + "\n";
   }
   return t;

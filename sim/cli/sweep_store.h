@@ -1,8 +1,8 @@
 // A sweep's directory, the one place its state lives (so that a sweep resumes after a
 // crash, and Slurm tasks on other nodes share it):
 //
-//   DIR/sweep.json     which sweep this is: the spec and its base config, checked on
-//                      every start (another spec refuses to run in the same DIR)
+//   DIR/sweep.json     which sweep this is: its base config, axes and seeds, checked
+//                      on every start (another sweep refuses to run in the same DIR)
 //   DIR/base.json      an inline base, as the points run it
 //   DIR/points/NNNN_SLUG.result.json   the point's result JSON, byte for byte what
 //                      `s2sim run` writes (atomically: it exists only complete)

@@ -139,6 +139,8 @@ std::string csv_header(const std::vector<std::string>& id_columns) {
   return csv_line(names);
 }
 
+double round_seconds(double seconds) { return std::round(seconds * 1000.0) / 1000.0; }
+
 std::string csv_seconds(double seconds) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.3f", seconds);

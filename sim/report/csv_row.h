@@ -41,7 +41,8 @@ std::string csv_line(const std::vector<std::string>& cells);
 // already holds every cell.
 std::string csv_header(const std::vector<std::string>& id_columns);
 
-// Seconds of host time as written in every table (milliseconds resolution).
+// Seconds of host time as written in every table and JSON (milliseconds resolution).
 std::string csv_seconds(double seconds);
+double round_seconds(double seconds);
 
 }  // namespace s2sim::sim
