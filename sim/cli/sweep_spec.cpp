@@ -104,6 +104,16 @@ std::uint64_t check_config(const SweepSpec& s, const std::vector<std::string>& s
   for (const std::string& set : sets) apply_override(doc, set);
   if (!s.seeds.empty()) doc["seed"] = s.seeds.front();
   const SimConfig cfg = parse_config(doc, config_name, base_dir);
+  // Every point reads its trace from the start: stdin or a pipe can be read only once
+  // (and checking the config here would already consume it).
+  const json& w = cfg.workload;
+  if (w.is_object() && w.value("kind", "") == "trace" && w.contains("path") && w["path"].is_string()) {
+    const fs::path trace = fs::path(base_dir) / w["path"].get<std::string>();
+    std::error_code ec;
+    if (w["path"] == "-" || (fs::exists(trace, ec) && !fs::is_regular_file(trace, ec)))
+      throw InputError(config_name + ": /workload/path",
+                       "every sweep point reads the trace anew, so it must be a file, not stdin or a pipe");
+  }
   workloads::make_workload(cfg.workload, "/workload", workload_env(cfg));
   return cfg.seed;
 }

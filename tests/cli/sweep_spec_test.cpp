@@ -1,6 +1,7 @@
 // Sweep specs (sim/cli/sweep_spec.h): the points and their order, slugs, overrides,
 // and every kind of bad spec refused with an error located in the spec.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -127,6 +128,21 @@ TEST(SweepSpec, BaseByPathIsRelativeToTheSpecInlineBaseRunsFromTheSweepDirectory
                                           "workload": {"kind": "uniform", "ops": 100}}})");
   EXPECT_TRUE(inline_base.base_path.empty());
   EXPECT_EQ(inline_base.seeds, std::vector<std::uint64_t>{1});  // the config default
+}
+
+TEST(SweepSpec, ATraceFromStdinOrAPipeIsRefused) {
+  const std::string dir = temp_path("fifo");
+  fs::create_directories(dir);
+  ASSERT_EQ(::mkfifo((dir + "/ops").c_str(), 0600), 0);
+  for (const std::string& path : {std::string("-"), dir + "/ops"}) {
+    SCOPED_TRACE(path);
+    const std::string msg = refusal(R"({"base": {"memslots": [{"base_gfn": 524288, "npages": 1024}],
+                                              "workload": {"kind": "trace", "format": "native", "path": ")" +
+                                    path + R"("}}})");
+    EXPECT_EQ(msg, "SPEC: /base: /workload/path: every sweep point reads the trace anew, so it must be a file, not "
+                   "stdin or a pipe");
+  }
+  fs::remove_all(dir);
 }
 
 struct BadSpec {
