@@ -8,6 +8,7 @@
 #include "sim/cli/cmd_decode.h"
 #include "sim/cli/cmd_lab.h"
 #include "sim/cli/cmd_run.h"
+#include "sim/cli/cmd_sweep.h"
 #include "util/input_error.h"
 
 namespace s2sim::sim {
@@ -18,13 +19,20 @@ const char* const kUsage =
     "usage: s2sim <command> [options]\n"
     "\n"
     "commands:\n"
-    "  run [CONFIG.json] [--set PATH=VALUE]... [--seed N] [--json FILE] [--quiet]\n"
-    "      [--trace-events FILE [--trace-events-limit N]]\n"
+    "  run [CONFIG.json] [--set PATH=VALUE]... [--seed N] [--json FILE] [--csv FILE]\n"
+    "      [--host-time] [--quiet] [--trace-events FILE [--trace-events-limit N]]\n"
     "                      run a simulation (no CONFIG: the built-in default,\n"
     "                      identical to configs/default.json); --trace-events writes\n"
     "                      its timeline as Chrome Trace Event JSON (Perfetto)\n"
     "  compare CONFIG [--walkers naive,v4,v4-fixed,range] [--set ...] [--json FILE]\n"
-    "                      the same run under each write-protect walker, side by side\n"
+    "      [--csv FILE] [--host-time]\n"
+    "                      the same run under each write-protect walker, side by side;\n"
+    "                      --csv writes one flattened row per run, --host-time adds\n"
+    "                      host_seconds to the result JSON (it is then not reproducible)\n"
+    "  sweep SPEC.json [--out DIR] [--jobs N] [--csv FILE] [--quiet] | --slurm [--submit]\n"
+    "      | --point I | --collect [--csv FILE]\n"
+    "                      every point of a sweep spec (axes of --set values x seeds),\n"
+    "                      in parallel here or as a Slurm job array; DIR/results.csv\n"
     "  decode VALUE [--level 1|2|3] [--pa-bits 40|48] [--json]\n"
     "                      print every field of a stage-2 descriptor\n"
     "  lab list | show N [--seed S] [--json | --config] | solve N [--seed S] [--config]\n"
@@ -44,6 +52,7 @@ int cli_main(int argc, char** argv) {
     if (cmd == "compare") return cmd_compare(args);
     if (cmd == "decode") return cmd_decode(args);
     if (cmd == "lab") return cmd_lab(args);
+    if (cmd == "sweep") return cmd_sweep(args);
     if (cmd == "help" || cmd == "--help" || cmd == "-h") {
       std::cout << kUsage;
       return kExitOk;

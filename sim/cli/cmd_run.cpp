@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
@@ -9,6 +10,7 @@
 #include "sim/cli/cli.h"
 #include "sim/config/config.h"
 #include "sim/engine/engine.h"
+#include "sim/report/csv_row.h"
 #include "sim/report/report.h"
 #include "sim/report/trace_events.h"
 #include "util/input_error.h"
@@ -23,6 +25,8 @@ struct RunArgs {
   std::vector<std::string> sets;
   std::optional<std::uint64_t> seed;
   std::string json_path;
+  std::string csv_path;     // --csv FILE: one flattened row per run
+  bool host_time = false;   // --host-time: host_seconds in the result JSON (not reproducible, so opt-in)
   std::string trace_path;  // run only: --trace-events FILE
   std::optional<std::uint64_t> trace_limit;  // run only: --trace-events-limit N
   bool quiet = false;
@@ -44,6 +48,8 @@ RunArgs parse_args(const std::vector<std::string>& args, const char* cmd, bool c
       r.seed = parse_u64(v);
       if (!r.seed) throw InputError(std::string(cmd) + " --seed", "\"" + v + "\" is not a non-negative integer");
     } else if (a == "--json") r.json_path = value();
+    else if (a == "--csv") r.csv_path = value();
+    else if (a == "--host-time") r.host_time = true;
     else if (!compare && a == "--trace-events") r.trace_path = value();
     else if (!compare && a == "--trace-events-limit") {
       const std::string& v = value();
@@ -65,16 +71,8 @@ RunArgs parse_args(const std::vector<std::string>& args, const char* cmd, bool c
   }
   if (r.trace_limit && r.trace_path.empty())
     throw InputError(std::string(cmd) + " --trace-events-limit", "needs --trace-events FILE");
-  for (const std::string* out : {&r.json_path, &r.trace_path}) {
-    if (out->empty()) continue;
-    // Refuse a path we cannot write before spending any time simulating.
-    namespace fs = std::filesystem;
-    const fs::path p(*out);
-    const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
-    std::error_code ec;
-    if (!fs::is_directory(dir, ec)) throw InputError(*out, "cannot write: directory " + dir.string() + " does not exist");
-    if (fs::is_directory(p, ec)) throw InputError(*out, "cannot write: it is a directory");
-  }
+  for (const std::string* out : {&r.json_path, &r.csv_path, &r.trace_path})
+    if (!out->empty()) check_writable(*out);
   return r;
 }
 
@@ -101,18 +99,38 @@ RunResult simulate(const SimConfig& cfg, bool quiet, TraceEvents* trace = nullpt
   return r;
 }
 
+int exit_status(const RunResult& r) { return r.verify_ok() ? kExitOk : kExitLostWrites; }
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// The result JSON of one run; with --host-time it also says how long the run took on
+// the host, in seconds (rounded to the millisecond) -- the one member that differs
+// between two runs of the same config and seed.
+nlohmann::json result_with_host_time(const RunResult& r, const SimConfig& cfg, const RunArgs& a, double host_s) {
+  nlohmann::json j = result_json(r, cfg);
+  if (a.host_time) j["host_seconds"] = round_seconds(host_s);
+  return j;
+}
+
 }  // namespace
 
 int cmd_run(const std::vector<std::string>& args) {
+  const auto start = std::chrono::steady_clock::now();
   const RunArgs a = parse_args(args, "run", false);
   const SimConfig cfg = load(a);
   std::optional<TraceEvents> trace;
   if (!a.trace_path.empty()) trace.emplace(cfg.machine.clock_hz, a.trace_limit.value_or(TraceEvents::kDefaultLimit));
   const RunResult r = simulate(cfg, a.quiet, trace ? &*trace : nullptr);
+  const double host_s = seconds_since(start);
   print_report(std::cout, r, cfg);
-  if (!a.json_path.empty()) write_file_atomically(a.json_path, result_json(r, cfg).dump(2) + "\n");
+  const nlohmann::json result = result_with_host_time(r, cfg, a, host_s);
+  if (!a.json_path.empty()) write_file_atomically(a.json_path, result.dump(2) + "\n");
+  if (!a.csv_path.empty())
+    write_file_atomically(a.csv_path, csv_header({}) + csv_line(csv_run_cells(&result, r.seed, exit_status(r), host_s)));
   if (trace) write_file_atomically(a.trace_path, trace->json());
-  return r.verify_ok() ? kExitOk : kExitLostWrites;
+  return exit_status(r);
 }
 
 int cmd_compare(const std::vector<std::string>& args) {
@@ -122,14 +140,22 @@ int cmd_compare(const std::vector<std::string>& args) {
     if (!mmu::make_wp_walker(w)) throw InputError("compare --walkers", "unknown walker \"" + w + "\"");
   nlohmann::json runs = nlohmann::json::array();
   std::vector<RunResult> results;
+  // The CSV: one row per walker, the walker as the identifying column.
+  std::string csv = csv_header({"dirty_log.walker"});
   SimConfig base;
   for (const auto& w : a.walkers) {
+    const auto start = std::chrono::steady_clock::now();
     RunArgs one = a;
     one.sets.push_back("dirty_log.walker=\"" + w + "\"");
     const SimConfig cfg = load(one);
     base = cfg;
     results.push_back(simulate(cfg, a.quiet));
-    runs.push_back(result_json(results.back(), cfg));
+    const double host_s = seconds_since(start);
+    runs.push_back(result_with_host_time(results.back(), cfg, a, host_s));
+    std::vector<std::string> row = {w};
+    for (std::string& c : csv_run_cells(&runs.back(), cfg.seed, exit_status(results.back()), host_s))
+      row.push_back(std::move(c));
+    csv += csv_line(row);
   }
   std::cout << "s2sim compare: " << base.file << "  seed " << base.seed << "\n\n";
   std::cout << "walker      dirty-log cycles  upper loads  desc loads  stores  wp faults  clean prot  lost  hazards\n";
@@ -148,6 +174,7 @@ int cmd_compare(const std::vector<std::string>& args) {
   }
   if (!a.json_path.empty())
     write_file_atomically(a.json_path, nlohmann::json{{"schema", "s2sim.compare/1"}, {"runs", runs}}.dump(2) + "\n");
+  if (!a.csv_path.empty()) write_file_atomically(a.csv_path, csv);
   for (const auto& r : results)
     if (!r.verify_ok()) return kExitLostWrites;
   return kExitOk;

@@ -1,5 +1,6 @@
 #include "sim/report/report.h"
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -8,12 +9,17 @@
 #include <unistd.h>
 
 #include "util/input_error.h"
+#include "util/version.h"
 
 namespace s2sim::sim {
 
 namespace {
 
 double ms(std::uint64_t cycles, double hz) { return static_cast<double>(cycles) * 1000.0 / hz; }
+
+// Milliseconds for the result JSON, rounded to the nanosecond: finer than any cost in
+// the model, and short in the file (the shortest text that reads back as the double).
+double json_ms(std::uint64_t cycles, double hz) { return std::round(ms(cycles, hz) * 1e6) / 1e6; }
 
 std::string fixed(double v, int digits) {
   std::ostringstream o;
@@ -26,7 +32,9 @@ std::string fixed(double v, int digits) {
 nlohmann::json result_json(const RunResult& r, const SimConfig& cfg) {
   using nlohmann::json;
   json j;
+  const double hz = r.clock_hz;
   j["schema"] = "s2sim.result/1";
+  j["s2sim"] = {{"version", version()}};
   j["seed"] = r.seed;
   j["config"] = to_json(cfg);
   j["guest"] = {{"ops", r.ops}, {"writes", r.writes}, {"reads", r.reads},
@@ -48,16 +56,20 @@ nlohmann::json result_json(const RunResult& r, const SimConfig& cfg) {
                     {"loads_l1_l2_dram", r.dl_loads_where},
                     {"stores_l1_l2_dram", r.dl_stores_where},
                     {"cycles", r.dl_cycles},
-                    {"enable_logging_cycles", r.enable_logging_cycles}};
+                    {"ms", json_ms(r.dl_cycles, hz)},
+                    {"enable_logging_cycles", r.enable_logging_cycles},
+                    {"enable_logging_ms", json_ms(r.enable_logging_cycles, hz)}};
   json rounds = json::array();
   for (const auto& rd : r.rounds)
     rounds.push_back({{"round", rd.round}, {"dirty_pages", rd.dirty_pages}, {"pages_sent", rd.pages_sent},
-                      {"cycles", rd.cycles}, {"start_cycle", rd.start_cycle},
+                      {"cycles", rd.cycles}, {"ms", json_ms(rd.cycles, hz)}, {"start_cycle", rd.start_cycle},
                       {"get_dirty_log_cycles", rd.get_dirty_log_cycles},
+                      {"get_dirty_log_ms", json_ms(rd.get_dirty_log_cycles, hz)},
                       {"write_protect_faults", rd.guest_write_faults}, {"tlb_flushes", rd.tlb_flushes},
                       {"stop_and_copy", rd.stop_and_copy}});
   j["migration"] = {{"enabled", r.migration_enabled}, {"rounds", rounds}, {"pages_sent_total", r.pages_sent_total},
                     {"downtime_pages", r.downtime_pages}, {"downtime_cycles", r.downtime_cycles},
+                    {"downtime_ms", json_ms(r.downtime_cycles, hz)},
                     {"converged", r.converged}, {"stop_reason", r.stop_reason}};
   json hazards = json::object();
   for (std::size_t k = 0; k < mmu::kHazardKinds; ++k) hazards[mmu::to_string(static_cast<mmu::HazardKind>(k))] = r.hazards[k];
@@ -83,6 +95,9 @@ nlohmann::json result_json(const RunResult& r, const SimConfig& cfg) {
                                  {"snapshot", ph.snapshot}, {"copy_out", ph.copy_out}, {"total", ph.total()}};
   j["cycles"] = {{"total", r.total_cycles}, {"migration", r.migration_cycles}, {"mmu_lock_wait", r.mmu_lock_wait},
                  {"clock_hz", r.clock_hz}, {"vcpu", vcpus}, {"migration_phases", migration_phases}};
+  // The same spans in milliseconds of simulated time (cycles / clock_hz).
+  j["time_ms"] = {{"total", json_ms(r.total_cycles, hz)}, {"migration", json_ms(r.migration_cycles, hz)},
+                  {"mmu_lock_wait", json_ms(r.mmu_lock_wait, hz)}};
   j["host"] = {{"unmaps", r.host_unmaps}};
   return j;
 }
@@ -170,13 +185,20 @@ void print_report(std::ostream& out, const RunResult& r, const SimConfig& cfg) {
   for (const auto& s : r.first_invariant_violations) out << "  invariant: " << s << "\n";
 }
 
-void write_file_atomically(const std::string& path, const std::string& text) {
+void check_writable(const std::string& path) {
   namespace fs = std::filesystem;
   const fs::path p(path);
   const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw InputError(path, "cannot write: directory " + dir.string() + " does not exist");
   if (fs::is_directory(p, ec)) throw InputError(path, "cannot write: it is a directory");
+}
+
+void write_file_atomically(const std::string& path, const std::string& text) {
+  namespace fs = std::filesystem;
+  check_writable(path);
+  const fs::path p(path);
+  const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
   const std::string tmp = (dir / ("." + p.filename().string() + ".tmp." + std::to_string(::getpid()))).string();
   {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
@@ -189,6 +211,7 @@ void write_file_atomically(const std::string& path, const std::string& text) {
       throw InputError(path, "cannot write");
     }
   }
+  std::error_code ec;
   fs::rename(tmp, p, ec);
   if (ec) {
     std::remove(tmp.c_str());
