@@ -5,7 +5,8 @@
 //    "include_instructions": false, "spread": "none" | "round_robin", "think_cycles": 0}
 //
 // A relative path is resolved against env.base_dir (the directory of the config
-// that names it). Both formats also take "read_ahead_ops" (default 2^20), the
+// that names it); "-" is standard input, and a FIFO is read as it is written. Plain,
+// gzip and zstd files are told apart by their first bytes (byte_source.h). Both formats also take "read_ahead_ops" (default 2^20), the
 // read-ahead bound of trace_demux.h. The file is opened and read up to its first
 // operation here, so that a missing, unreadable or empty trace fails before the run.
 #include <filesystem>
@@ -20,7 +21,7 @@ namespace {
 
 std::string resolve_path(const std::string& base_dir, const std::string& path) {
   const std::filesystem::path p(path);
-  if (p.is_absolute() || base_dir.empty()) return path;
+  if (path == "-" || p.is_absolute() || base_dir.empty()) return path;  // "-": standard input
   return (std::filesystem::path(base_dir) / p).lexically_normal().string();
 }
 
