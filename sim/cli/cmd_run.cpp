@@ -16,6 +16,7 @@
 #include "util/input_error.h"
 #include "util/parse_number.h"
 #include "workloads/byte_source.h"
+#include "workloads/workload_factory.h"
 
 namespace s2sim::sim {
 
@@ -114,26 +115,13 @@ RunResult simulate(const SimConfig& cfg, const RunArgs& a, const std::string& la
   return engine.run(progress.callback());
 }
 
-// The trace paths of a workload spec (a trace, or the phases'), with their pointers.
-void trace_paths(const nlohmann::json& w, const std::string& ptr, std::vector<std::pair<std::string, std::string>>& out) {
-  if (!w.is_object()) return;
-  if (w.contains("kind") && w["kind"] == "trace" && w.contains("path") && w["path"].is_string())
-    out.emplace_back(w["path"].get<std::string>(), ptr + "/path");
-  if (w.contains("phases") && w["phases"].is_array())
-    for (std::size_t i = 0; i < w["phases"].size(); ++i) trace_paths(w["phases"][i], ptr + "/phases/" + std::to_string(i), out);
-}
-
 // compare runs the workload once per walker: a trace it reads must be a file.
 void require_rereadable_traces(const SimConfig& cfg) {
-  std::vector<std::pair<std::string, std::string>> paths;
-  trace_paths(cfg.workload, "/workload", paths);
-  for (const auto& [path, ptr] : paths) {
-    const std::filesystem::path p(path);
-    const std::string resolved = path == "-" || p.is_absolute() ? path : (std::filesystem::path(cfg.base_dir) / p).string();
-    if (workloads::is_one_shot_input(resolved))
-      throw InputError(cfg.file + ": " + ptr, "compare reads the trace once per walker, but \"" + path +
-                                                  "\" is a pipe (standard input or a FIFO) that can be read only once: "
-                                                  "write the trace to a file");
+  for (const workloads::TraceInput& t : workloads::trace_inputs(cfg.workload, "/workload", cfg.base_dir)) {
+    if (workloads::is_one_shot_input(t.path))
+      throw InputError(cfg.file + ": " + t.pointer, "compare reads the trace once per walker, but \"" + t.path +
+                                                        "\" is a pipe (standard input or a FIFO) that can be read only "
+                                                        "once: write the trace to a file");
   }
 }
 

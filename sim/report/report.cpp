@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "util/input_error.h"
+#include "workloads/workload_factory.h"
 
 namespace s2sim::sim {
 
@@ -22,14 +23,7 @@ std::string fixed(double v, int digits) {
 }
 
 // True when the workload reads a trace (itself, or one of its phases).
-bool reads_trace(const nlohmann::json& workload) {
-  if (!workload.is_object()) return false;
-  if (workload.contains("kind") && workload["kind"] == "trace") return true;
-  if (workload.contains("phases") && workload["phases"].is_array())
-    for (const auto& p : workload["phases"])
-      if (reads_trace(p)) return true;
-  return false;
-}
+bool reads_trace(const SimConfig& cfg) { return !workloads::trace_inputs(cfg.workload, "/workload", cfg.base_dir).empty(); }
 
 }  // namespace
 
@@ -41,7 +35,7 @@ nlohmann::json result_json(const RunResult& r, const SimConfig& cfg) {
   j["config"] = to_json(cfg);
   j["guest"] = {{"ops", r.ops}, {"writes", r.writes}, {"reads", r.reads},
                 {"distinct_pages_written", r.distinct_pages_written}, {"workload", r.workload}};
-  if (reads_trace(cfg.workload))
+  if (reads_trace(cfg))
     j["guest"]["trace"] = {{"lines_skipped", r.trace_lines_skipped}, {"regions_mapped", r.trace_regions_mapped}};
   j["tlb"] = {{"hits", r.tlb_hits}, {"misses", r.tlb_misses}, {"flush_all", r.flush_all},
               {"flush_ipa", r.flush_ipa}, {"entries_invalidated", r.tlb_entries_invalidated}};
@@ -137,7 +131,7 @@ void print_report(std::ostream& out, const RunResult& r, const SimConfig& cfg) {
                                                     : 0.0;
   out << "guest:      " << r.ops << " ops (" << r.writes << " writes, " << r.reads << " reads), "
       << r.distinct_pages_written << " distinct pages written\n";
-  if (reads_trace(cfg.workload)) {
+  if (reads_trace(cfg)) {
     out << "trace:      " << r.trace_lines_skipped << " line(s) skipped (not operations)";
     if (r.trace_regions_mapped)
       out << ", " << r.trace_regions_mapped << " distinct 2 MiB region(s) of trace addresses mapped into the memslot";

@@ -44,9 +44,9 @@ DefaultRun run_default(const std::string& options) {
 
 TEST(ProgressCli, HeartbeatsInLogsChangeNoResult) {
   const DefaultRun beating = run_default("--heartbeat 0.001");
-  const DefaultRun silent = run_default("--quiet");
+  const DefaultRun off = run_default("--heartbeat 0");
   ASSERT_EQ(beating.cli.status, 0) << beating.cli.err;
-  ASSERT_EQ(silent.cli.status, 0) << silent.cli.err;
+  ASSERT_EQ(off.cli.status, 0) << off.cli.err;
   EXPECT_GE(lines_starting(beating.cli.err, "heartbeat: "), 2) << beating.cli.err;
   EXPECT_EQ(lines_starting(beating.cli.err, "heartbeat: "), lines_starting(beating.cli.err, ""))
       << "nothing else on stderr: " << beating.cli.err;
@@ -56,17 +56,24 @@ TEST(ProgressCli, HeartbeatsInLogsChangeNoResult) {
   EXPECT_EQ(beating.cli.err.find('\r'), std::string::npos) << "no terminal line in a log";
   EXPECT_NE(beating.cli.out.find("verify: OK"), std::string::npos);
   ASSERT_FALSE(beating.json.empty());
-  EXPECT_EQ(beating.json, silent.json);
-  // --quiet: neither progress nor the report, and the result is still written.
-  EXPECT_EQ(silent.cli.out, "");
-  EXPECT_EQ(silent.cli.err, "");
+  EXPECT_EQ(beating.json, off.json);
+  // --heartbeat 0: no progress at all, the report as usual.
+  EXPECT_EQ(off.cli.err, "");
+  EXPECT_EQ(off.cli.out, beating.cli.out);
 }
 
-TEST(ProgressCli, HeartbeatZeroIsOff) {
-  const DefaultRun r = run_default("--heartbeat 0");
-  EXPECT_EQ(r.cli.status, 0);
-  EXPECT_EQ(r.cli.err, "");
-  EXPECT_NE(r.cli.out.find("verify: OK"), std::string::npos);
+TEST(ProgressCli, QuietWritesOnlyTheFilesAskedFor) {
+  const std::string out = temp_path("quiet.json"), loud = temp_path("loud.json");
+  const CliResult q = run_s2sim("run tests/data/configs/small.json --quiet --heartbeat 0.001 --json '" + out + "'");
+  const CliResult l = run_s2sim("run tests/data/configs/small.json --json '" + loud + "'");
+  EXPECT_EQ(q.status, 0);
+  EXPECT_EQ(q.out, "");
+  EXPECT_EQ(q.err, "");
+  EXPECT_NE(l.out.find("verify: OK"), std::string::npos);
+  EXPECT_FALSE(read_file(out).empty());
+  EXPECT_EQ(read_file(out), read_file(loud));
+  fs::remove(out);
+  fs::remove(loud);
 }
 
 TEST(ProgressCli, BadIntervalsAreErrors) {
