@@ -60,6 +60,9 @@ void ProgressReporter::on_progress(const RunProgress& p) {
   const auto now = std::chrono::steady_clock::now();
   const double host = std::chrono::duration<double>(now - start_).count();
   if (live_) {
+    // Redrawn at most five times a second: enough to watch, cheap on a slow terminal.
+    if (drawn_ && now < next_) return;
+    next_ = now + std::chrono::milliseconds(200);
     std::cerr << "\r\033[K  " << describe(p, host, label_) << std::flush;
     drawn_ = true;
     return;

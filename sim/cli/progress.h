@@ -1,6 +1,7 @@
 // Progress of a running simulation on stderr, so that long runs can be followed both
 // at a terminal and in a log (a batch job, CI, a pipe):
-//   - stderr a terminal: one live line, rewritten in place and erased at the end;
+//   - stderr a terminal: one live line, rewritten in place (at most five times a
+//     second) and erased at the end;
 //   - otherwise: a heartbeat line every `heartbeat_s` seconds of host time (the first
 //     after one interval, so shorter runs print none), as ChampSim's heartbeat:
 //       heartbeat: 42.0 % of the workload read, simulated 1.234 s, round 3, host 10.0 s, ETA 13.8 s
@@ -40,7 +41,7 @@ class ProgressReporter {
   bool heartbeat_ = false;  // stderr is not, and heartbeats are on
   bool drawn_ = false;      // a live line is on the screen
   std::chrono::steady_clock::duration interval_{};
-  std::chrono::steady_clock::time_point start_, next_;
+  std::chrono::steady_clock::time_point start_, next_;  // next_: the next heartbeat or redraw
 };
 
 }  // namespace s2sim::sim

@@ -85,6 +85,24 @@ TEST(ProgressCli, BadIntervalsAreErrors) {
   }
 }
 
+TEST(ProgressCli, ATerminalGetsOneLiveLine) {
+  // script(1) runs s2sim with stderr on a pseudo-terminal and logs what it printed.
+  const std::string log = temp_path("tty.log"), out = temp_path("tty.json");
+  const std::string cmd = std::string("cd '") + S2SIM_SOURCE_DIR + "' && script -qfec \"'" + S2SIM_BINARY +
+                          "' run tests/data/configs/small.json --json '" + out + "' >/dev/null\" '" + log +
+                          "' >/dev/null 2>&1 </dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  const std::string tty = read_file(log);
+  // The line is drawn in place ("\r", erase to the end of line) and erased at the end;
+  // no heartbeat, no newline of its own.
+  EXPECT_NE(tty.find("\r\033[K  "), std::string::npos) << tty;
+  EXPECT_NE(tty.find("% of the workload read, simulated "), std::string::npos) << tty;
+  EXPECT_EQ(tty.find("heartbeat:"), std::string::npos) << tty;
+  EXPECT_FALSE(read_file(out).empty());
+  fs::remove(log);
+  fs::remove(out);
+}
+
 TEST(ProgressLine, SaysWhatIsKnown) {
   RunProgress p;
   p.simulated_seconds = 1.5;
