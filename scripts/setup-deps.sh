@@ -3,11 +3,13 @@
 # `--tests` also those the test suite runs (scripts/test.sh passes it).
 # Idempotent and quiet when everything is present. Needs root (or sudo) to install.
 set -euo pipefail
-# clang and its runtime libraries: the asan preset (sanitizers and libFuzzer).
+# clang and its runtime libraries: the asan preset (sanitizers and libFuzzer);
+# zlib and zstd: compressed traces.
 needed=(cmake ninja-build g++ clang libclang-rt-14-dev libboost-container-dev nlohmann-json3-dev libgtest-dev
-        libbenchmark-dev)
-# The test suite: a real single-node Slurm for the sweep test (tests/slurm/).
-test_needed=(slurm-wlm munge)
+        libbenchmark-dev zlib1g-dev libzstd-dev)
+# The test suite: a real single-node Slurm for the sweep test (tests/slurm/) and
+# Chromium for the HTML report's browser test (tests/browser/).
+test_needed=(slurm-wlm munge chromium)
 if [ "${1:-}" = "--tests" ]; then
   needed+=("${test_needed[@]}")
 elif [ $# -gt 0 ]; then

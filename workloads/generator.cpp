@@ -14,6 +14,15 @@ Generator::Generator(std::string kind, const CommonKeys& keys, const WorkloadEnv
   }
 }
 
+ReadProgress Generator::read_progress() const {
+  ReadProgress p;
+  for (const Lane& l : lanes_) {
+    p.done += l.done ? keys_.ops : l.issued;
+    p.total += keys_.ops;
+  }
+  return p;
+}
+
 bool Generator::next(unsigned vcpu, GuestOp& op) {
   if (vcpu >= lanes_.size()) return false;
   Lane& l = lanes_[vcpu];

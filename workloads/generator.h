@@ -26,6 +26,8 @@ class Generator : public OpSource {
   bool next(unsigned vcpu, GuestOp& op) final;
   std::string describe() const final;
   bool can_read_ahead() const final { return true; }
+  // Operations drawn out of ops x vCPUs (a lane that ended early counts as complete).
+  ReadProgress read_progress() const final;
 
  protected:
   struct Lane {

@@ -16,6 +16,13 @@ namespace s2sim::workloads {
 // simulated time cannot overflow 64 bits.
 inline constexpr std::uint64_t kMaxThinkCycles = 1'000'000'000'000;
 
+// How much of a workload has been read, for progress lines: `done` of `total` units
+// (operations for generators, input bytes for traces); total 0 when unknown (a trace
+// from a pipe).
+struct ReadProgress {
+  std::uint64_t done = 0, total = 0;
+};
+
 struct GuestOp {
   mmu::Access access = mmu::Access::Read;
   mmu::ipa_t ipa = 0;
@@ -46,6 +53,11 @@ class OpSource {
   // Trace lines skipped because they were not operations (lackey's "==PID==" lines
   // and the like). Generators skip nothing.
   virtual std::uint64_t skipped_lines() const { return 0; }
+  // Distinct 2 MiB regions of trace addresses given a place in the memslot (lackey
+  // traces); 0 for everything else.
+  virtual std::uint64_t mapped_regions() const { return 0; }
+  // How far the streams have been read; never changes what next() returns.
+  virtual ReadProgress read_progress() const { return {}; }
 };
 
 // What a workload needs to know about the machine it runs on.

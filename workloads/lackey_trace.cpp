@@ -84,6 +84,9 @@ class LackeyCursor final : public TraceCursor {
 
   std::unique_ptr<TraceCursor> fork() const override { return std::make_unique<LackeyCursor>(*this); }
   std::uint64_t skipped_lines() const override { return skipped_; }
+  std::uint64_t mapped_regions() const override { return regions_.size(); }
+  bool may_have_ops(unsigned vcpu) const override { return options_.spread == LackeySpread::RoundRobin || vcpu == 0; }
+  ReadProgress read_progress() const override { return {reader_->input_consumed(), reader_->input_size()}; }
   const std::string& path() const override { return reader_->path(); }
 
  private:

@@ -1,34 +1,40 @@
 #include "workloads/line_reader.h"
 
+#include <algorithm>
 #include <cstring>
-#include <filesystem>
 
 #include "util/input_error.h"
 
 namespace s2sim::workloads {
 
 LineReader::LineReader(std::string path, std::uint64_t offset, std::uint64_t line_no)
-    : path_(std::move(path)), buf_(kBufferSize), line_no_(line_no), offset_(offset) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  const fs::file_status st = fs::status(path_, ec);
-  if (ec || !fs::exists(st)) throw InputError(path_, "cannot open trace: no such file");
-  if (fs::is_directory(st)) throw InputError(path_, "cannot read trace: this is a directory, not a file");
-  if (!fs::is_regular_file(st)) throw InputError(path_, "cannot read trace: not a regular file");
-  in_.open(path_, std::ios::in | std::ios::binary);
-  if (!in_.is_open()) throw InputError(path_, "cannot open trace for reading (permission denied?)");
-  if (offset != 0) {
-    in_.seekg(static_cast<std::streamoff>(offset));
-    if (!in_) throw InputError(path_, "cannot seek in trace");
+    : path_(std::move(path)), buf_(kBufferSize), line_no_(line_no), offset_(0) {
+  if (offset != 0 && is_one_shot_input(path_)) {
+    throw InputError(where(),
+                     "a pipe (standard input or a FIFO) can be read only once, and this trace's vCPUs are "
+                     "interleaved too unevenly to be split in one pass (see the workload's read_ahead_ops): "
+                     "write the trace to a file, or raise read_ahead_ops");
+  }
+  src_ = open_byte_source(path_);
+  if (offset != 0 && src_->seek(offset)) offset_ = offset;
+  // Compressed input has no byte index: decode up to the offset (at most once per
+  // vCPU, when a vCPU detaches: trace_demux.h).
+  while (offset_ < offset) {
+    if (!refill()) throw InputError(where(), "the trace is shorter than when it was first read");
+    const std::size_t skip = static_cast<std::size_t>(std::min<std::uint64_t>(end_, offset - offset_));
+    pos_ = skip;
+    offset_ += skip;
   }
   line_.reserve(256);
 }
 
 bool LineReader::refill() {
-  in_.read(buf_.data(), static_cast<std::streamsize>(buf_.size()));
-  end_ = static_cast<std::size_t>(in_.gcount());
   pos_ = 0;
-  if (in_.bad()) throw InputError(where(), "read error");
+  try {
+    end_ = src_->read(buf_.data(), buf_.size());
+  } catch (const StreamDecodeError& e) {
+    throw InputError(path_ + ":" + std::to_string(line_no_ + 1), e.what());
+  }
   return end_ != 0;
 }
 

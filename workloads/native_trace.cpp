@@ -45,6 +45,7 @@ class NativeCursor final : public TraceCursor {
     return std::make_unique<NativeCursor>(reader_.path(), env_, reader_.offset(), reader_.line_no());
   }
 
+  ReadProgress read_progress() const override { return {reader_.input_consumed(), reader_.input_size()}; }
   const std::string& path() const override { return reader_.path(); }
 
  private:

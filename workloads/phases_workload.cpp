@@ -51,6 +51,25 @@ class PhasesWorkload final : public OpSource {
     return n;
   }
 
+  std::uint64_t mapped_regions() const override {
+    std::uint64_t n = 0;
+    for (const auto& p : phases_) n += p->mapped_regions();
+    return n;
+  }
+
+  // The phases' units added up (operations, or a trace phase's bytes); unknown when
+  // any phase's total is.
+  ReadProgress read_progress() const override {
+    ReadProgress sum;
+    for (const auto& p : phases_) {
+      const ReadProgress one = p->read_progress();
+      if (one.total == 0) return {};
+      sum.done += one.done;
+      sum.total += one.total;
+    }
+    return sum;
+  }
+
  private:
   std::vector<std::unique_ptr<OpSource>> phases_;
   std::vector<std::size_t> current_;  // per vCPU: the phase it is in

@@ -40,7 +40,7 @@ bool TraceDemux::next(unsigned vcpu, GuestOp& op) {
     return true;
   }
   if (own_[vcpu]) return read_own(vcpu, op);
-  if (shared_at_eof_) return false;
+  if (shared_at_eof_ || !shared_->may_have_ops(vcpu)) return false;
   unsigned v = 0;
   GuestOp o;
   while (shared_->next(v, o)) {
@@ -74,6 +74,22 @@ std::uint64_t TraceDemux::skipped_lines() const {
     if (c) n = std::max(n, c->skipped_lines());
   }
   return n;
+}
+
+std::uint64_t TraceDemux::mapped_regions() const {
+  std::uint64_t n = shared_->mapped_regions();
+  for (const auto& c : own_) {
+    if (c) n = std::max(n, c->mapped_regions());
+  }
+  return n;
+}
+
+ReadProgress TraceDemux::read_progress() const {
+  ReadProgress p = shared_->read_progress();
+  for (const auto& c : own_) {
+    if (c) p.done = std::max(p.done, c->read_progress().done);
+  }
+  return p;
 }
 
 unsigned TraceDemux::detached_vcpus() const {

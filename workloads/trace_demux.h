@@ -39,6 +39,13 @@ class TraceCursor {
   virtual std::unique_ptr<TraceCursor> fork() const = 0;
   // Lines skipped so far (not operations and not comments): see OpSource.
   virtual std::uint64_t skipped_lines() const { return 0; }
+  // Distinct 2 MiB regions of trace addresses mapped so far (lackey).
+  virtual std::uint64_t mapped_regions() const { return 0; }
+  // False when the format can give `vcpu` no operation at all (a lackey trace without
+  // spread gives everything to vCPU 0): the demux then never reads ahead for it.
+  virtual bool may_have_ops(unsigned /*vcpu*/) const { return true; }
+  // Undecoded input bytes read and the input's size (0 for a pipe).
+  virtual ReadProgress read_progress() const = 0;
   virtual const std::string& path() const = 0;
 };
 
@@ -54,6 +61,8 @@ class TraceDemux final : public OpSource {
   // Cursors only ever read forward from a shared prefix, so the one that read
   // furthest has seen every skipped line the others have.
   std::uint64_t skipped_lines() const override;
+  std::uint64_t mapped_regions() const override;  // likewise, the furthest cursor's
+  ReadProgress read_progress() const override;    // the furthest cursor's
 
   // Statistics for tests and reports.
   std::size_t peak_queued_ops() const { return peak_queued_; }

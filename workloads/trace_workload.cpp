@@ -5,7 +5,8 @@
 //    "include_instructions": false, "spread": "none" | "round_robin", "think_cycles": 0}
 //
 // A relative path is resolved against env.base_dir (the directory of the config
-// that names it). Both formats also take "read_ahead_ops" (default 2^20), the
+// that names it); "-" is standard input, and a FIFO is read as it is written. Plain,
+// gzip and zstd files are told apart by their first bytes (byte_source.h). Both formats also take "read_ahead_ops" (default 2^20), the
 // read-ahead bound of trace_demux.h. The file is opened and read up to its first
 // operation here, so that a missing, unreadable or empty trace fails before the run.
 #include <filesystem>
@@ -15,17 +16,28 @@
 #include "workloads/builtin_workloads.h"
 #include "workloads/lackey_trace.h"
 #include "workloads/native_trace.h"
+#include "workloads/workload_factory.h"
 
 namespace s2sim::workloads {
-namespace {
 
-std::string resolve_path(const std::string& base_dir, const std::string& path) {
+std::string resolve_trace_path(const std::string& base_dir, const std::string& path) {
   const std::filesystem::path p(path);
-  if (p.is_absolute() || base_dir.empty()) return path;
+  if (path == "-" || p.is_absolute() || base_dir.empty()) return path;
   return (std::filesystem::path(base_dir) / p).lexically_normal().string();
 }
 
-}  // namespace
+std::vector<TraceInput> trace_inputs(const nlohmann::json& spec, const std::string& pointer, const std::string& base_dir) {
+  std::vector<TraceInput> out;
+  if (!spec.is_object()) return out;
+  if (spec.contains("kind") && spec["kind"] == "trace" && spec.contains("path") && spec["path"].is_string())
+    out.push_back({resolve_trace_path(base_dir, spec["path"].get<std::string>()), pointer + "/path"});
+  if (spec.contains("phases") && spec["phases"].is_array()) {
+    for (std::size_t i = 0; i < spec["phases"].size(); ++i)
+      for (TraceInput& t : trace_inputs(spec["phases"][i], pointer + "/phases/" + std::to_string(i), base_dir))
+        out.push_back(std::move(t));
+  }
+  return out;
+}
 
 void register_trace_workload(WorkloadRegistry& registry) {
   registry.add("trace", [](JsonReader& spec, const WorkloadEnv& env) -> std::unique_ptr<OpSource> {
@@ -35,7 +47,7 @@ void register_trace_workload(WorkloadRegistry& registry) {
     if (format == "native") {
       spec.reject_unknown();
       if (path.empty()) spec.fail("path", "must name a trace file");
-      return open_native_trace(resolve_path(env.base_dir, path), env, read_ahead);
+      return open_native_trace(resolve_trace_path(env.base_dir, path), env, read_ahead);
     }
     LackeyOptions options;
     options.read_ahead_ops = read_ahead;
@@ -49,7 +61,7 @@ void register_trace_workload(WorkloadRegistry& registry) {
       spec.fail_here("a lackey trace is placed in whole 2 MiB regions, but the memslot has only " +
                      std::to_string(env.slot_npages) + " pages");
     }
-    return open_lackey_trace(resolve_path(env.base_dir, path), env, options);
+    return open_lackey_trace(resolve_trace_path(env.base_dir, path), env, options);
   });
 }
 

@@ -46,4 +46,16 @@ std::unique_ptr<OpSource> make_workload(const nlohmann::json& spec, const std::s
 // Names of all registered kinds, sorted.
 std::vector<std::string> workload_kinds();
 
+// A trace a workload spec reads (the spec itself, or one of its phases): its path as
+// the trace reader opens it, and the JSON pointer of its "path" key.
+struct TraceInput {
+  std::string path;
+  std::string pointer;
+};
+std::vector<TraceInput> trace_inputs(const nlohmann::json& spec, const std::string& pointer, const std::string& base_dir);
+
+// A trace path as the reader opens it: "-" (standard input) and absolute paths as
+// they are, a relative one against base_dir (the directory of the config naming it).
+std::string resolve_trace_path(const std::string& base_dir, const std::string& path);
+
 }  // namespace s2sim::workloads

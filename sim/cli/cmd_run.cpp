@@ -3,33 +3,42 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
 
 #include "sim/cli/cli.h"
+#include "sim/cli/progress.h"
 #include "sim/config/config.h"
+#include "sim/config/scenarios.h"
 #include "sim/engine/engine.h"
 #include "sim/report/csv_row.h"
+#include "sim/report/html_report.h"
 #include "sim/report/report.h"
 #include "sim/report/trace_events.h"
 #include "util/input_error.h"
 #include "util/parse_number.h"
+#include "workloads/byte_source.h"
+#include "workloads/workload_factory.h"
 
 namespace s2sim::sim {
 
 namespace {
 
 struct RunArgs {
-  std::string config_path;
+  std::string config_path;  // resolved: a file, or empty for the built-in default
+  std::string config_name;  // as given: a path or a scenario name (page titles)
   std::vector<std::string> sets;
   std::optional<std::uint64_t> seed;
   std::string json_path;
   std::string csv_path;     // --csv FILE: one flattened row per run
   bool host_time = false;   // --host-time: host_seconds in the result JSON (not reproducible, so opt-in)
+  std::string html_path;
   std::string trace_path;  // run only: --trace-events FILE
   std::optional<std::uint64_t> trace_limit;  // run only: --trace-events-limit N
   bool quiet = false;
+  double heartbeat_s = ProgressReporter::kDefaultHeartbeatSeconds;
   std::vector<std::string> walkers;  // compare only
 };
 
@@ -50,6 +59,15 @@ RunArgs parse_args(const std::vector<std::string>& args, const char* cmd, bool c
     } else if (a == "--json") r.json_path = value();
     else if (a == "--csv") r.csv_path = value();
     else if (a == "--host-time") r.host_time = true;
+    else if (a == "--html") r.html_path = value();
+    else if (a == "--heartbeat") {
+      const std::string& v = value();
+      char* end = nullptr;
+      const double s = std::strtod(v.c_str(), &end);
+      if (v.empty() || *end != '\0' || !(s >= 0) || s > 86400)
+        throw InputError(std::string(cmd) + " --heartbeat", "\"" + v + "\" is not a number of seconds in [0, 86400]");
+      r.heartbeat_s = s;
+    }
     else if (!compare && a == "--trace-events") r.trace_path = value();
     else if (!compare && a == "--trace-events-limit") {
       const std::string& v = value();
@@ -71,7 +89,9 @@ RunArgs parse_args(const std::vector<std::string>& args, const char* cmd, bool c
   }
   if (r.trace_limit && r.trace_path.empty())
     throw InputError(std::string(cmd) + " --trace-events-limit", "needs --trace-events FILE");
-  for (const std::string* out : {&r.json_path, &r.csv_path, &r.trace_path})
+  r.config_name = r.config_path.empty() ? "<built-in default>" : r.config_path;
+  r.config_path = resolve_config_arg(r.config_path);
+  for (const std::string* out : {&r.json_path, &r.csv_path, &r.html_path, &r.trace_path})
     if (!out->empty()) check_writable(*out);
   return r;
 }
@@ -89,14 +109,20 @@ SimConfig load(const RunArgs& a) {
   return parse_config(doc, file, base);
 }
 
-RunResult simulate(const SimConfig& cfg, bool quiet, TraceEvents* trace = nullptr) {
+RunResult simulate(const SimConfig& cfg, const RunArgs& a, const std::string& label, TraceEvents* trace = nullptr) {
   Engine engine(cfg, trace);
-  const bool tty = !quiet && ::isatty(STDERR_FILENO);
-  std::function<void(double)> progress;
-  if (tty) progress = [](double s) { std::cerr << "\r  simulated " << s << " s ..." << std::flush; };
-  RunResult r = engine.run(progress);
-  if (tty) std::cerr << "\r\033[K" << std::flush;
-  return r;
+  ProgressReporter progress(label, a.quiet, a.heartbeat_s);
+  return engine.run(progress.callback());
+}
+
+// compare runs the workload once per walker: a trace it reads must be a file.
+void require_rereadable_traces(const SimConfig& cfg) {
+  for (const workloads::TraceInput& t : workloads::trace_inputs(cfg.workload, "/workload", cfg.base_dir)) {
+    if (workloads::is_one_shot_input(t.path))
+      throw InputError(cfg.file + ": " + t.pointer, "compare reads the trace once per walker, but \"" + t.path +
+                                                        "\" is a pipe (standard input or a FIFO) that can be read only "
+                                                        "once: write the trace to a file");
+  }
 }
 
 int exit_status(const RunResult& r) { return r.verify_ok() ? kExitOk : kExitLostWrites; }
@@ -122,13 +148,14 @@ int cmd_run(const std::vector<std::string>& args) {
   const SimConfig cfg = load(a);
   std::optional<TraceEvents> trace;
   if (!a.trace_path.empty()) trace.emplace(cfg.machine.clock_hz, a.trace_limit.value_or(TraceEvents::kDefaultLimit));
-  const RunResult r = simulate(cfg, a.quiet, trace ? &*trace : nullptr);
+  const RunResult r = simulate(cfg, a, "", trace ? &*trace : nullptr);
   const double host_s = seconds_since(start);
-  print_report(std::cout, r, cfg);
+  if (!a.quiet) print_report(std::cout, r, cfg);
   const nlohmann::json result = result_with_host_time(r, cfg, a, host_s);
   if (!a.json_path.empty()) write_file_atomically(a.json_path, result.dump(2) + "\n");
   if (!a.csv_path.empty())
     write_file_atomically(a.csv_path, csv_header({}) + csv_line(csv_run_cells(&result, r.seed, exit_status(r), host_s)));
+  if (!a.html_path.empty()) write_file_atomically(a.html_path, run_report_html("s2sim run: " + a.config_name, result));
   if (trace) write_file_atomically(a.trace_path, trace->json());
   return exit_status(r);
 }
@@ -142,21 +169,34 @@ int cmd_compare(const std::vector<std::string>& args) {
   std::vector<RunResult> results;
   // The CSV: one row per walker, the walker as the identifying column.
   std::string csv = csv_header({"dirty_log.walker"});
+  std::vector<ReportPoint> points;
   SimConfig base;
-  for (const auto& w : a.walkers) {
+  for (std::size_t i = 0; i < a.walkers.size(); ++i) {
+    const std::string& w = a.walkers[i];
     const auto start = std::chrono::steady_clock::now();
     RunArgs one = a;
     one.sets.push_back("dirty_log.walker=\"" + w + "\"");
     const SimConfig cfg = load(one);
+    if (i == 0) require_rereadable_traces(cfg);
     base = cfg;
-    results.push_back(simulate(cfg, a.quiet));
+    const std::string label = "walker " + w + " (" + std::to_string(i + 1) + "/" + std::to_string(a.walkers.size()) + ")";
+    results.push_back(simulate(cfg, a, label));
     const double host_s = seconds_since(start);
     runs.push_back(result_with_host_time(results.back(), cfg, a, host_s));
+    points.push_back({{w}, runs.back(), ""});
     std::vector<std::string> row = {w};
     for (std::string& c : csv_run_cells(&runs.back(), cfg.seed, exit_status(results.back()), host_s))
       row.push_back(std::move(c));
     csv += csv_line(row);
   }
+  if (!a.json_path.empty())
+    write_file_atomically(a.json_path, nlohmann::json{{"schema", "s2sim.compare/1"}, {"runs", runs}}.dump(2) + "\n");
+  if (!a.csv_path.empty()) write_file_atomically(a.csv_path, csv);
+  if (!a.html_path.empty()) write_file_atomically(a.html_path, compare_report_html("s2sim compare: " + a.config_name, points));
+  int status = kExitOk;
+  for (const auto& r : results)
+    if (!r.verify_ok()) status = kExitLostWrites;
+  if (a.quiet) return status;
   std::cout << "s2sim compare: " << base.file << "  seed " << base.seed << "\n\n";
   std::cout << "walker      dirty-log cycles  upper loads  desc loads  stores  wp faults  clean prot  lost  hazards\n";
   for (const auto& r : results) {
@@ -172,12 +212,7 @@ int cmd_compare(const std::vector<std::string>& args) {
                   static_cast<unsigned long long>(r.lost_writes), static_cast<unsigned long long>(hazards));
     std::cout << line;
   }
-  if (!a.json_path.empty())
-    write_file_atomically(a.json_path, nlohmann::json{{"schema", "s2sim.compare/1"}, {"runs", runs}}.dump(2) + "\n");
-  if (!a.csv_path.empty()) write_file_atomically(a.csv_path, csv);
-  for (const auto& r : results)
-    if (!r.verify_ok()) return kExitLostWrites;
-  return kExitOk;
+  return status;
 }
 
 }  // namespace s2sim::sim

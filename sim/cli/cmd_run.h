@@ -1,5 +1,5 @@
-// `s2sim run [CONFIG.json] [--set PATH=VALUE]... [--seed N] [--json FILE] [--quiet]`
-// and `s2sim compare CONFIG --walkers naive,v4,v4-fixed,range [--json FILE]`.
+// `s2sim run [CONFIG.json | SCENARIO] [options]` and `s2sim compare ...`: one run, or
+// the same run under each write-protect walker (options: sim/cli/help.cpp).
 #pragma once
 
 #include <string>

@@ -920,7 +920,19 @@ void Engine::verify() {
   res_.checked_pages = slot_->npages;
 }
 
-RunResult Engine::run(const std::function<void(double)>& progress) {
+RunProgress Engine::progress_now(std::uint64_t now) const {
+  RunProgress p;
+  p.simulated_seconds = static_cast<double>(now) / cfg_.machine.clock_hz;
+  const workloads::ReadProgress read = ops_->read_progress();
+  if (read.total != 0) p.fraction = std::min(1.0, static_cast<double>(read.done) / static_cast<double>(read.total));
+  if (mig_) {
+    p.migrating = mig_->phase != Migration::Phase::Start;
+    p.round = mig_->round.round;
+  }
+  return p;
+}
+
+RunResult Engine::run(const std::function<void(const RunProgress&)>& progress) {
   std::uint64_t steps = 0;
   for (;;) {
     Agent* next = nullptr;
@@ -941,7 +953,7 @@ RunResult Engine::run(const std::function<void(double)>& progress) {
       case Agent::Kind::Migration: step_migration(*next); break;
       case Agent::Kind::Host: step_host(*next); break;
     }
-    if (progress && (++steps & 0xFFFF) == 0) progress(static_cast<double>(next->time) / cfg_.machine.clock_hz);
+    if (progress && (++steps & 0xFFFF) == 0) progress(progress_now(next->time));
   }
   for (const auto& a : agents_)
     if (a.blocked) throw std::logic_error("simulation deadlock: an agent waits on a lock nobody releases");
@@ -969,6 +981,8 @@ RunResult Engine::run(const std::function<void(double)>& progress) {
   }
   for (std::size_t k = 0; k < mmu::kHazardKinds; ++k) res_.hazards[k] = kvm_->hazards.count(static_cast<mmu::HazardKind>(k));
   res_.first_hazards = kvm_->hazards.first();
+  res_.trace_lines_skipped = ops_->skipped_lines();
+  res_.trace_regions_mapped = ops_->mapped_regions();
   return res_;
 }
 

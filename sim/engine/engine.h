@@ -45,6 +45,17 @@
 
 namespace s2sim::sim {
 
+// What run() tells its progress callback now and then (every 65,536 steps). Reading
+// it changes nothing the run computes.
+struct RunProgress {
+  double simulated_seconds = 0;
+  // Share of the workload read so far (operations, or a trace's input bytes), in
+  // [0, 1]; negative when unknown (a trace from a pipe).
+  double fraction = -1;
+  unsigned round = 0;      // the migration round in progress
+  bool migrating = false;  // the migration thread has started its rounds
+};
+
 class Engine final : public mmu::TlbMaintenance {
  public:
   // Builds the machine, the VM and the workload; throws InputError for bad input.
@@ -52,9 +63,8 @@ class Engine final : public mmu::TlbMaintenance {
   explicit Engine(const SimConfig& cfg, Timeline* trace = nullptr);
   ~Engine() override;
 
-  // Runs to the end. `progress` (optional) is called now and then with the simulated
-  // seconds so far.
-  RunResult run(const std::function<void(double)>& progress = {});
+  // Runs to the end. `progress` (optional) is called now and then (RunProgress).
+  RunResult run(const std::function<void(const RunProgress&)>& progress = {});
 
   // mmu::TlbMaintenance: what each request does to every vCPU's TLB, and its cost on
   // the requesting core.
@@ -90,6 +100,7 @@ class Engine final : public mmu::TlbMaintenance {
   void check_invariants(const std::vector<mmu::gfn_t>& reported);
   void verify();
   void finish_round(Agent& a);
+  RunProgress progress_now(std::uint64_t now) const;
 
   SimConfig cfg_;
   std::unique_ptr<workloads::OpSource> ops_;

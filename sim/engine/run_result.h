@@ -71,6 +71,9 @@ struct RunResult {
   std::string workload;
   // guest
   std::uint64_t ops = 0, reads = 0, writes = 0, distinct_pages_written = 0;
+  // trace workloads: lines that were not operations, and the 2 MiB regions of trace
+  // addresses placed in the memslot (lackey)
+  std::uint64_t trace_lines_skipped = 0, trace_regions_mapped = 0;
   // TLBs
   std::uint64_t tlb_hits = 0, tlb_misses = 0, flush_all = 0, flush_ipa = 0, tlb_entries_invalidated = 0;
   // faults

@@ -10,6 +10,7 @@
 
 #include "util/input_error.h"
 #include "util/version.h"
+#include "workloads/workload_factory.h"
 
 namespace s2sim::sim {
 
@@ -27,6 +28,9 @@ std::string fixed(double v, int digits) {
   return o.str();
 }
 
+// True when the workload reads a trace (itself, or one of its phases).
+bool reads_trace(const SimConfig& cfg) { return !workloads::trace_inputs(cfg.workload, "/workload", cfg.base_dir).empty(); }
+
 }  // namespace
 
 nlohmann::json result_json(const RunResult& r, const SimConfig& cfg) {
@@ -39,6 +43,8 @@ nlohmann::json result_json(const RunResult& r, const SimConfig& cfg) {
   j["config"] = to_json(cfg);
   j["guest"] = {{"ops", r.ops}, {"writes", r.writes}, {"reads", r.reads},
                 {"distinct_pages_written", r.distinct_pages_written}, {"workload", r.workload}};
+  if (reads_trace(cfg))
+    j["guest"]["trace"] = {{"lines_skipped", r.trace_lines_skipped}, {"regions_mapped", r.trace_regions_mapped}};
   j["tlb"] = {{"hits", r.tlb_hits}, {"misses", r.tlb_misses}, {"flush_all", r.flush_all},
               {"flush_ipa", r.flush_ipa}, {"entries_invalidated", r.tlb_entries_invalidated}};
   j["faults"] = {{"translation", r.translation_faults}, {"write_protect", r.write_protect_faults},
@@ -140,6 +146,12 @@ void print_report(std::ostream& out, const RunResult& r, const SimConfig& cfg) {
                                                     : 0.0;
   out << "guest:      " << r.ops << " ops (" << r.writes << " writes, " << r.reads << " reads), "
       << r.distinct_pages_written << " distinct pages written\n";
+  if (reads_trace(cfg)) {
+    out << "trace:      " << r.trace_lines_skipped << " line(s) skipped (not operations)";
+    if (r.trace_regions_mapped)
+      out << ", " << r.trace_regions_mapped << " distinct 2 MiB region(s) of trace addresses mapped into the memslot";
+    out << "\n";
+  }
   out << "tlb:        hit rate " << fixed(hit_rate, 2) << " %, " << r.tlb_misses << " walks, " << r.flush_all
       << " flush-all, " << r.flush_ipa << " flush-ipa requests\n";
   out << "faults:     " << r.translation_faults << " translation, " << r.write_protect_faults << " write-protect";

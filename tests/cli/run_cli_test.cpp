@@ -145,7 +145,7 @@ std::uint64_t total_hazards(const json& r) {
 // --- the default run ------------------------------------------------------------
 
 TEST(RunCli, DefaultRunPassesAndIsIdenticalToConfigsDefaultJson) {
-  const JsonRun builtin = run_with_json("run --quiet");
+  const JsonRun builtin = run_with_json("run --heartbeat 0");
   ASSERT_EQ(builtin.cli.status, 0) << builtin.cli.err;
   ASSERT_TRUE(builtin.doc.is_object());
   EXPECT_TRUE(builtin.cli.err.empty()) << builtin.cli.err;
@@ -156,7 +156,7 @@ TEST(RunCli, DefaultRunPassesAndIsIdenticalToConfigsDefaultJson) {
   EXPECT_NE(builtin.cli.out.find("<built-in default>"), std::string::npos);
   check_contract(builtin.doc, "built-in default");
 
-  const JsonRun file = run_with_json("run configs/default.json --quiet");
+  const JsonRun file = run_with_json("run configs/default.json --heartbeat 0");
   ASSERT_EQ(file.cli.status, 0) << file.cli.err;
   EXPECT_NE(file.cli.out.find("configs/default.json"), std::string::npos);
   // The config's file name appears only in the printed report, never in the JSON:
@@ -169,7 +169,7 @@ TEST(RunCli, DefaultRunPassesAndIsIdenticalToConfigsDefaultJson) {
 // --- the JSON contract, determinism, replay -------------------------------------------
 
 TEST(RunCli, ResultJsonHasTheContractKeysAndTheyAddUp) {
-  const JsonRun r = run_with_json("run " + kSmall + " --quiet");
+  const JsonRun r = run_with_json("run " + kSmall + " --heartbeat 0");
   ASSERT_EQ(r.cli.status, 0) << r.cli.err;
   check_contract(r.doc, kSmall);
   // This config is built to go through several rounds with the guest still writing.
@@ -177,7 +177,7 @@ TEST(RunCli, ResultJsonHasTheContractKeysAndTheyAddUp) {
   EXPECT_GT(r.doc["faults"]["write_protect"].get<std::uint64_t>(), 0u);
   EXPECT_GT(r.doc["dirty_log"]["pages_reported"].get<std::uint64_t>(), 0u);
   EXPECT_EQ(r.doc["seed"], 7);
-  // Without --quiet and without a terminal the report still goes to stdout only.
+  // Without --heartbeat 0 and without a terminal the report still goes to stdout only.
   const CliResult loud = run_s2sim("run " + kSmall);
   EXPECT_EQ(loud.status, 0);
   EXPECT_TRUE(loud.err.empty()) << loud.err;
@@ -185,8 +185,8 @@ TEST(RunCli, ResultJsonHasTheContractKeysAndTheyAddUp) {
 }
 
 TEST(RunCli, SameSeedGivesByteIdenticalJsonAndAnotherSeedDoesNot) {
-  const JsonRun a = run_with_json("run " + kSmall + " --quiet");
-  const JsonRun b = run_with_json("run " + kSmall + " --quiet");
+  const JsonRun a = run_with_json("run " + kSmall + " --heartbeat 0");
+  const JsonRun b = run_with_json("run " + kSmall + " --heartbeat 0");
   ASSERT_EQ(a.cli.status, 0) << a.cli.err;
   ASSERT_EQ(b.cli.status, 0) << b.cli.err;
   EXPECT_FALSE(a.text.empty());
@@ -194,11 +194,11 @@ TEST(RunCli, SameSeedGivesByteIdenticalJsonAndAnotherSeedDoesNot) {
   EXPECT_EQ(a.cli.out, b.cli.out);
 
   // --seed N is the same as the config's seed N ...
-  const JsonRun same = run_with_json("run " + kSmall + " --quiet --seed 7");
+  const JsonRun same = run_with_json("run " + kSmall + " --heartbeat 0 --seed 7");
   ASSERT_EQ(same.cli.status, 0) << same.cli.err;
   EXPECT_EQ(same.text, a.text);
   // ... and another seed changes the run.
-  const JsonRun c = run_with_json("run " + kSmall + " --quiet --seed 8");
+  const JsonRun c = run_with_json("run " + kSmall + " --heartbeat 0 --seed 8");
   ASSERT_EQ(c.cli.status, 0) << c.cli.err;
   EXPECT_NE(c.text, a.text);
   EXPECT_EQ(c.doc["seed"], 8);
@@ -209,11 +209,11 @@ TEST(RunCli, SameSeedGivesByteIdenticalJsonAndAnotherSeedDoesNot) {
 TEST(RunCli, ResolvedConfigInAResultReplaysToTheSameResult) {
   for (const std::string& cfg : {kSmall, kScenarios + "/database-zipf.json", kScenarios + "/hugepages-host-unmaps.json"}) {
     SCOPED_TRACE(cfg);
-    const JsonRun first = run_with_json("run " + cfg + " --quiet");
+    const JsonRun first = run_with_json("run " + cfg + " --heartbeat 0");
     ASSERT_EQ(first.cli.status, 0) << first.cli.err;
     const std::string replay = temp_path("replay.json");
     std::ofstream(replay) << first.doc["config"].dump(2) << "\n";
-    const JsonRun again = run_with_json("run '" + replay + "' --quiet");
+    const JsonRun again = run_with_json("run '" + replay + "' --heartbeat 0");
     ASSERT_EQ(again.cli.status, 0) << again.cli.err;
     EXPECT_EQ(again.text, first.text);
     std::remove(replay.c_str());
@@ -221,53 +221,53 @@ TEST(RunCli, ResolvedConfigInAResultReplaysToTheSameResult) {
 }
 
 TEST(RunCli, SetTakesDottedPathsAndJsonPointers) {
-  const JsonRun base = run_with_json("run " + kSmall + " --quiet");
+  const JsonRun base = run_with_json("run " + kSmall + " --heartbeat 0");
   ASSERT_EQ(base.cli.status, 0) << base.cli.err;
 
   // A dotted path with a bare word (a string) ...
-  const JsonRun dotted = run_with_json("run " + kSmall + " --quiet --set dirty_log.walker=range");
+  const JsonRun dotted = run_with_json("run " + kSmall + " --heartbeat 0 --set dirty_log.walker=range");
   ASSERT_EQ(dotted.cli.status, 0) << dotted.cli.err;
   EXPECT_EQ(dotted.doc["config"]["dirty_log"]["walker"], "range");
   EXPECT_EQ(dotted.doc["dirty_log"]["walker"], "range");
   // ... is the same as the JSON string, and as the JSON pointer.
-  const JsonRun quoted = run_with_json("run " + kSmall + " --quiet --set 'dirty_log.walker=\"range\"'");
-  const JsonRun pointer = run_with_json("run " + kSmall + " --quiet --set /dirty_log/walker=range");
-  const JsonRun equals = run_with_json("run " + kSmall + " --quiet --set=dirty_log.walker=range");
+  const JsonRun quoted = run_with_json("run " + kSmall + " --heartbeat 0 --set 'dirty_log.walker=\"range\"'");
+  const JsonRun pointer = run_with_json("run " + kSmall + " --heartbeat 0 --set /dirty_log/walker=range");
+  const JsonRun equals = run_with_json("run " + kSmall + " --heartbeat 0 --set=dirty_log.walker=range");
   EXPECT_EQ(quoted.text, dotted.text);
   EXPECT_EQ(pointer.text, dotted.text);
   EXPECT_EQ(equals.text, dotted.text);
 
   // Numbers are JSON, array elements are reachable both ways.
-  const JsonRun npages = run_with_json("run " + kSmall + " --quiet --set /memslots/0/npages=2048 --set workload.ops=5000");
+  const JsonRun npages = run_with_json("run " + kSmall + " --heartbeat 0 --set /memslots/0/npages=2048 --set workload.ops=5000");
   ASSERT_EQ(npages.cli.status, 0) << npages.cli.err;
   EXPECT_EQ(npages.doc["config"]["memslots"][0]["npages"], 2048);
   EXPECT_EQ(npages.doc["config"]["workload"]["ops"], 5000);
   EXPECT_EQ(npages.doc["migration"]["rounds"][0]["pages_sent"], 2048);
-  const JsonRun dotted_index = run_with_json("run " + kSmall + " --quiet --set memslots.0.npages=2048 --set /workload/ops=5000");
+  const JsonRun dotted_index = run_with_json("run " + kSmall + " --heartbeat 0 --set memslots.0.npages=2048 --set /workload/ops=5000");
   EXPECT_EQ(dotted_index.text, npages.text);
 
   // A new key inside an existing object; a new section as an object value (its
   // parent must exist, so host.unmap_every_ms alone would be refused: small.json has
   // no "host").
-  const JsonRun added = run_with_json("run " + kSmall + " --quiet --set migration.max_rounds=2");
+  const JsonRun added = run_with_json("run " + kSmall + " --heartbeat 0 --set migration.max_rounds=2");
   ASSERT_EQ(added.cli.status, 0) << added.cli.err;
   EXPECT_EQ(added.doc["config"]["migration"]["max_rounds"], 2);
   EXPECT_EQ(added.doc["migration"]["rounds"].size(), 3u);
   EXPECT_FALSE(added.doc["migration"]["converged"].get<bool>());
-  const JsonRun host = run_with_json("run " + kSmall + " --quiet --set 'host={\"unmap_every_ms\": 5}'");
+  const JsonRun host = run_with_json("run " + kSmall + " --heartbeat 0 --set 'host={\"unmap_every_ms\": 5}'");
   ASSERT_EQ(host.cli.status, 0) << host.cli.err;
   EXPECT_EQ(host.doc["config"]["host"]["unmap_every_ms"], 5.0);
   EXPECT_GT(host.doc["host"]["unmaps"].get<std::uint64_t>(), 0u);
   const JsonRun object = run_with_json("run " + kSmall +
-                                       " --quiet --set 'migration.stop_rule={\"kind\": \"threshold\", \"dirty_pages\": 0, \"rounds\": 1}'");
+                                       " --heartbeat 0 --set 'migration.stop_rule={\"kind\": \"threshold\", \"dirty_pages\": 0, \"rounds\": 1}'");
   ASSERT_EQ(object.cli.status, 0) << object.cli.err;
   EXPECT_EQ(object.doc["migration"]["rounds"].size(), 2u);
 
   // Setting a value to what the file already says changes nothing.
-  const JsonRun noop = run_with_json("run " + kSmall + " --quiet --set dirty_log.walker=v4 --set vcpus=2");
+  const JsonRun noop = run_with_json("run " + kSmall + " --heartbeat 0 --set dirty_log.walker=v4 --set vcpus=2");
   EXPECT_EQ(noop.text, base.text);
   // Later overrides win over earlier ones.
-  const JsonRun twice = run_with_json("run " + kSmall + " --quiet --set dirty_log.walker=naive --set dirty_log.walker=range");
+  const JsonRun twice = run_with_json("run " + kSmall + " --heartbeat 0 --set dirty_log.walker=naive --set dirty_log.walker=range");
   EXPECT_EQ(twice.text, dotted.text);
 }
 
@@ -275,7 +275,7 @@ TEST(RunCli, SetTakesDottedPathsAndJsonPointers) {
 
 TEST(RunCli, CompareRunsOneRowAndOneResultPerWalker) {
   const std::vector<std::string> walkers = {"naive", "v4", "v4-fixed", "range"};
-  const JsonRun r = run_with_json("compare " + kSmall + " --quiet --walkers naive,v4,v4-fixed,range");
+  const JsonRun r = run_with_json("compare " + kSmall + " --heartbeat 0 --walkers naive,v4,v4-fixed,range");
   ASSERT_EQ(r.cli.status, 0) << r.cli.err;
   EXPECT_TRUE(r.cli.err.empty()) << r.cli.err;
   for (const auto& w : walkers) EXPECT_TRUE(has_line_starting(r.cli.out, w + " ")) << w << "\n" << r.cli.out;
@@ -290,15 +290,15 @@ TEST(RunCli, CompareRunsOneRowAndOneResultPerWalker) {
     EXPECT_EQ(run["seed"], 7);
   }
   // Each run of compare is the run `run --set dirty_log.walker=W` makes.
-  const JsonRun single = run_with_json("run " + kSmall + " --quiet --set dirty_log.walker=v4-fixed");
+  const JsonRun single = run_with_json("run " + kSmall + " --heartbeat 0 --set dirty_log.walker=v4-fixed");
   ASSERT_EQ(single.cli.status, 0);
   EXPECT_EQ(r.doc["runs"][2], single.doc);
 
   // Without --walkers: every walker; with a list: those, in that order.
-  const JsonRun all = run_with_json("compare " + kSmall + " --quiet");
+  const JsonRun all = run_with_json("compare " + kSmall + " --heartbeat 0");
   ASSERT_EQ(all.cli.status, 0) << all.cli.err;
   EXPECT_EQ(all.doc["runs"].size(), walkers.size());
-  const JsonRun two = run_with_json("compare " + kSmall + " --quiet --walkers range,naive --seed 3");
+  const JsonRun two = run_with_json("compare " + kSmall + " --heartbeat 0 --walkers range,naive --seed 3");
   ASSERT_EQ(two.cli.status, 0) << two.cli.err;
   ASSERT_EQ(two.doc["runs"].size(), 2u);
   EXPECT_EQ(two.doc["runs"][0]["dirty_log"]["walker"], "range");
@@ -334,7 +334,7 @@ TEST(RunCli, EveryScenarioRunsWithItsDocumentedExitCode) {
       EXPECT_NE(comment.find("Exits 0."), std::string::npos) << "the comment documents the exit code";
     }
 
-    const JsonRun r = run_with_json("run " + path + " --quiet");
+    const JsonRun r = run_with_json("run " + path + " --heartbeat 0");
     EXPECT_EQ(r.cli.status, fails ? 1 : 0) << r.cli.err << r.cli.out;
     ASSERT_TRUE(r.doc.is_object()) << "a run that completes writes its result, lost writes or not";
     check_contract(r.doc, path);
@@ -353,7 +353,7 @@ TEST(RunCli, EveryScenarioRunsWithItsDocumentedExitCode) {
 // kernel's order loses none.
 TEST(RunCli, TeachingNoFlushLosesWritesAndTheKernelOrderDoesNot) {
   const std::string cfg = kScenarios + "/teaching-no-flush.json";
-  const JsonRun broken = run_with_json("run " + cfg + " --quiet");
+  const JsonRun broken = run_with_json("run " + cfg + " --heartbeat 0");
   EXPECT_EQ(broken.cli.status, 1) << broken.cli.err;
   ASSERT_TRUE(broken.doc.is_object());
   EXPECT_FALSE(broken.doc["config"]["dirty_log"]["flush_tlbs"].get<bool>());
@@ -363,7 +363,7 @@ TEST(RunCli, TeachingNoFlushLosesWritesAndTheKernelOrderDoesNot) {
   EXPECT_TRUE(has_line_starting(broken.cli.out, "verify: FAILED")) << broken.cli.out;
   EXPECT_TRUE(broken.cli.err.empty()) << "lost writes are a result, not an error: " << broken.cli.err;
 
-  const JsonRun kernel = run_with_json("run " + cfg + " --quiet --set dirty_log.flush_tlbs=true");
+  const JsonRun kernel = run_with_json("run " + cfg + " --heartbeat 0 --set dirty_log.flush_tlbs=true");
   EXPECT_EQ(kernel.cli.status, 0) << kernel.cli.err;
   ASSERT_TRUE(kernel.doc.is_object());
   EXPECT_EQ(kernel.doc["verify"]["lost_writes"], 0);
@@ -372,14 +372,14 @@ TEST(RunCli, TeachingNoFlushLosesWritesAndTheKernelOrderDoesNot) {
 
 TEST(RunCli, TeachingSnapshotAfterWpLosesWritesAndTheKernelOrderDoesNot) {
   const std::string cfg = kScenarios + "/teaching-snapshot-after-wp.json";
-  const JsonRun broken = run_with_json("run " + cfg + " --quiet");
+  const JsonRun broken = run_with_json("run " + cfg + " --heartbeat 0");
   EXPECT_EQ(broken.cli.status, 1) << broken.cli.err;
   ASSERT_TRUE(broken.doc.is_object());
   EXPECT_EQ(broken.doc["config"]["dirty_log"]["snapshot"], "after_wp");
   EXPECT_GT(broken.doc["verify"]["lost_writes"].get<std::uint64_t>(), 0u);
   EXPECT_TRUE(has_line_starting(broken.cli.out, "verify: FAILED")) << broken.cli.out;
 
-  const JsonRun kernel = run_with_json("run " + cfg + " --quiet --set dirty_log.snapshot=kernel");
+  const JsonRun kernel = run_with_json("run " + cfg + " --heartbeat 0 --set dirty_log.snapshot=kernel");
   EXPECT_EQ(kernel.cli.status, 0) << kernel.cli.err;
   ASSERT_TRUE(kernel.doc.is_object());
   EXPECT_EQ(kernel.doc["verify"]["lost_writes"], 0);
@@ -392,14 +392,14 @@ TEST(RunCli, TeachingSnapshotAfterWpLosesWritesAndTheKernelOrderDoesNot) {
 
 TEST(RunCli, V4HazardsScenarioReportsHazardsThatTheFixedWalkerAvoids) {
   const std::string cfg = kScenarios + "/v4-hazards.json";
-  const JsonRun v4 = run_with_json("run " + cfg + " --quiet");
+  const JsonRun v4 = run_with_json("run " + cfg + " --heartbeat 0");
   ASSERT_TRUE(v4.doc.is_object()) << v4.cli.err;
   EXPECT_EQ(v4.cli.status, 1);
   EXPECT_GT(total_hazards(v4.doc), 0u);
   EXPECT_GT(v4.doc["verify"]["hazards"]["block_as_table"].get<std::uint64_t>(), 0u);
   EXPECT_GT(v4.doc["verify"]["lost_writes"].get<std::uint64_t>(), 0u);
 
-  const JsonRun fixed = run_with_json("run " + cfg + " --quiet --set dirty_log.walker=v4-fixed");
+  const JsonRun fixed = run_with_json("run " + cfg + " --heartbeat 0 --set dirty_log.walker=v4-fixed");
   EXPECT_EQ(fixed.cli.status, 0) << fixed.cli.err;
   ASSERT_TRUE(fixed.doc.is_object());
   EXPECT_EQ(total_hazards(fixed.doc), 0u);
@@ -413,7 +413,7 @@ TEST(RunCli, V4HazardsScenarioReportsHazardsThatTheFixedWalkerAvoids) {
 // mapped by the write before it) and 0x80003. Everything ends before logging starts,
 // so 5 first touches are 5 translation faults and nothing is ever write-protected.
 TEST(RunCli, NativeTraceRunsExactlyTheTracesOperations) {
-  const JsonRun r = run_with_json("run " + kNativeTrace + " --quiet");
+  const JsonRun r = run_with_json("run " + kNativeTrace + " --heartbeat 0");
   ASSERT_EQ(r.cli.status, 0) << r.cli.err;
   check_contract(r.doc, kNativeTrace);
   const json& g = r.doc["guest"];
@@ -448,7 +448,7 @@ TEST(RunCli, NativeTraceRunsExactlyTheTracesOperations) {
 // writable) and the M and S after them go straight through.
 // The 9 instruction fetches all lie in page 0x401.
 TEST(RunCli, LackeyTraceRunsExactlyTheTracesOperations) {
-  const JsonRun r = run_with_json("run " + kLackeyTrace + " --quiet");
+  const JsonRun r = run_with_json("run " + kLackeyTrace + " --heartbeat 0");
   ASSERT_EQ(r.cli.status, 0) << r.cli.err;
   check_contract(r.doc, kLackeyTrace);
   const json& g = r.doc["guest"];
@@ -462,7 +462,7 @@ TEST(RunCli, LackeyTraceRunsExactlyTheTracesOperations) {
 
   // Instruction fetches as reads: 9 more reads, all in page 0x401, which the first
   // fetch now touches first instead of the load from 0x401ffe: still 9 first touches.
-  const JsonRun fetches = run_with_json("run " + kLackeyTrace + " --quiet --set workload.include_instructions=true");
+  const JsonRun fetches = run_with_json("run " + kLackeyTrace + " --heartbeat 0 --set workload.include_instructions=true");
   ASSERT_EQ(fetches.cli.status, 0) << fetches.cli.err;
   EXPECT_EQ(fetches.doc["guest"]["ops"], 22);
   EXPECT_EQ(fetches.doc["guest"]["reads"], 14);
@@ -470,7 +470,7 @@ TEST(RunCli, LackeyTraceRunsExactlyTheTracesOperations) {
   EXPECT_EQ(fetches.doc["faults"]["translation"], 9);
 
   // Round robin over 2 vCPUs: operations 0, 2, ..., 12 on vCPU 0, the other 6 on vCPU 1.
-  const JsonRun spread = run_with_json("run " + kLackeyTrace + " --quiet --set vcpus=2 --set workload.spread=round_robin");
+  const JsonRun spread = run_with_json("run " + kLackeyTrace + " --heartbeat 0 --set vcpus=2 --set workload.spread=round_robin");
   ASSERT_EQ(spread.cli.status, 0) << spread.cli.err;
   EXPECT_EQ(spread.doc["guest"]["ops"], 13);
   ASSERT_EQ(spread.doc["cycles"]["vcpu"].size(), 2u);

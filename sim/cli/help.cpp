@@ -1,0 +1,202 @@
+#include "sim/cli/help.h"
+
+#include <algorithm>
+#include <array>
+
+namespace s2sim::sim {
+
+namespace {
+
+struct CommandHelp {
+  const char* name;
+  const char* summary;  // the overview's line
+  const char* text;     // s2sim help NAME
+};
+
+const char* const kRunHelp =
+    "usage: s2sim run [CONFIG.json | SCENARIO] [options]\n"
+    "\n"
+    "Runs one simulation and prints its report on stdout. Without CONFIG it runs the\n"
+    "built-in default (identical to configs/default.json); a SCENARIO is the name of a\n"
+    "shipped scenario (s2sim scenarios lists them), e.g. s2sim run database-zipf.\n"
+    "\n"
+    "options:\n"
+    "  --set PATH=VALUE        override a config key, by dotted path or JSON pointer; VALUE\n"
+    "                          is JSON or a bare word (a string); may be repeated\n"
+    "  --seed N                replace the config's seed\n"
+    "  --json FILE             write the result JSON (schema s2sim.result/1)\n"
+    "  --csv FILE              write the run as one CSV row (headline metrics, times in\n"
+    "                          ms and cycles; the same columns as a sweep's results.csv)\n"
+    "  --host-time             add host_seconds to the result JSON (which is then not\n"
+    "                          reproducible byte for byte)\n"
+    "  --html FILE             write a self-contained HTML report with charts\n"
+    "  --trace-events FILE     write the run's timeline as Chrome Trace Event JSON\n"
+    "                          (open it in Perfetto or chrome://tracing)\n"
+    "  --trace-events-limit N  keep at most N timeline events (default 200000)\n"
+    "  --heartbeat SECONDS     when stderr is not a terminal, a progress line every\n"
+    "                          SECONDS of host time (default 5; 0: none)\n"
+    "  --quiet, -q             no progress and no report (output files are still written)\n"
+    "  --help, -h              this text\n"
+    "\n"
+    "A trace workload reads \"path\": \"-\" from standard input, e.g.\n"
+    "  valgrind --tool=lackey --trace-mem=yes PROG 2>&1 | \\\n"
+    "    s2sim run CONFIG.json --set workload.path=-\n"
+    "\n"
+    "exit status: 0 ran (verification passed or was off); 1 lost writes, invariant\n"
+    "violations or abandoned accesses; 2 bad usage, config or trace (one error: line)\n";
+
+const char* const kCompareHelp =
+    "usage: s2sim compare [CONFIG.json | SCENARIO] [options]\n"
+    "\n"
+    "Runs the same config once under each write-protect walker and prints one line per\n"
+    "walker: dirty-log cycles, descriptor loads and stores, faults, lost writes, hazards.\n"
+    "\n"
+    "options:\n"
+    "  --walkers LIST          comma-separated walkers (default naive,v4,v4-fixed,range)\n"
+    "  --set PATH=VALUE        override a config key (see s2sim help run); may be repeated\n"
+    "  --seed N                replace the config's seed\n"
+    "  --json FILE             write every run's result (schema s2sim.compare/1)\n"
+    "  --csv FILE              write one CSV row per walker (see s2sim help run)\n"
+    "  --host-time             add host_seconds to each result (not reproducible)\n"
+    "  --html FILE             write a self-contained HTML report: the walkers' headline\n"
+    "                          metrics side by side, then each run's charts\n"
+    "  --heartbeat SECONDS     progress lines when stderr is not a terminal (default 5)\n"
+    "  --quiet, -q             no progress and no table\n"
+    "  --help, -h              this text\n"
+    "\n"
+    "example: s2sim compare configs/scenarios/misaligned-memslot.json --html walkers.html\n"
+    "\n"
+    "exit status: 0; 1 if any run failed verification; 2 bad usage or config\n";
+
+const char* const kDecodeHelp =
+    "usage: s2sim decode VALUE [options]\n"
+    "\n"
+    "Prints every field of a 64-bit LPAE stage-2 descriptor: type, output address, S2AP,\n"
+    "MemAttr, SH, AF, XN. VALUE is hexadecimal (0x...), binary (0b...) or decimal.\n"
+    "\n"
+    "options:\n"
+    "  --level 1|2|3           the table level it was read at (default 3, a pte)\n"
+    "  --pa-bits 40|48         output address size (default 40)\n"
+    "  --json                  print the fields as JSON\n"
+    "  --help, -h              this text\n"
+    "\n"
+    "example: s2sim decode 0x801237FF --level 3\n";
+
+const char* const kLabHelp =
+    "usage: s2sim lab list\n"
+    "       s2sim lab show N [--seed S] [--json | --config]\n"
+    "       s2sim lab solve N [--seed S] [--config]\n"
+    "       s2sim lab check N [--seed S] ANSWERS\n"
+    "\n"
+    "The teaching labs (handouts in docs/labs/): a seed makes a problem, solve works it\n"
+    "with the simulator's own code, check grades a file of answers with a hint for each\n"
+    "typical mistake.\n"
+    "\n"
+    "options:\n"
+    "  --seed S                the problem's seed (default 1): each student their own\n"
+    "  --json                  show: the problem as JSON\n"
+    "  --config                show, solve: the config to run (labs 4 and 6)\n"
+    "  ANSWERS                 check: a file of answers, or - for standard input\n"
+    "  --help, -h              this text\n"
+    "\n"
+    "example: s2sim lab show 3 --seed 42\n"
+    "\n"
+    "exit status: 0; 1 a wrong answer; 2 bad usage\n";
+
+const char* const kSweepHelp =
+    "usage: s2sim sweep SPEC.json [--out DIR] [--jobs N] [--csv FILE] [--quiet]\n"
+    "       s2sim sweep SPEC.json --out DIR --slurm [--submit]\n"
+    "       s2sim sweep SPEC.json --out DIR --point I\n"
+    "       s2sim sweep SPEC.json --out DIR --collect [--csv FILE]\n"
+    "\n"
+    "Runs every point of a sweep spec: {\"base\": CONFIG-or-object, \"axes\": {PATH:\n"
+    "[values...]}, \"seeds\": [...]} (axes are --set paths; the points are their\n"
+    "cartesian product times the seeds), each as its own s2sim run process. Writes\n"
+    "DIR/points/ (each point's result JSON and status), DIR/results.csv and\n"
+    "DIR/results.jsonl. Re-running skips the points whose result exists.\n"
+    "\n"
+    "options:\n"
+    "  --out DIR               the sweep's directory (default: the spec's name beside it)\n"
+    "  --jobs N, -j N          points run at once (default: the CPUs this process may use)\n"
+    "  --csv FILE              also write the results table to FILE\n"
+    "  --slurm                 write DIR/sweep.sbatch, a Slurm job array of the points\n"
+    "  --submit                --slurm, then submit it with sbatch\n"
+    "  --point I               run point I only (what each array task does)\n"
+    "  --collect               merge the points' results into the tables\n"
+    "  --quiet, -q             no progress lines\n"
+    "  --help, -h              this text\n"
+    "\n"
+    "example: s2sim sweep configs/sweeps/walker-vcpus-link.json --out sweep-out\n"
+    "\n"
+    "exit status: 0 every point ran and verified; 1 a point failed or lost writes (or,\n"
+    "with --collect, has not run); 2 bad usage or spec\n";
+
+const char* const kScenariosHelp =
+    "usage: s2sim scenarios\n"
+    "\n"
+    "Lists the shipped scenarios (configs/scenarios/*.json) with the first sentence of\n"
+    "each one's comment. Run one by name: s2sim run NAME (or compare NAME).\n"
+    "\n"
+    "options:\n"
+    "  --help, -h              this text\n";
+
+const char* const kHelpHelp =
+    "usage: s2sim help [COMMAND]\n"
+    "       s2sim COMMAND --help\n"
+    "       s2sim --version\n"
+    "\n"
+    "Without COMMAND: the list of commands. With one: everything it takes.\n";
+
+// The commands in the overview's order. A command added to the CLI adds its entry
+// here (cli.cpp dispatches on the same names).
+const std::array<CommandHelp, 7> kCommands{{
+    {"run", "run one simulation (a config, a scenario name, or the default)", kRunHelp},
+    {"compare", "the same run under each write-protect walker, side by side", kCompareHelp},
+    {"decode", "every field of a stage-2 descriptor", kDecodeHelp},
+    {"lab", "teaching labs: a seed makes a problem, solve works it, check grades", kLabHelp},
+    {"scenarios", "list the shipped scenarios", kScenariosHelp},
+    {"sweep", "every point of a sweep spec, here in parallel or as a Slurm job array", kSweepHelp},
+    {"help", "help on a command (or COMMAND --help); s2sim --version", kHelpHelp},
+}};
+
+std::string overview() {
+  std::string s =
+      "usage: s2sim <command> [options]      (s2sim help COMMAND, or COMMAND --help, for its options)\n"
+      "\n"
+      "commands:\n";
+  for (const CommandHelp& c : kCommands) {
+    std::string name = c.name;
+    name.resize(12, ' ');
+    s += "  " + name + c.summary + "\n";
+  }
+  s += "\n"
+       "  --version   print the version\n"
+       "\n"
+       "exit status: 0 ok; 1 verification failed (or a wrong lab answer); 2 bad usage,\n"
+       "config or trace, with one line \"error: FILE: /json/pointer: ...\" on stderr\n";
+  return s;
+}
+
+}  // namespace
+
+const char* usage_text() {
+  static const std::string text = overview();
+  return text.c_str();
+}
+
+const char* command_help(std::string_view command) {
+  const auto it = std::find_if(kCommands.begin(), kCommands.end(), [&](const CommandHelp& c) { return c.name == command; });
+  return it == kCommands.end() ? nullptr : it->text;
+}
+
+std::vector<std::string> help_commands() {
+  std::vector<std::string> names;
+  for (const CommandHelp& c : kCommands) names.emplace_back(c.name);
+  return names;
+}
+
+bool wants_help(const std::vector<std::string>& args) {
+  return std::any_of(args.begin(), args.end(), [](const std::string& a) { return a == "--help" || a == "-h"; });
+}
+
+}  // namespace s2sim::sim
