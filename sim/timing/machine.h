@@ -34,6 +34,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/timing/cache_model.h"
+#include "sim/timing/clock.h"
 #include "sim/timing/tlb.h"
 
 namespace s2sim::sim {
@@ -95,7 +96,7 @@ struct MachineConfig {
   // What one per-IPA TLB invalidation costs here: by IPA where the architecture has
   // it, else the whole-VMID broadcast that ARMv7 KVM/ARM falls back to.
   std::uint64_t tlbi_for_ipa_cycles() const { return tlbi_by_ipa ? costs.tlbi_ipa_is : costs.tlbi_all_is; }
-  double seconds(std::uint64_t cycles) const { return static_cast<double>(cycles) / clock_hz; }
+  Clock clock() const { return Clock(clock_hz); }
 
   friend bool operator==(const MachineConfig&, const MachineConfig&) = default;
 };

@@ -104,8 +104,8 @@ TEST(EngineCycles, WriteHittingTheTlb) {
   const VcpuStats& v = two.vcpu[0];
   EXPECT_EQ(v.cycles, kFirstWrite + 1);
   EXPECT_EQ(v.busy_cycles, kFirstWrite + 1);
-  EXPECT_EQ(v.tlb_hits_micro, 1u);
-  EXPECT_EQ(v.tlb_misses, 2u);
+  EXPECT_EQ(v.tlb.micro_hits, 1u);
+  EXPECT_EQ(v.tlb.misses, 2u);
   EXPECT_EQ(v.writes, 2u);
   expect_accounted(v);
 
@@ -113,7 +113,7 @@ TEST(EngineCycles, WriteHittingTheTlb) {
   // 1 + micro_tlb_miss_main_hit 12 = 13, so 8232 + 13 = 8245.
   const RunResult rd = run(config("0 W 40000000\n0 R 40000000\n"));
   EXPECT_EQ(rd.vcpu[0].cycles, kFirstWrite + 13);
-  EXPECT_EQ(rd.vcpu[0].tlb_hits_main, 1u);
+  EXPECT_EQ(rd.vcpu[0].tlb.main_hits, 1u);
   EXPECT_EQ(rd.total_cycles, kFirstWrite + 13);
 }
 
@@ -127,13 +127,13 @@ TEST(EngineCycles, TlbMissWalks) {
   const RunResult r = run(config("0 W 40000000\n"));
   const VcpuStats& v = r.vcpu[0];
   EXPECT_EQ(v.cycles, kFirstWrite);
-  EXPECT_EQ(v.tlb_misses, 2u);
-  EXPECT_EQ(v.walks, 2u);
+  EXPECT_EQ(v.tlb.misses, 2u);  // each one a walk
+  EXPECT_EQ(v.walk_loads.total(), 4u);
   // walk cycles: 214 (pgd[1] from DRAM) + 3 x (4 + 6) = 244
   EXPECT_EQ(v.walk_cycles, 214u + 30u);
-  EXPECT_EQ(v.walk_loads_where[0], 3u);  // L1
-  EXPECT_EQ(v.walk_loads_where[1], 0u);  // L2
-  EXPECT_EQ(v.walk_loads_where[2], 1u);  // DRAM
+  EXPECT_EQ(v.walk_loads_where.l1, 3u);
+  EXPECT_EQ(v.walk_loads_where.l2, 0u);
+  EXPECT_EQ(v.walk_loads_where.dram, 1u);
   EXPECT_EQ(v.translation_faults, 1u);
   // fault cycles: abort 5990 + handler 40 + 432 + 1500 = 7962
   EXPECT_EQ(v.fault_cycles, 7962u);
@@ -154,9 +154,9 @@ TEST(EngineCycles, TlbMissWalks) {
   EXPECT_EQ(w.idle_cycles, 20000u);
   EXPECT_EQ(w.busy_cycles, 94u);
   EXPECT_EQ(w.walk_cycles, 81u);
-  EXPECT_EQ(w.walk_loads_where[0], 0u);
-  EXPECT_EQ(w.walk_loads_where[1], 3u);
-  EXPECT_EQ(w.walk_loads_where[2], 0u);
+  EXPECT_EQ(w.walk_loads_where.l1, 0u);
+  EXPECT_EQ(w.walk_loads_where.l2, 3u);
+  EXPECT_EQ(w.walk_loads_where.dram, 0u);
   EXPECT_EQ(w.translation_faults, 0u);
   expect_accounted(w);
   expect_accounted(two.vcpu[1]);
@@ -188,10 +188,10 @@ TEST(EngineCycles, WriteProtectFaultWithArmv7FullFlush) {
   EXPECT_EQ(r.write_protect_faults, 1u);
   // fault cycles: 7962 (translation) + 5990 + 40 + 20 + 1000 + 1500 (write-protect)
   EXPECT_EQ(v.fault_cycles, 7962u + 8550u);
-  EXPECT_EQ(v.tlb_hits_main, 1u);
-  EXPECT_EQ(v.tlb_misses, 3u);
+  EXPECT_EQ(v.tlb.main_hits, 1u);
+  EXPECT_EQ(v.tlb.misses, 3u);
   EXPECT_EQ(v.walk_cycles, 214u + 30u + 30u);
-  EXPECT_EQ(v.flushes_received, 1u);
+  EXPECT_EQ(v.tlb.invalidations, 1u);
   EXPECT_EQ(r.flush_ipa, 1u);
   EXPECT_EQ(r.flush_all, 0u);
   // The flush dropped the main TLB entry and its two micro TLB copies.
@@ -313,7 +313,7 @@ TEST(EngineCycles, GetDirtyLogPhasesAddUp) {
   EXPECT_EQ(ph.lock, calls * 80);
   EXPECT_EQ(ph.copy_out, calls * 4096);
   EXPECT_EQ(ph.words, calls * 1024 * 4 + r.pages_reported * 30);
-  EXPECT_EQ(r.dl_loads_where[0] + r.dl_loads_where[1] + r.dl_loads_where[2], r.descriptor_loads());
+  EXPECT_EQ(r.dl_loads_where.total(), r.descriptor_loads());
   // Round 1's walk: three loads from L2.
-  EXPECT_GE(r.dl_loads_where[1], 3u);
+  EXPECT_GE(r.dl_loads_where.l2, 3u);
 }

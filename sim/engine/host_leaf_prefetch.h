@@ -1,8 +1,11 @@
-// Host prefetch of the leaf descriptor an upcoming access will walk to (see
-// op_lookahead.h for where upcoming accesses come from).
+// A host-speed trick, not a modelled prefetcher: it asks the host CPU to bring into
+// its cache the leaf descriptor an upcoming simulated access will walk to (see
+// op_lookahead.h for where upcoming accesses come from), so that the simulator's own
+// walk does not wait for host DRAM. Nothing simulated sees it: no simulated cycle,
+// cache line or statistic changes.
 //
 // Finding the leaf means walking the upper levels, which costs about as much as the
-// walk it prepares. So the prefetcher remembers, per 2 MiB of IPA space, where the
+// walk it prepares. So it remembers, per 2 MiB of IPA space, where the
 // last-level table it found lives in host memory, and the next access there only
 // computes an address. A remembered table may since have been freed or replaced:
 // the prefetch then warms the wrong host line, which is harmless (table frames stay
@@ -18,9 +21,9 @@
 
 namespace s2sim::sim {
 
-class LeafPrefetcher {
+class HostLeafPrefetch {
  public:
-  explicit LeafPrefetcher(const mmu::S2PageTable& pt) : pt_(pt), memo_(kEntries) {}
+  explicit HostLeafPrefetch(const mmu::S2PageTable& pt) : pt_(pt), memo_(kEntries) {}
 
   // Prefetches the last-level descriptor word `ipa` walks to; returns its host address,
   // or nullptr when the walk ends above the last level (a block, an empty entry, an
