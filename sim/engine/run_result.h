@@ -99,7 +99,8 @@ struct RunResult {
   std::string stop_reason;
   // verify
   bool verify_enabled = false;
-  std::uint64_t checked_pages = 0, lost_writes = 0;
+  std::uint64_t checked_pages = 0;  // pages compared: every page of the slot the guest wrote
+  std::uint64_t lost_writes = 0;
   std::vector<LostWrite> first_lost;
   std::uint64_t invariant_violations = 0;
   std::vector<std::string> first_invariant_violations;

@@ -8,8 +8,10 @@ void LostWriteVerifier::verify(const mmu::Memslot& slot, RunResult& res) const {
       rel |= PageVersions::kChunk - 1;  // nothing ever written in this chunk
       continue;
     }
+    const std::uint32_t s = src_->get(rel);
+    if (s == 0) continue;  // never written: nothing to lose
     ++res.checked_pages;
-    const std::uint32_t s = src_->get(rel), d = dst_->get(rel);
+    const std::uint32_t d = dst_->get(rel);
     if (s == d) continue;
     ++res.lost_writes;
     if (res.first_lost.size() < 10) {
@@ -19,7 +21,6 @@ void LostWriteVerifier::verify(const mmu::Memslot& slot, RunResult& res) const {
       res.first_lost.push_back(lw);
     }
   }
-  res.checked_pages = slot.npages;
 }
 
 }  // namespace s2sim::sim

@@ -1,7 +1,7 @@
 // The lost-write verifier. Every guest write to the migrated slot bumps its page's
 // version at the source; a page copy records at the destination the version it saw.
-// After stop-and-copy every page must hold at the destination the last version
-// written at the source: a mismatch is a lost write, reported with the
+// After stop-and-copy every page the guest wrote must hold at the destination the
+// last version written at the source: a mismatch is a lost write, reported with the
 // page and the round of its last write.
 //
 // Without migration nothing is copied or compared; a bit per page then counts the
@@ -52,7 +52,7 @@ class LostWriteVerifier {
   void copy(std::uint64_t rel) { dst_->set(rel, src_->get(rel)); }
   // Whether any page of the 512-page chunk holding `rel` was ever written.
   bool chunk_written(std::uint64_t rel) const { return src_->chunk_touched(rel); }
-  // After stop-and-copy: compares the pages of `slot` and fills res's
+  // After stop-and-copy: compares every page written in `slot` and fills res's
   // checked_pages, lost_writes and first_lost (the round of each from res.rounds).
   void verify(const mmu::Memslot& slot, RunResult& res) const;
 

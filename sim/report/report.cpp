@@ -160,7 +160,8 @@ void print_report(std::ostream& out, const RunResult& r, const SimConfig& cfg) {
     return;
   }
   if (r.verify_ok()) {
-    out << "verify: OK — " << r.checked_pages << " pages checked, no write lost\n";
+    out << "verify: OK — " << r.checked_pages << " pages checked (" << r.distinct_pages_written
+        << " distinct pages written), no write lost\n";
     return;
   }
   out << "verify: FAILED — " << r.lost_writes << " lost write(s) in " << r.checked_pages << " pages";
