@@ -17,7 +17,6 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
 
 #include "mmu/dirty_log.h"
 #include "mmu/wp_walker.h"

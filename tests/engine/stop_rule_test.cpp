@@ -7,7 +7,11 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "sim/config/config.h"
 #include "sim/engine/stop_rule.h"
+#include "util/input_error.h"
 
 namespace s2sim::sim {
 namespace {
@@ -51,6 +55,23 @@ TEST(StopRuleRegistry, AnUnknownNameIsRefusedWithASuggestion) {
     EXPECT_EQ(std::string(e.what()), "unknown stop rule \"threshhold\"; did you mean \"threshold\"?");
   }
   EXPECT_THROW((void)make_stop_rule(rule("kvm-forever"), kClock), std::invalid_argument);
+}
+
+// The config loader (a layer below the engine) checks migration.stop_rule.kind
+// against its own list: every registered name must pass it and build its rule.
+TEST(StopRuleRegistry, TheConfigAcceptsEveryRegisteredRule) {
+  auto parse = [](const std::string& kind) {
+    nlohmann::json j = {{"memslots", {{{"id", 0}, {"base_gfn", 262144}, {"npages", 512}}}},
+                        {"workload", {{"kind", "uniform"}, {"ops", 1}}},
+                        {"migration", {{"stop_rule", {{"kind", kind}}}}}};
+    return parse_config(j, "stop_rule_test.json", configs_dir());
+  };
+  for (const std::string& name : stop_rule_registry().names()) {
+    const SimConfig cfg = parse(name);
+    EXPECT_EQ(cfg.migration.stop.kind, name);
+    EXPECT_NE(make_stop_rule(cfg.migration.stop, cfg.machine.clock()), nullptr) << name;
+  }
+  EXPECT_THROW(parse("never"), InputError);
 }
 
 TEST(StopRuleRegistry, ARuleRegistersOnce) {
