@@ -6,8 +6,10 @@
 // drops the entries for one IPA where the architecture can (ARMv8 TLBI IPAS2E1IS);
 // ARMv7 cannot, and __kvm_tlb_flush_vmid_ipa does TLBIALLIS for the whole VMID, so
 // every per-IPA request empties every vCPU's TLB. The broadcast reaches the other
-// cores without interrupting them: only the requesting core pays, for the
-// invalidation and the DSB that waits for every core to have done it.
+// cores without interrupting them: only the requesting core pays. The host kernel
+// asks Hyp mode to do it (kvm_call_hyp(__kvm_tlb_flush_vmid[_ipa]), an HVC and its
+// return: trap_to_hyp), which invalidates and waits in a DSB for every core to have
+// done it (tlbi_all_is, or tlbi_ipa_is by IPA).
 //
 // The mmu layer makes these requests from inside the fault handler and
 // get_dirty_log, with no notion of which agent runs them: the agent whose step makes
@@ -25,10 +27,11 @@
 
 namespace s2sim::sim {
 
-// What one kvm_flush_remote_tlbs() costs the requesting core.
-inline std::uint64_t flush_remote_tlbs_cycles(const MachineConfig& m) { return m.costs.tlbi_all_is; }
+// What one kvm_flush_remote_tlbs() costs the requesting core: the trip into Hyp
+// mode and back, and the invalidation.
+inline std::uint64_t flush_remote_tlbs_cycles(const MachineConfig& m) { return m.costs.trap_to_hyp + m.costs.tlbi_all_is; }
 // What one kvm_tlb_flush_vmid_ipa() costs the requesting core.
-inline std::uint64_t flush_vmid_ipa_cycles(const MachineConfig& m) { return m.tlbi_for_ipa_cycles(); }
+inline std::uint64_t flush_vmid_ipa_cycles(const MachineConfig& m) { return m.costs.trap_to_hyp + m.tlbi_for_ipa_cycles(); }
 
 // Requests received, over the run.
 struct TlbShootdownStats {

@@ -55,7 +55,6 @@ struct Costs {
   std::uint64_t bitmap_word_scan = 0;
   std::uint64_t copy_to_user_per_byte = 0;
   std::uint64_t page_copy = 0;
-  std::uint64_t hypercall = 0;
   std::uint64_t ioctl_entry = 0;
 
   friend bool operator==(const Costs&, const Costs&) = default;

@@ -21,7 +21,7 @@ mmu::GetDirtyLog::StepInfo info(S step, std::uint64_t mask = 0, bool flushed = f
 }
 
 TEST(DirtyLogCostModel, ChargesEachStepToItsPhase) {
-  const MachineConfig m = cortex_a15();  // scan 4, xchg 30, tlbi_all_is 1000, 1 a byte, ioctl 1000
+  const MachineConfig m = cortex_a15();  // scan 4, xchg 30, flush 27 + 1000, 1 a byte, ioctl 1000
   const DirtyLogCostModel model(m);
   const mmu::DirtyBitmap bitmap(512, 32);  // 16 words, 64 bytes
   auto expect = [&](const DirtyLogCharge& c, std::uint64_t GetDirtyLogPhases::*phase, std::uint64_t cycles) {
@@ -36,7 +36,7 @@ TEST(DirtyLogCostModel, ChargesEachStepToItsPhase) {
   expect(model.step(info(S::Word, 0), bitmap), &GetDirtyLogPhases::words, 4);
   expect(model.step(info(S::Word, 0x10), bitmap), &GetDirtyLogPhases::words, 4 + 30);
   expect(model.step(info(S::Flush, 0, false), bitmap), &GetDirtyLogPhases::flush, 0);
-  expect(model.step(info(S::Flush, 0, true), bitmap), &GetDirtyLogPhases::flush, 1000);
+  expect(model.step(info(S::Flush, 0, true), bitmap), &GetDirtyLogPhases::flush, 27 + 1000);
   expect(model.step(info(S::UnlockMmu), bitmap), &GetDirtyLogPhases::lock, 0);
   expect(model.step(info(S::Snapshot), bitmap), &GetDirtyLogPhases::snapshot, 4 + 30);
   expect(model.step(info(S::CopyOut), bitmap), &GetDirtyLogPhases::copy_out, 64);
@@ -64,7 +64,7 @@ TEST(TimedGetDirtyLog, PhasesAddUpToTheCallsSpan) {
   EXPECT_EQ(ph.lock, 2 * 40u);
   EXPECT_EQ(ph.lock_wait, 0u);
   EXPECT_EQ(ph.words, 16 * 4u + 2 * 30);
-  EXPECT_EQ(ph.flush, 1000u);
+  EXPECT_EQ(ph.flush, 27 + 1000u);
   EXPECT_EQ(ph.snapshot, 0u);
   EXPECT_EQ(ph.copy_out, 64u);
   EXPECT_EQ(ph.total(), a.time - 5000);

@@ -10,7 +10,8 @@
 //   the access itself 1 (data in L1; the engine's fixed charge)
 //   stage2_abort_host 5990 (abort to the host and back, trap included)
 //   spin_lock 40 (uncontended), lock_handover 100
-//   fault_handler_work 1500, tlbi_all_is 1000 (TLBIALLIS + DSB, on the requester)
+//   fault_handler_work 1500; a TLB flush request costs the requester trap_to_hyp 27
+//   (kvm_call_hyp into Hyp mode and back) + tlbi_all_is 1000 (TLBIALLIS + DSB)
 //   ioctl_entry 1000, bitmap_word_scan 4, atomic_xchg 30, copy_to_user_per_byte 1
 //   page_copy 2500 (a page send is max(page_copy, wire time))
 //
@@ -174,20 +175,20 @@ TEST(EngineCycles, WriteProtectFaultWithArmv7FullFlush) {
   //   abort 5990                                                        -> 14235
   // Handler: mmu_lock free (released at 8189): spin_lock 40            -> 14275
   //   lookup: pgd[1], pmd[0], pte[0] all in L1: 3 x 4 = 12
-  //   break-before-make: store pte[0] = 0 (L1) 4; flush_vmid_ipa -> TLBIALLIS
-  //   (tlbi_by_ipa is false): tlbi_all_is 1000; store the writable pte (L1) 4
-  //   = 20 + 1000; fault_handler_work 1500                             -> 14275 + 2520 = 16795
+  //   break-before-make: store pte[0] = 0 (L1) 4; flush_vmid_ipa: kvm_call_hyp
+  //   27, TLBIALLIS (tlbi_by_ipa is false) 1000; store the writable pte (L1) 4
+  //   = 20 + 1027; fault_handler_work 1500                             -> 14275 + 2547 = 16822
   // Retry: the flush emptied the TLBs and the walk cache: miss 1 + 12, walk of
-  //   three levels in L1 3 x (4 + 6) = 30 -> 43                        -> 16838
+  //   three levels in L1 3 x (4 + 6) = 30 -> 43                        -> 16865
   const RunResult r = run(config("0 R 40000000\n0 W 40000000\n"));
   const VcpuStats& v = r.vcpu[0];
-  EXPECT_EQ(v.cycles, 16838u);
-  EXPECT_EQ(v.busy_cycles, 16838u);
+  EXPECT_EQ(v.cycles, 16865u);
+  EXPECT_EQ(v.busy_cycles, 16865u);
   EXPECT_EQ(v.translation_faults, 1u);
   EXPECT_EQ(v.write_protect_faults, 1u);
   EXPECT_EQ(r.write_protect_faults, 1u);
-  // fault cycles: 7962 (translation) + 5990 + 40 + 20 + 1000 + 1500 (write-protect)
-  EXPECT_EQ(v.fault_cycles, 7962u + 8550u);
+  // fault cycles: 7962 (translation) + 5990 + 40 + 20 + 1027 + 1500 (write-protect)
+  EXPECT_EQ(v.fault_cycles, 7962u + 8577u);
   EXPECT_EQ(v.tlb.main_hits, 1u);
   EXPECT_EQ(v.tlb.misses, 3u);
   EXPECT_EQ(v.walk_cycles, 214u + 30u + 30u);
@@ -211,16 +212,16 @@ TEST(EngineCycles, WriteProtectFaultWithArmv7FullFlush) {
 //   1000       enable-logging walk, 64 chunk steps under mmu_lock: spin_lock 40;
 //              each chunk reads pgd[1] (none: nothing mapped yet), DRAM 208 then
 //              L1 4: 40 + 208 + 63 x 4 = 500                               -> 1500
-//   1500       flush_remote_tlbs: 1000                                     -> 2500
-//   2500       round 0: 64 untouched chunks of 512 pages, 32768 x 2500     -> 81922500
-//   round 1 get_dirty_log, from 81922500:
+//   1500       flush_remote_tlbs: 27 + 1000                                -> 2527
+//   2527       round 0: 64 untouched chunks of 512 pages, 32768 x 2500     -> 81922527
+//   round 1 get_dirty_log, from 81922527:
 //              ioctl_entry 1000 + slots_lock 40; zero the buffer 1024 x 4 = 4096;
-//              mmu_lock 40                                                 -> 81927676 = T_w
+//              mmu_lock 40                                                 -> 81927703 = T_w
 //   T_w        word 0: scan 4 + xchg 30 + range walk of P on core 1: pgd[1], pmd[0],
 //              pte[0] loads from L2 (core 0 wrote them, invalidating core 1's L1)
-//              3 x 21, the pte store (now in L1) 4: 34 + 67 = 101         -> 81927777
-//              words 1..1023: 1023 x 4 = 4092                              -> 81931869 = T_f
-//   T_f        flush (if on) 1000, copy_to_user 4096 bytes x 1; the ioctl returns,
+//              3 x 21, the pte store (now in L1) 4: 34 + 67 = 101         -> 81927804
+//              words 1..1023: 1023 x 4 = 4092                              -> 81931896 = T_f
+//   T_f        flush (if on) 27 + 1000, copy_to_user 4096 bytes x 1; the ioctl returns,
 //              then P is sent (2500), round 2 starts.
 // vCPU 0 (agent 0, core 0):
 //   t1 = 100000  write P: translation fault (the walk finds pgd[1] in L2: 1 + 12 +
@@ -250,10 +251,10 @@ json race_config(bool flush) {
 TEST(EngineCycles, WriteBetweenWriteProtectAndFlushIsCaughtByTheSnapshot) {
   TraceEvents trace(1.7e9);
   const RunResult r = run(race_config(true), &trace);
-  EXPECT_EQ(r.enable_logging_cycles, 1500u);
+  EXPECT_EQ(r.enable_logging_cycles, 1527u);
   ASSERT_GE(r.rounds.size(), 2u);
-  EXPECT_EQ(r.rounds[0].cycles, 81922500u - 1000u);  // round 0 starts after the ioctl entry
-  EXPECT_EQ(r.rounds[1].start_cycle, 81922500u);
+  EXPECT_EQ(r.rounds[0].cycles, 81922527u - 1000u);  // round 0 starts after the ioctl entry
+  EXPECT_EQ(r.rounds[1].start_cycle, 81922527u);
   EXPECT_EQ(r.rounds[1].dirty_pages, 1u);  // P, from the t1 fault
   EXPECT_EQ(r.rounds[1].guest_write_faults, 0u);  // t2 did not fault
 
@@ -264,13 +265,13 @@ TEST(EngineCycles, WriteBetweenWriteProtectAndFlushIsCaughtByTheSnapshot) {
   for (const auto& e : doc["traceEvents"]) {
     if (e["name"] != "get_dirty_log: words + write-protect") continue;
     const std::uint64_t begin = e["args"]["begin_cycle"], dur = e["args"]["dur_cycles"];
-    if (begin != 81927676u) continue;
+    if (begin != 81927703u) continue;
     found = true;
-    EXPECT_EQ(begin + dur, 81931869u);
+    EXPECT_EQ(begin + dur, 81931896u);
     EXPECT_LT(begin, 81929000u);
     EXPECT_GE(begin + dur, 81929000u);
   }
-  EXPECT_TRUE(found) << "no words phase beginning at T_w = 81927676";
+  EXPECT_TRUE(found) << "no words phase beginning at T_w = 81927703";
 
   EXPECT_EQ(r.translation_faults, 1u);
   EXPECT_EQ(r.write_protect_faults, 1u);  // t3 only
@@ -304,8 +305,8 @@ TEST(EngineCycles, GetDirtyLogPhasesAddUp) {
   EXPECT_EQ(ph.work(), r.dl_cycles);
   EXPECT_EQ(ph.snapshot, 0u);
   // Round 1 alone: entry 1000 + 4096, lock 40 + 40, words 34 + 4092, write-protect 67,
-  // flush 1000, copy-out 4096: 14465 cycles.
-  EXPECT_EQ(r.rounds[1].get_dirty_log_cycles, 14465u);
+  // flush 27 + 1000, copy-out 4096: 14492 cycles.
+  EXPECT_EQ(r.rounds[1].get_dirty_log_cycles, 14492u);
   // Every call pays entry, locks, 1024 word scans and the copy-out; only dirty words
   // pay the xchg and the walk.
   const std::uint64_t calls = r.get_dirty_log_calls;
