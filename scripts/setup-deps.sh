@@ -2,9 +2,10 @@
 # Installs the Debian packages s2sim builds with, only those that are missing.
 # Idempotent and quiet when everything is present. Needs root (or sudo) to install.
 set -euo pipefail
-# clang and its runtime libraries: the asan preset (sanitizers and libFuzzer).
+# clang and its runtime libraries: the asan preset (sanitizers and libFuzzer); python3:
+# the mutation harness (tests/mutation/) and bench/compare_walkers.py.
 needed=(cmake ninja-build g++ clang libclang-rt-14-dev libboost-container-dev nlohmann-json3-dev libgtest-dev
-        libbenchmark-dev)
+        libbenchmark-dev python3)
 missing=()
 for pkg in "${needed[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
