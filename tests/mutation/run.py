@@ -159,8 +159,9 @@ def main():
     ap.add_argument("--only", action="append", default=[], help="run this mutant (repeatable)")
     ap.add_argument("--slice", help="run one slice: 'today' (ISO weekday, 7 slices) or K/N")
     ap.add_argument("--list", action="store_true", help="list the mutants and their tests, then exit")
-    ap.add_argument("--work", default=os.environ.get("S2SIM_MUTATION_DIR", os.path.join(ROOT, "build", "mutation")),
-                    help="scratch directory: the tree copy and its build (default build/mutation)")
+    ap.add_argument("--work", default=os.path.join(ROOT, "build", "release", "mutation"),
+                    help="scratch directory: the tree copy and its build (default build/release/mutation, "
+                         "the one the release preset's CTest entry uses)")
     ap.add_argument("--jobs", type=int, default=2)
     a = ap.parse_args()
 
@@ -174,6 +175,11 @@ def main():
     if a.slice:
         mutants, k, n = pick_slice(mutants, a.slice)
         label = "slice %d of %d: %d mutants" % (k, n, len(mutants))
+    # Mutants of one file run back to back, headers last: a header mutant rebuilds
+    # everything that includes it, and so does restoring it, which then falls to the
+    # next run's first build.
+    mutants.sort(key=lambda m: (m["file"].endswith(".h"), m["file"], m["name"]))
+
     if a.list:
         for m in mutants:
             print("%-40s %-32s (%s) %s" % (m["name"], m["file"], m["list"], "; ".join(spec_text(t) for t in m["tests"])))
