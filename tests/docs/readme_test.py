@@ -150,11 +150,6 @@ SYNOPSIS = {
     "s2sim sweep SPEC --out DIR --point $SLURM_ARRAY_TASK_ID": [],  # what each array task runs: the stand-in sbatch
 }
 
-# Every command the README quotes an exit status for in prose rather than a `# exits N`.
-EXPECT = {
-    "s2sim sweep tests/data/sweeps/small.json --out slurm-sweep --collect": 0,
-}
-
 # The benchmarks of the README's walker table (BITS_PER_LONG 32, 4 KiB pages).
 TABLE_BENCHMARKS = ["BM_WpMasked/%s/%s/%s/32/pages" % (w, p, a)
                     for (p, a) in (("full", "aligned"), ("full", "crossing"), ("far2", "aligned"))
@@ -268,13 +263,13 @@ def run_commands(a, fails):
                     excluded += 1
                     continue
                 text = text.replace("{filter}", BENCH_FILTER)
-                todo = [(text, EXPECT.get(text, c.expect), why)]
+                todo = [(text, c.expect, why)]
             else:
                 if "compare_walkers.py" in c.text and not a.bench:
                     print("excluded  README.md:%d: %s\n          (this build has no s2sim-bench)" % (c.line, c.text))
                     excluded += 1
                     continue
-                todo = [(c.text, EXPECT.get(c.text, c.expect), None)]
+                todo = [(c.text, c.expect, None)]
             for text, expect, why in todo:
                 t0 = time.monotonic()
                 rc, out, err = s.run(text)

@@ -194,7 +194,7 @@ MUTANTS = [
     dict(name="tlb_invalidate_vmid_any_vmid", file="sim/timing/tlb.cpp",
          why="invalidate_vmid drops every VM's entries",
          original="if (fps_[i] != 0 && entries_[i].vmid == vmid) { drop(set, i); ++n; }",
-         mutant="if (fps_[i] != 0) { drop(set, i); ++n; }",
+         mutant="if (fps_[i] != 0 && (entries_[i].vmid == vmid || entries_[i].vmid != vmid)) { drop(set, i); ++n; }",
          tests=[TLB]),
     dict(name="tlb_invalidate_ipa_pages_only", file="sim/timing/tlb.cpp",
          why="invalidate_ipa probes only the 4 KiB size: a stale 2 MiB entry survives",

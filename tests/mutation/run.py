@@ -139,11 +139,14 @@ def sync_tree(dst):
                 with open(t, "wb") as fh:
                     fh.write(data)
                 shutil.copymode(s, t)
-    for d, _, files in os.walk(dst):
-        for f in files:
-            rel = os.path.relpath(os.path.join(d, f), dst)
-            if rel not in seen:
-                os.remove(os.path.join(d, f))
+    # Only inside the tree's own folders: dst may hold other things (a build directory).
+    for top in TREE:
+        for d, sub, files in os.walk(os.path.join(dst, top)):
+            sub[:] = [s for s in sub if s not in ("build", ".git", "__pycache__")]
+            for f in files:
+                rel = os.path.relpath(os.path.join(d, f), dst)
+                if rel not in seen:
+                    os.remove(os.path.join(d, f))
 
 
 def run(cmd, cwd=None, timeout=None, quiet=True):
