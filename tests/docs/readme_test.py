@@ -67,6 +67,7 @@ EXCLUDED = {
     "ctest -L campaign": "runs part of this suite; CTest does not run itself",
     "ctest -L browser": "runs part of this suite; CTest does not run itself",
     "ctest -L mutation": "runs part of this suite; CTest does not run itself",
+    "ctest -LE mutation": "runs this suite but the mutation slice; CTest does not run itself",
     "ctest -L docs": "runs this very test; CTest does not run itself",
     "tests/fuzz/run_fuzzers.sh 3600 -- -runs=10000000":
         "a long campaign: an hour per fuzz target, in the asan build (the suite fuzzes each for 10 s)",
