@@ -34,6 +34,7 @@ constexpr std::array<CostField, 14> kCostFields = {{
 // Source pointers (relative to the machine object).
 const std::string kClock = "/clock";
 const std::string kTlbiByIpa = "/tlbi_by_ipa";
+const std::string kIpaFlushDropsCombined = "/ipa_flush_drops_combined";
 const std::string kL1d = "/caches/l1d";
 const std::string kL2 = "/caches/l2";
 const std::string kDram = "/caches/dram";
@@ -133,18 +134,20 @@ void read_tlb(JsonReader& r, MachineConfig& m) {
   }
 }
 
-void read_tlbi_by_ipa(JsonReader& r, MachineConfig& m) {
-  const std::string key = "tlbi_by_ipa";
+// A yes/no property of the machine: {"value": true|false, "source": "..."} or a bare
+// boolean; `key` is also its source pointer without the slash.
+void read_flag(JsonReader& r, MachineConfig& m, const std::string& key, bool& value) {
+  const std::string ptr = "/" + key;
   if (!r.has(key)) { r.allow(key); return; }
   if (r.json().at(key).is_boolean()) {
-    m.tlbi_by_ipa = r.get_bool(key);
-    set_source(m, kTlbiByIpa, kUserSource);
+    value = r.get_bool(key);
+    set_source(m, ptr, kUserSource);
     return;
   }
   if (!r.json().at(key).is_object()) r.fail(key, "must be {\"value\": true|false, \"source\": \"...\"} or a boolean");
   JsonReader o = r.get_object(key);
-  m.tlbi_by_ipa = o.get_bool_or("value", m.tlbi_by_ipa);
-  read_source(o, o.has("value"), m, kTlbiByIpa);
+  value = o.get_bool_or("value", value);
+  read_source(o, o.has("value"), m, ptr);
   o.reject_unknown();
 }
 
@@ -285,6 +288,12 @@ MachineConfig cortex_a15() {
   src(kTlbiByIpa,
       "ARMv7 has no stage-2 TLB invalidate by IPA: KVM/ARM's __kvm_tlb_flush_vmid_ipa ignores the IPA and issues "
       "TLBIALLIS for the whole VMID, with DSB and ISB around it");
+  m.ipa_flush_drops_combined = true;
+  src(kIpaFlushDropsCombined,
+      "arm64 KVM (__kvm_tlb_flush_vmid_ipa: Linux 3.11-4.5 arch/arm64/kvm/hyp.S, 4.6 on hyp/tlb.c): TLBI IPAS2E1IS, "
+      "DSB, then TLBI VMALLE1IS, DSB, ISB, because TLB entries that combine stage 1 and stage 2 are not tagged by "
+      "IPA; every guest translation the TLB model holds is such an entry, so all of the VMID's go. Applies only "
+      "with tlbi_by_ipa");
 
   m.l1d = CacheLevelConfig{32 * 1024, 2, 64, 4};
   src(kL1d, "7-cpu.com, Exynos 5250: L1 data cache 32 KB, 64 B/line, 2-way, LRU; L1 data cache latency 4 cycles");
@@ -377,7 +386,8 @@ MachineConfig load_machine(const nlohmann::json& obj, const std::string& file, c
   if (m.name.empty()) r.fail("name", "must not be empty");
   read_clock(r, m);
   read_tlb(r, m);
-  read_tlbi_by_ipa(r, m);
+  read_flag(r, m, "tlbi_by_ipa", m.tlbi_by_ipa);
+  read_flag(r, m, "ipa_flush_drops_combined", m.ipa_flush_drops_combined);
   read_caches(r, m);
   read_costs(r, m);
   r.reject_unknown();
@@ -398,6 +408,7 @@ nlohmann::json to_json(const MachineConfig& m) {
       {"walk_cache", tlb_json(m.tlb.walk_cache, m, "walk_cache")},
   };
   j["tlbi_by_ipa"] = with_source({{"value", m.tlbi_by_ipa}}, m, kTlbiByIpa);
+  j["ipa_flush_drops_combined"] = with_source({{"value", m.ipa_flush_drops_combined}}, m, kIpaFlushDropsCombined);
   j["caches"] = {
       {"l1d", cache_json(m.l1d, m, kL1d)},
       {"l2", cache_json(m.l2, m, kL2)},

@@ -14,14 +14,15 @@
 //              "main":        {"entries": 512, "ways": 4,  "source": "..."},
 //              "walk_cache":  {"entries": 16,  "ways": 16, "source": "..."} },
 //     "tlbi_by_ipa": {"value": false, "source": "..."},
+//     "ipa_flush_drops_combined": {"value": true, "source": "..."},
 //     "caches": { "l1d": {"size_kib": 32, "ways": 2, "line_bytes": 64, "latency_cycles": 4, "source": "..."},
 //                 "l2":  {"size_kib": 1024, "ways": 16, "line_bytes": 64, "latency_cycles": 21, "source": "..."},
 //                 "dram": {"latency_cycles": 208, "source": "..."} },
 //     "costs": { "trap_to_hyp": {"cycles": 27, "source": "..."}, ... } }
 //
-// Shorthands: a cost may be a bare number of cycles, "clock" a bare number of Hz and
-// "tlbi_by_ipa" a bare boolean (convenient with --set); a TLB-like structure may be
-// null to leave it out ("main" excepted). An object that sets a value but gives no
+// Shorthands: a cost may be a bare number of cycles, "clock" a bare number of Hz,
+// "tlbi_by_ipa" and "ipa_flush_drops_combined" a bare boolean (convenient with
+// --set); a TLB-like structure may be null to leave it out ("main" excepted). An object that sets a value but gives no
 // "source" records "user-supplied (no source given)". "comment" is allowed in every
 // object and ignored; the top-level "source" too.
 #pragma once
@@ -77,6 +78,13 @@ struct MachineConfig {
   // IPAS2E1IS). ARMv7 cannot: every per-IPA flush KVM/ARM asks for is a TLBIALLIS of
   // the whole VMID on all cores.
   bool tlbi_by_ipa = false;
+  // With tlbi_by_ipa: whether a per-IPA request also drops every TLB entry of the
+  // VMID that combines stage 1 and stage 2 -- all the guest translations this model
+  // holds -- as arm64 KVM's __kvm_tlb_flush_vmid_ipa does (TLBI IPAS2E1IS, then TLBI
+  // VMALLE1IS). False is a what-if (only that IPA's entries go) that no KVM did; the
+  // teaching configs use it to show what a missing flush does when nothing else
+  // flushes for it.
+  bool ipa_flush_drops_combined = true;
   CacheLevelConfig l1d, l2;
   // Total cost of an access that misses L1 and L2, the L2 lookup included.
   std::uint64_t dram_latency_cycles = 0;
@@ -93,8 +101,12 @@ struct MachineConfig {
   std::string validate() const;
 
   // What one per-IPA TLB invalidation costs here: by IPA where the architecture has
-  // it, else the whole-VMID broadcast that ARMv7 KVM/ARM falls back to.
-  std::uint64_t tlbi_for_ipa_cycles() const { return tlbi_by_ipa ? costs.tlbi_ipa_is : costs.tlbi_all_is; }
+  // it (and, arm64 KVM, the VMALLE1IS broadcast after it), else the whole-VMID
+  // broadcast that ARMv7 KVM/ARM falls back to.
+  std::uint64_t tlbi_for_ipa_cycles() const {
+    if (!tlbi_by_ipa) return costs.tlbi_all_is;
+    return costs.tlbi_ipa_is + (ipa_flush_drops_combined ? costs.tlbi_all_is : 0);
+  }
   Clock clock() const { return Clock(clock_hz); }
 
   friend bool operator==(const MachineConfig&, const MachineConfig&) = default;

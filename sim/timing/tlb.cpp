@@ -322,6 +322,14 @@ unsigned TlbHierarchy::invalidate_ipa(std::uint16_t vmid, mmu::ipa_t ipa) {
   return counted_invalidation(n);
 }
 
+unsigned TlbHierarchy::invalidate_ipa_and_stage1(std::uint16_t vmid, mmu::ipa_t ipa) {
+  unsigned n = main_.invalidate_vmid(vmid);
+  if (micro_load_) n += micro_load_->invalidate_vmid(vmid);
+  if (micro_store_) n += micro_store_->invalidate_vmid(vmid);
+  if (walk_cache_) walk_cache_->invalidate_ipa(vmid, ipa);
+  return counted_invalidation(n);
+}
+
 unsigned TlbHierarchy::invalidate_all() {
   unsigned n = main_.invalidate_all();
   if (micro_load_) n += micro_load_->invalidate_all();

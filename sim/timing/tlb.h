@@ -247,6 +247,10 @@ class TlbHierarchy {
   // TLB entries dropped from all levels (walk-cache entries count in its own stats).
   unsigned invalidate_vmid(std::uint16_t vmid);
   unsigned invalidate_ipa(std::uint16_t vmid, mmu::ipa_t ipa);
+  // TLBI IPAS2E1IS then TLBI VMALLE1IS (arm64 KVM's per-IPA flush): the stage-2 walk
+  // cache loses what it holds for `ipa`; the TLBs, whose entries all combine stage 1
+  // and stage 2, lose every entry of the VMID.
+  unsigned invalidate_ipa_and_stage1(std::uint16_t vmid, mmu::ipa_t ipa);
   unsigned invalidate_all();
 
   // The micro TLB serving `access`, or nullptr if there is none.

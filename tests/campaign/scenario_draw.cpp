@@ -160,6 +160,10 @@ MachineChoice draw_machine(Draw& d, const MachineBases& bases) {
   // TLBIALLIS on every write-protect fault wipes stale entries the kernel relies on
   // nobody else wiping, so both settings must be safe.
   if (d.chance(0.2)) machine["tlbi_by_ipa"] = !base.at("tlbi_by_ipa").at("value").get<bool>();
+  // With per-IPA invalidation, now and then the what-if of cortex-a57-ipa-only: no
+  // TLBI VMALLE1IS after TLBI IPAS2E1IS, so no per-IPA flush wipes other pages'
+  // entries; the kernel's order needs no such help.
+  if (d.chance(0.2)) machine["ipa_flush_drops_combined"] = false;
   if (d.chance(0.5)) machine["costs"] = draw_costs(d);
   m.doc = std::move(machine);
   return m;

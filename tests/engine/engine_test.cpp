@@ -50,12 +50,13 @@ TEST(Engine, EveryCorrectWalkerLosesNoWrite) {
   }
 }
 
-// The teaching switches on a machine with by-IPA invalidation (Cortex-A57): on
-// ARMv7 every write-protect fault's TLBIALLIS also wipes the stale entries the
-// missing flush left, which hides most of the damage.
+// The teaching switches on the what-if machine whose per-IPA flush drops only that
+// IPA (cortex-a57-ipa-only): on ARMv7 every write-protect fault's TLBIALLIS, and on
+// arm64 KVM the TLBI VMALLE1IS after each TLBI IPAS2E1IS, also wipe the stale entries
+// the missing flush left, which hides most of the damage.
 nlohmann::json teaching(std::uint64_t seed) {
   nlohmann::json j = make("range", seed);
-  j["machine"] = "cortex-a57";
+  j["machine"] = "cortex-a57-ipa-only";
   j["migration"]["link_gbps"] = 10;
   j["workload"]["ops"] = 200000;
   j["workload"]["think_cycles"] = 300;

@@ -58,8 +58,12 @@ TEST(LabOrder, EverySeedDrawsAValidSmallConfigWithOneSwitch) {
     EXPECT_NE(d.dump(), order_lab_config(seed, 1).dump()) << seed;  // a redraw is another config
     distinct.insert(d.dump());
     const SimConfig cfg = parse_config(nlohmann::json::parse(d.dump()), "lab4.json", configs_dir());
-    EXPECT_EQ(cfg.machine.name, "cortex-a57");
-    EXPECT_TRUE(cfg.machine.tlbi_by_ipa);  // the missing flush is not hidden by whole-VMID flushes
+    EXPECT_EQ(cfg.machine.name, "cortex-a57-ipa-only");
+    // The missing flush is not hidden by whole-VMID flushes: by IPA, and (the what-if)
+    // without the VMALLE1IS arm64 KVM adds.
+    EXPECT_TRUE(cfg.machine.tlbi_by_ipa);
+    EXPECT_FALSE(cfg.machine.ipa_flush_drops_combined);
+    EXPECT_EQ(cfg.dirty_log.options.bits_per_long, 64u);  // BITS_PER_LONG of an arm64 host kernel
     const bool flush = cfg.dirty_log.options.flush_tlbs;
     const bool kernel_snapshot = cfg.dirty_log.options.snapshot == s2sim::mmu::SnapshotOrder::Kernel;
     EXPECT_NE(flush, kernel_snapshot) << "exactly one switch, seed " << seed;

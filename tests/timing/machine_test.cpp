@@ -55,7 +55,7 @@ TEST(Machine, CortexA15Defaults) {
   EXPECT_EQ(m.tlbi_for_ipa_cycles(), m.costs.tlbi_all_is);  // ARMv7: whole-VMID flush
   EXPECT_EQ(m.validate(), "");
   // Every value has a source, and a source without a citation says so.
-  EXPECT_EQ(m.sources.size(), 1u /*clock*/ + 4 /*tlb*/ + 1 /*tlbi*/ + 3 /*caches*/ + cost_fields().size());
+  EXPECT_EQ(m.sources.size(), 1u /*clock*/ + 4 /*tlb*/ + 2 /*tlbi_by_ipa, ipa_flush_drops_combined*/ + 3 /*caches*/ + cost_fields().size());
   for (const auto& [ptr, text] : m.sources) EXPECT_FALSE(text.empty()) << ptr;
   EXPECT_NE(m.source_of("/costs/tlbi_all_is").find("assumption"), std::string::npos);
   EXPECT_NE(m.source_of("/tlb/walk_cache").find("assumption"), std::string::npos);
@@ -78,7 +78,9 @@ TEST(Machine, ShippedCortexA57FileOverridesTheDefault) {
   EXPECT_EQ(m.tlb.main, (TlbConfig{1024, 4}));
   EXPECT_EQ(m.tlb.walk_cache, (TlbConfig{64, 4}));
   EXPECT_TRUE(m.tlbi_by_ipa);
-  EXPECT_EQ(m.tlbi_for_ipa_cycles(), m.costs.tlbi_ipa_is);
+  // arm64 KVM's per-IPA flush: TLBI IPAS2E1IS, then TLBI VMALLE1IS.
+  EXPECT_TRUE(m.ipa_flush_drops_combined);
+  EXPECT_EQ(m.tlbi_for_ipa_cycles(), m.costs.tlbi_ipa_is + m.costs.tlbi_all_is);
   EXPECT_EQ(m.l1d, (CacheLevelConfig{32 * 1024, 2, 64, 4}));
   EXPECT_EQ(m.l2, (CacheLevelConfig{2048 * 1024, 16, 64, 21}));
   EXPECT_EQ(m.dram_latency_cycles, 230u);
@@ -93,8 +95,24 @@ TEST(Machine, ShippedCortexA57FileOverridesTheDefault) {
   for (const CostField& f : cost_fields()) EXPECT_TRUE(j["costs"].contains(f.name)) << f.name;
 }
 
+// The what-if machine differs from the Cortex-A57 in its name and in the one value
+// it exists for (with that value's source).
+TEST(Machine, WhatIfA57DiffersOnlyInItsPerIpaFlush) {
+  MachineConfig m = load_machine(read_json("configs/machines/cortex-a57-ipa-only.json"), "x.json", "");
+  EXPECT_EQ(m.name, "cortex-a57-ipa-only");
+  EXPECT_FALSE(m.ipa_flush_drops_combined);
+  EXPECT_EQ(m.tlbi_for_ipa_cycles(), m.costs.tlbi_ipa_is);
+  EXPECT_EQ(m.source_of("/ipa_flush_drops_combined").rfind("what-if:", 0), 0u);
+  const MachineConfig a57 = load_machine(read_json("configs/machines/cortex-a57.json"), "y.json", "");
+  m.name = a57.name;
+  m.ipa_flush_drops_combined = a57.ipa_flush_drops_combined;
+  m.sources["/ipa_flush_drops_combined"] = a57.source_of("/ipa_flush_drops_combined");
+  EXPECT_EQ(m, a57);
+}
+
 TEST(Machine, EveryShippedFileBuildsItsStructures) {
-  for (const char* f : {"configs/machines/cortex-a15.json", "configs/machines/cortex-a57.json"}) {
+  for (const char* f : {"configs/machines/cortex-a15.json", "configs/machines/cortex-a57.json",
+                        "configs/machines/cortex-a57-ipa-only.json"}) {
     const MachineConfig m = load_machine(read_json(f), f, "");
     EXPECT_NO_THROW(TlbHierarchy{m.tlb}) << f;
     EXPECT_NO_THROW(CacheHierarchy(4, m.l1d, m.l2, m.dram_latency_cycles)) << f;

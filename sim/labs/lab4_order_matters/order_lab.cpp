@@ -7,11 +7,14 @@
 // order (dirty_log.flush_tlbs = false, or dirty_log.snapshot = "after_wp"); the
 // student saves the config, runs it with `s2sim run` and reads the verifier.
 //
-// The machine is a Cortex-A57, which invalidates stage-2 TLB entries by IPA: on the
-// Cortex-A15 (ARMv7) every write-protect fault's TLB flush is a TLBIALLIS for the
-// whole VMID (__kvm_tlb_flush_vmid_ipa ignores the IPA), which wipes the stale
-// writable entries a missing kvm_flush_remote_tlbs() leaves and hides most of the
-// damage. One question has the student see that by running the config on both.
+// The machine is the what-if cortex-a57-ipa-only: a Cortex-A57 whose per-IPA flush
+// drops only that IPA's entries. On the Cortex-A15 (ARMv7) every write-protect
+// fault's TLB flush is a TLBIALLIS for the whole VMID (__kvm_tlb_flush_vmid_ipa
+// ignores the IPA), which wipes the stale writable entries a missing
+// kvm_flush_remote_tlbs() leaves and hides most of the damage; real arm64 KVM does
+// the same with the TLBI VMALLE1IS that follows its TLBI IPAS2E1IS, so only the
+// what-if shows the damage whole. One question has the student see that by running
+// the config on both.
 //
 // Every number is what the engine computes for the printed config (run_lab_config is
 // what `s2sim run` does): a draw is kept only if the switch loses writes on the A57,
@@ -103,7 +106,8 @@ class OrderLab {
     const std::uint64_t base = slot["base_gfn"].get<std::uint64_t>(), npages = slot["npages"].get<std::uint64_t>();
     const std::uint64_t first = w["first_gfn"].get<std::uint64_t>(), pages = w["pages"].get<std::uint64_t>();
     std::string& s = p_.setup;
-    s = "A small pre-copy migration on a Cortex-A57 (which can invalidate stage-2 TLB entries by IPA),\n"
+    s = "A small pre-copy migration on a what-if Cortex-A57 whose per-IPA TLB flush drops only that IPA's\n"
+        "entries (machine cortex-a57-ipa-only; real arm64 KVM also issues TLBI VMALLE1IS after it),\n"
         "ARMv7 LPAE stage-2 tables, " +
         std::to_string(doc_["vcpus"].get<unsigned>()) + " vCPU(s) running a " + w["kind"].get<std::string>() +
         " workload over gfns [" + gfn_hex(first) + ", " + gfn_hex(first + pages) + ") of a " + std::to_string(npages) +
@@ -151,7 +155,7 @@ class OrderLab {
                           "(it exits 1)"});
     q.mistakes.push_back({a15,
                           "that is the count on the Cortex-A15 (--set machine=cortex-a15); the config runs "
-                          "on the Cortex-A57"});
+                          "on the what-if Cortex-A57 (cortex-a57-ipa-only)"});
     q.explain = [cmd = run_cmd()](const AnswerValue&) {
       return "run " + cmd +
              " and read the \"verify: FAILED — N lost write(s)\" line (same config, same seed, "
@@ -380,13 +384,13 @@ nlohmann::ordered_json order_lab_config(std::uint64_t seed, unsigned attempt) {
                  ". Run it as is (the verifier reports lost writes, exit 1), then with --set " +
                  kernel_override(no_flush) + " (the kernel's order) and with --set machine=cortex-a15.";
   d["seed"] = workloads::derive_seed(seed, 4, 2000 + attempt) % 1000000;
-  d["machine"] = "cortex-a57";
+  d["machine"] = "cortex-a57-ipa-only";
   d["geometry"] = "armv7-lpae";
   d["vcpus"] = vcpus;
   d["memslots"] = nlohmann::ordered_json::array({{{"id", 0}, {"base_gfn", base}, {"npages", npages}}});
   d["workload"] = w;
   d["dirty_log"] = {{"walker", walker},
-                    {"bits_per_long", 32},
+                    {"bits_per_long", 64},  // BITS_PER_LONG of an arm64 host kernel
                     {"flush_tlbs", !no_flush},
                     {"snapshot", no_flush ? "kernel" : "after_wp"}};
   d["migration"] = {
