@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <iomanip>
 #include <iostream>
 #include <sstream>
 
@@ -125,6 +126,16 @@ void require_rereadable_traces(const SimConfig& cfg) {
   }
 }
 
+// What the timeline lost to its event limit, in one line.
+std::string trace_limit_note(const TraceEvents& t) {
+  std::ostringstream o;
+  o << "the event limit (" << t.limit() << ") was reached at " << std::fixed << std::setprecision(3)
+    << static_cast<double>(t.limit_cycle()) / t.clock_hz() * 1e3 << " ms: " << t.dropped()
+    << " later vCPU and host events were dropped (the migration's round, get_dirty_log and send events are all "
+       "kept); raise it with --trace-events-limit";
+  return o.str();
+}
+
 int exit_status(const RunResult& r) { return r.verify_ok() ? kExitOk : kExitLostWrites; }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -151,6 +162,12 @@ int cmd_run(const std::vector<std::string>& args) {
   const RunResult r = simulate(cfg, a, "", trace ? &*trace : nullptr);
   const double host_s = seconds_since(start);
   if (!a.quiet) print_report(std::cout, r, cfg);
+  if (trace && trace->truncated()) {
+    // Said on stderr always, and in the report when there is one.
+    const std::string note = trace_limit_note(*trace);
+    std::cerr << "warning: --trace-events: " << note << "\n";
+    if (!a.quiet) std::cout << "timeline:   " << note << "\n";
+  }
   const nlohmann::json result = result_with_host_time(r, cfg, a, host_s);
   if (!a.json_path.empty()) write_file_atomically(a.json_path, result.dump(2) + "\n");
   if (!a.csv_path.empty())

@@ -95,6 +95,12 @@ Engine::Engine(const SimConfig& cfg, Timeline* trace) : cfg_(cfg), trace_(trace)
                                : a.kind == Agent::Kind::Migration ? std::string("migration thread")
                                                                   : std::string("host (MMU notifier unmaps)");
       trace_->thread_name(a.id, name, a.id);
+      if (a.kind == Agent::Kind::Migration) trace_->keep_track(a.id);
+    }
+    if (migration_) {
+      const int rounds = MigrationAgent::rounds_track(agents_.size());
+      trace_->thread_name(rounds, "migration rounds", rounds);
+      trace_->keep_track(rounds);
     }
   }
 }

@@ -248,7 +248,7 @@ void MigrationAgent::finish_round(Agent& a) {
     if (round_.pages_sent)
       trace->complete(a.id, "send pages", send_begin_, a.time, {{"round", round_.round}, {"pages", round_.pages_sent}});
     const std::string name = "round " + std::to_string(round_.round) + (round_.stop_and_copy ? " (stop-and-copy)" : "");
-    trace->complete(a.id, name, round_.start_cycle, a.time,
+    trace->complete(rounds_track(agents_.size()), name, round_.start_cycle, a.time,
                     {{"round", round_.round}, {"dirty_pages", round_.dirty_pages},
                      {"pages_sent", round_.pages_sent}, {"write_protect_faults", round_.guest_write_faults},
                      {"tlb_flushes", round_.tlb_flushes}});

@@ -45,6 +45,9 @@ class MigrationAgent {
 
   Phase phase() const { return phase_; }
   bool done() const { return phase_ == Phase::Done; }
+  // The timeline track of the rounds (a track of their own, after the agents'): a
+  // round spans the phases on the migration thread's track and would not nest there.
+  static int rounds_track(std::size_t agents) { return static_cast<int>(agents); }
   unsigned round() const { return round_.round; }  // the round in progress
 
  private:

@@ -30,6 +30,10 @@ class Timeline {
   // tracks in a viewer.
   virtual void process_name(std::string_view name) = 0;
   virtual void thread_name(int tid, std::string_view name, int sort_index) = 0;
+  // Events on track `tid` (the migration thread's, the rounds') are few -- a handful
+  // a round -- and what a timeline is read for: a recorder with an event limit keeps
+  // them past it, in preference to the per-access events of the other tracks.
+  virtual void keep_track(int tid) = 0;
   // A span [begin, end] on track `tid` (end >= begin; a zero-length span is kept).
   virtual void complete(int tid, std::string_view name, std::uint64_t begin, std::uint64_t end,
                         TraceArgs args = {}) = 0;

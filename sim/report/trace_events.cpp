@@ -1,5 +1,7 @@
 #include "sim/report/trace_events.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <stdexcept>
 
@@ -31,9 +33,16 @@ void TraceEvents::append_string(std::string_view s) {
   body_ += '"';
 }
 
-void TraceEvents::append_ts(std::uint64_t cycles) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.3f", static_cast<double>(cycles) / clock_hz_ * 1e6);
+std::uint64_t TraceEvents::ns(std::uint64_t cycles) const {
+  // Rounding a monotonic function stays monotonic: a later cycle never gets an
+  // earlier nanosecond.
+  return static_cast<std::uint64_t>(std::llround(static_cast<double>(cycles) * 1e9 / clock_hz_));
+}
+
+void TraceEvents::append_us(std::uint64_t nanos) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%llu.%03llu", static_cast<unsigned long long>(nanos / 1000),
+                static_cast<unsigned long long>(nanos % 1000));
   body_ += buf;
 }
 
@@ -44,7 +53,7 @@ void TraceEvents::begin_event(std::string_view name, char ph, std::uint64_t at, 
   body_ += ",\"ph\":\"";
   body_ += ph;
   body_ += "\",\"ts\":";
-  append_ts(at);
+  append_us(ns(at));
   body_ += ",\"pid\":" + std::to_string(kPid) + ",\"tid\":" + std::to_string(tid);
 }
 
@@ -61,14 +70,24 @@ void TraceEvents::add_args(TraceArgs args, std::uint64_t begin, const std::uint6
   body_ += "}}";
 }
 
-bool TraceEvents::admit(std::uint64_t at) {
-  if (truncated_) return false;
-  if (events_ < limit_) {
+bool TraceEvents::kept(int tid) const {
+  return std::find(kept_tracks_.begin(), kept_tracks_.end(), tid) != kept_tracks_.end();
+}
+
+void TraceEvents::keep_track(int tid) {
+  if (!kept(tid)) kept_tracks_.push_back(tid);
+}
+
+bool TraceEvents::admit(std::uint64_t at, bool keep) {
+  if (events_ < limit_ || keep) {
     ++events_;
     return true;
   }
-  // The first event past the limit: one global instant says so, then nothing more.
+  ++dropped_;
+  if (truncated_) return false;
+  // The first event dropped: one global instant says so.
   truncated_ = true;
+  limit_cycle_ = at;
   ++events_;
   begin_event(kLimitEventName, 'i', at, 0);
   body_ += ",\"s\":\"g\",\"args\":{\"limit\":" + std::to_string(limit_) + ",\"at_cycle\":" + std::to_string(at) + "}}";
@@ -100,28 +119,24 @@ void TraceEvents::thread_name(int tid, std::string_view name, int sort_index) {
 }
 
 void TraceEvents::complete(int tid, std::string_view name, std::uint64_t begin, std::uint64_t end, TraceArgs args) {
-  if (!admit(begin)) return;
+  if (!admit(begin, kept(tid))) return;
   const std::uint64_t dur = end >= begin ? end - begin : 0;
   begin_event(name, 'X', begin, tid);
   body_ += ",\"dur\":";
-  // dur is printed as end - begin of the printed timestamps, so that a child never
-  // pokes out of its parent by a rounding step.
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.3f",
-                static_cast<double>(begin + dur) / clock_hz_ * 1e6 - static_cast<double>(begin) / clock_hz_ * 1e6);
-  body_ += buf[0] == '-' ? "0.000" : buf;
+  // In whole nanoseconds, the end's minus the begin's: spans nest exactly.
+  append_us(ns(begin + dur) - ns(begin));
   add_args(args, begin, &dur);
 }
 
 void TraceEvents::instant(int tid, std::string_view name, std::uint64_t at, TraceArgs args) {
-  if (!admit(at)) return;
+  if (!admit(at, kept(tid))) return;
   begin_event(name, 'i', at, tid);
   body_ += ",\"s\":\"t\"";
   add_args(args, at, nullptr);
 }
 
 void TraceEvents::counter(std::string_view name, std::uint64_t at, TraceArgs args) {
-  if (!admit(at)) return;
+  if (!admit(at, true)) return;
   begin_event(name, 'C', at, 0);
   // Counter args are the plotted series: numbers only, no cycle bookkeeping.
   body_ += ",\"args\":{";
@@ -147,7 +162,7 @@ std::string TraceEvents::json() const {
   out += "\n],\"displayTimeUnit\":\"ns\",\"otherData\":{\"generator\":\"s2sim\",\"clock_hz\":";
   out += hz;
   out += ",\"events\":" + std::to_string(events_) + ",\"event_limit\":" + std::to_string(limit_) +
-         ",\"truncated\":" + (truncated_ ? "true" : "false") + "}}\n";
+         ",\"truncated\":" + (truncated_ ? "true" : "false") + ",\"dropped\":" + std::to_string(dropped_) + "}}\n";
   return out;
 }
 

@@ -8,16 +8,21 @@
 // One process (pid 1), one track (tid) per agent of the engine — vCPU i, the
 // migration thread, the host — named by "thread_name" metadata events ("ph": "M").
 // Timeline events are "X" (complete: ts + dur), "i" (instant) and "C" (counter).
-// Times are simulated cycles turned into microseconds at the machine's clock
-// (ts = cycles / clock_hz * 1e6, printed with 3 decimals, i.e. to the nanosecond, which
-// is Perfetto's own resolution); the exact cycles ride along in each event's args
+// Times are simulated cycles turned into whole nanoseconds at the machine's clock
+// (ns = round(cycles / clock_hz * 1e9), Perfetto's own resolution) and printed in
+// microseconds with 3 decimals; an X event's dur is ns(end) - ns(begin), so that
+// spans that nest or touch in cycles nest or touch exactly in the file (a child never
+// ends after its parent). The exact cycles ride along in each event's args
 // ("begin_cycle", "dur_cycles") so that tools and tests need not round-trip floats.
 //
-// Bounded: at most `limit` timeline events are kept (metadata not counted). The first
-// event past the limit is replaced by one global instant event, "trace event limit
-// reached", and everything after it is dropped, so a trace has at most limit + 1
-// timeline events. Events are serialized as they are recorded (X events when they
-// end), in the engine's deterministic step order: the same run gives the same bytes.
+// Bounded: at most `limit` timeline events are kept (metadata not counted), except on
+// the tracks named by keep_track() (the migration thread's and the rounds': round,
+// get_dirty_log and send phases, a few events a round) and counters (one a round),
+// which are always kept. The first other event past the limit is replaced by one
+// global instant event, "trace event limit reached", and every other event after it
+// is dropped (counted in dropped()). Events are serialized as they are recorded (X
+// events when they end), in the engine's deterministic step order: the same run gives
+// the same bytes.
 #pragma once
 
 #include <cstdint>
@@ -42,6 +47,7 @@ class TraceEvents final : public Timeline {
   // tracks in the viewer. Not counted against the limit.
   void process_name(std::string_view name) override;
   void thread_name(int tid, std::string_view name, int sort_index) override;
+  void keep_track(int tid) override;
 
   // "X": [begin, end] on track `tid` (end >= begin; a zero-length span is kept).
   void complete(int tid, std::string_view name, std::uint64_t begin, std::uint64_t end, TraceArgs args = {}) override;
@@ -54,24 +60,31 @@ class TraceEvents final : public Timeline {
   bool full() const { return truncated_; }
   bool truncated() const { return truncated_; }
   std::uint64_t limit() const { return limit_; }
+  double clock_hz() const { return clock_hz_; }
   // Timeline events kept (the limit marker included), and metadata events.
   std::uint64_t events() const { return events_; }
+  // Events dropped past the limit, and the cycle of the first one.
+  std::uint64_t dropped() const { return dropped_; }
+  std::uint64_t limit_cycle() const { return limit_cycle_; }
   std::uint64_t metadata_events() const { return metadata_; }
 
   // The whole document, newline-terminated.
   std::string json() const;
 
  private:
-  bool admit(std::uint64_t at);  // false: drop the event (the marker may be added)
+  bool admit(std::uint64_t at, bool kept);  // false: drop the event (the marker may be added)
+  bool kept(int tid) const;
+  std::uint64_t ns(std::uint64_t cycles) const;
   void begin_event(std::string_view name, char ph, std::uint64_t at, int tid);
   void add_args(TraceArgs args, std::uint64_t begin, const std::uint64_t* dur);
-  void append_ts(std::uint64_t cycles);
+  void append_us(std::uint64_t nanos);
   void append_string(std::string_view s);
 
   double clock_hz_;
   std::uint64_t limit_;
-  std::uint64_t events_ = 0, metadata_ = 0;
+  std::uint64_t events_ = 0, metadata_ = 0, dropped_ = 0, limit_cycle_ = 0;
   bool truncated_ = false;
+  std::vector<int> kept_tracks_;
   std::string meta_;  // metadata events, serialized
   std::string body_;  // timeline events, serialized, comma-separated
 };

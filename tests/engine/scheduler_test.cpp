@@ -274,8 +274,11 @@ TEST(TraceEvents, SmallRunIsAChromeTraceWithOneTrackPerAgent) {
     }
   }
   EXPECT_EQ(timeline, doc["otherData"]["events"].get<std::uint64_t>());
-  EXPECT_EQ(tracks, (std::map<int, std::string>{
-                        {0, "vCPU 0"}, {1, "vCPU 1"}, {2, "migration thread"}, {3, "host (MMU notifier unmaps)"}}));
+  EXPECT_EQ(tracks, (std::map<int, std::string>{{0, "vCPU 0"},
+                                                {1, "vCPU 1"},
+                                                {2, "migration thread"},
+                                                {3, "host (MMU notifier unmaps)"},
+                                                {4, "migration rounds"}}));
 
   for (const auto& k : std::vector<std::pair<std::string, std::string>>{
            {"X", "translation fault"},
@@ -302,6 +305,9 @@ TEST(TraceEvents, SmallRunIsAChromeTraceWithOneTrackPerAgent) {
   std::size_t rounds = 0;
   for (const auto& k : kinds) rounds += k.first == "X" && k.second.rfind("round ", 0) == 0;
   EXPECT_EQ(rounds, r.rounds.size());
+  for (std::size_t i = 0; i < r.rounds.size(); ++i)  // on their own track
+    EXPECT_EQ(spans_on(doc, "round " + std::to_string(i) + (r.rounds[i].stop_and_copy ? " (stop-and-copy)" : ""), 4).size(),
+              1u) << i;
   std::size_t sending = 0;
   for (const auto& rd : r.rounds) sending += rd.pages_sent > 0;
   EXPECT_EQ(spans(doc, "send pages").size(), sending);
@@ -322,7 +328,11 @@ TEST(TraceEvents, SmallRunIsAChromeTraceWithOneTrackPerAgent) {
   EXPECT_EQ(spans(doc, "write-protect fault").size(), faults);
 }
 
-TEST(TraceEvents, BoundedByTheLimit) {
+// Events the limit never drops: the migration thread's (track 2), the rounds' (track
+// 4) and counters.
+bool always_kept(const json& e) { return e["ph"] == "C" || e["tid"] == 2 || e["tid"] == 4; }
+
+TEST(TraceEvents, BoundedByTheLimitKeepingTheMigrationsEvents) {
   const Traced full = run_traced(busy());
   const std::uint64_t all = full.doc["otherData"]["events"];
   ASSERT_GT(all, 200u);
@@ -330,31 +340,88 @@ TEST(TraceEvents, BoundedByTheLimit) {
   const Traced cut = run_traced(busy(), 100);
   EXPECT_TRUE(cut.doc["otherData"]["truncated"].get<bool>());
   std::uint64_t timeline = 0, markers = 0;
-  for (const auto& e : cut.doc["traceEvents"]) {
+  std::size_t marker_at = 0;
+  const auto& kept = cut.doc["traceEvents"];
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    const json& e = kept[i];
     if (e["ph"] == "M") continue;
     ++timeline;
     if (e["name"] == TraceEvents::kLimitEventName) {
       ++markers;
+      marker_at = i;
       EXPECT_EQ(e["ph"], "i");
       EXPECT_EQ(e["args"]["limit"], 100);
+    } else if (markers) {
+      EXPECT_TRUE(always_kept(e)) << "after the limit only the migration's events: " << e.dump();
     }
   }
-  EXPECT_EQ(timeline, 101u);  // the limit, plus the one event saying it was reached
   EXPECT_EQ(markers, 1u);
-  EXPECT_EQ(cut.doc["traceEvents"].back()["name"], TraceEvents::kLimitEventName);
+  EXPECT_GT(timeline, 101u);  // the limit, the marker, and the migration's events after it
+  EXPECT_EQ(timeline + cut.doc["otherData"]["dropped"].get<std::uint64_t>(), all + 1);
   // Recording, cut short or not, changes nothing in the run.
   EXPECT_EQ(result_json(cut.result, parse_config(busy(), "x", configs_dir())).dump(),
             result_json(full.result, parse_config(busy(), "x", configs_dir())).dump());
 
-  // The kept events are the first 100 of the full trace (after the metadata).
-  const auto& kept = cut.doc["traceEvents"];
+  // Up to the marker the kept events are the first of the full trace; every round,
+  // get_dirty_log and send event of the full trace is kept.
   const auto& every = full.doc["traceEvents"];
-  for (std::size_t i = 0; i + 1 < kept.size(); ++i) EXPECT_TRUE(kept[i] == every[i]) << i;
+  for (std::size_t i = 0; i < marker_at; ++i) EXPECT_TRUE(kept[i] == every[i]) << i;
+  std::size_t migration_events = 0;
+  for (const json& e : every) {
+    if (e["ph"] == "M" || !always_kept(e)) continue;
+    ++migration_events;
+    EXPECT_NE(std::find(kept.begin(), kept.end(), e), kept.end()) << e.dump();
+  }
+  EXPECT_GT(migration_events, 10u);
 
   // Exactly at the limit: nothing dropped, no marker.
   const Traced exact = run_traced(busy(), all);
   EXPECT_FALSE(exact.doc["otherData"]["truncated"].get<bool>());
   EXPECT_TRUE(exact.doc["traceEvents"] == every);
+}
+
+// Times are whole nanoseconds and a span's end is the end's nanosecond, so spans
+// that nest in cycles nest in the file. At 3 GHz a parent [0, 4] and its child
+// [2, 4] end on the same cycle; printing each µs value rounded on its own, the child
+// began at 0.001 µs and lasted 0.001 µs, ending after its parent (0.001 µs).
+TEST(TraceEvents, SpansNestExactlyInWholeNanoseconds) {
+  TraceEvents t(3e9);
+  t.complete(0, "parent", 0, 4);
+  t.complete(0, "child", 2, 4);
+  const json doc = json::parse(t.json());
+  const auto& ev = doc["traceEvents"];
+  ASSERT_EQ(ev.size(), 2u);
+  auto ns = [](const json& v) { return std::llround(v.get<double>() * 1000); };
+  EXPECT_EQ(ns(ev[0]["ts"]), 0);
+  EXPECT_EQ(ns(ev[0]["dur"]), 1);  // 4 cycles = 1.33 ns -> 1
+  EXPECT_EQ(ns(ev[1]["ts"]), 1);   // 2 cycles = 0.67 ns -> 1
+  EXPECT_EQ(ns(ev[1]["dur"]), 0);
+  EXPECT_LE(ns(ev[1]["ts"]) + ns(ev[1]["dur"]), ns(ev[0]["ts"]) + ns(ev[0]["dur"]));
+}
+
+// In a whole run, every two spans on a track nest or are disjoint, in the file's own
+// nanoseconds (the rounds, which overlap the phases, have their own track).
+TEST(TraceEvents, SpansOnATrackNestOrAreDisjoint) {
+  const Traced t = run_traced(busy());
+  std::map<int, std::vector<std::pair<long long, long long>>> by_track;
+  for (const auto& e : t.doc["traceEvents"]) {
+    if (e["ph"] != "X") continue;
+    const long long b = std::llround(e["ts"].get<double>() * 1000), d = std::llround(e["dur"].get<double>() * 1000);
+    by_track[e["tid"].get<int>()].push_back({b, b + d});
+  }
+  for (auto& [tid, v] : by_track) {
+    std::sort(v.begin(), v.end(), [](const auto& x, const auto& y) {
+      return x.first != y.first ? x.first < y.first : x.second > y.second;  // parents first
+    });
+    std::vector<long long> open;  // ends of the spans containing the current one
+    for (const auto& [b, e] : v) {
+      while (!open.empty() && open.back() <= b) open.pop_back();
+      if (!open.empty()) {
+        EXPECT_LE(e, open.back()) << "track " << tid << ": [" << b << ", " << e << "] pokes out";
+      }
+      open.push_back(e);
+    }
+  }
 }
 
 TEST(TraceEvents, SameRunSameBytes) {
@@ -365,16 +432,21 @@ TEST(TraceEvents, SameRunSameBytes) {
 TEST(TraceEvents, RecorderOnItsOwn) {
   TraceEvents t(1e9, 2);
   t.thread_name(0, "a \"quoted\" name", 0);
+  t.keep_track(7);
   t.complete(0, "x", 1000, 3500, {{"k", "v"}, {"n", 7u}});
   t.instant(0, "i", 4000);
-  t.counter("c", 5000, {{"v", 3u}});  // past the limit: becomes the marker
-  t.instant(0, "dropped", 6000);
+  t.counter("c", 5000, {{"v", 3u}});  // past the limit, but counters are kept
+  t.instant(0, "dropped", 6000);      // past the limit: becomes the marker
+  t.instant(0, "dropped too", 6500);
+  t.complete(7, "round", 0, 7000);  // a kept track: kept
   EXPECT_TRUE(t.truncated());
-  EXPECT_EQ(t.events(), 3u);
+  EXPECT_EQ(t.events(), 5u);
+  EXPECT_EQ(t.dropped(), 2u);
+  EXPECT_EQ(t.limit_cycle(), 6000u);
   EXPECT_EQ(t.metadata_events(), 2u);
   const json doc = json::parse(t.json());
   const auto& ev = doc["traceEvents"];
-  ASSERT_EQ(ev.size(), 5u);
+  ASSERT_EQ(ev.size(), 7u);
   EXPECT_EQ(ev[0]["args"]["name"], "a \"quoted\" name");
   EXPECT_EQ(ev[2]["name"], "x");
   EXPECT_EQ(ev[2]["ts"], 1.0);  // 1000 cycles at 1 GHz = 1 µs
@@ -382,9 +454,12 @@ TEST(TraceEvents, RecorderOnItsOwn) {
   EXPECT_EQ(ev[2]["args"]["k"], "v");
   EXPECT_EQ(ev[2]["args"]["n"], 7);
   EXPECT_EQ(ev[3]["ph"], "i");
-  EXPECT_EQ(ev[4]["name"], TraceEvents::kLimitEventName);
-  EXPECT_EQ(ev[4]["s"], "g");
-  EXPECT_EQ(ev[4]["args"]["at_cycle"], 5000);
+  EXPECT_EQ(ev[4]["ph"], "C");
+  EXPECT_EQ(ev[5]["name"], TraceEvents::kLimitEventName);
+  EXPECT_EQ(ev[5]["s"], "g");
+  EXPECT_EQ(ev[5]["args"]["at_cycle"], 6000);
+  EXPECT_EQ(ev[6]["name"], "round");
+  EXPECT_EQ(doc["otherData"]["dropped"], 2);
   EXPECT_THROW(TraceEvents(0.0), std::invalid_argument);
   EXPECT_THROW(TraceEvents(1e9, 0), std::invalid_argument);
 }
@@ -405,14 +480,22 @@ TEST(TraceEvents, RunWritesTheTraceFile) {
   const std::string cfg = busy_config_file();
   const std::string out = temp_path("trace.json");
   ::testing::internal::CaptureStdout();
-  const int rc = cmd_run({cfg, "--quiet", "--trace-events", out, "--trace-events-limit", "500"});
-  ::testing::internal::GetCapturedStdout();
+  ::testing::internal::CaptureStderr();
+  const int rc = cmd_run({cfg, "--heartbeat", "0", "--trace-events", out, "--trace-events-limit", "500"});
+  const std::string report = ::testing::internal::GetCapturedStdout();
+  const std::string err = ::testing::internal::GetCapturedStderr();
   EXPECT_EQ(rc, 0);
   std::ifstream f(out);
   ASSERT_TRUE(f.good());
   const json doc = json::parse(f);
   EXPECT_TRUE(doc["otherData"]["truncated"].get<bool>());
   EXPECT_EQ(doc["otherData"]["event_limit"], 500);
+  // Hitting the limit is said on stderr and in the report, with what was dropped.
+  const std::string said = "the event limit (500) was reached at ";
+  EXPECT_NE(err.find("warning: --trace-events: " + said), std::string::npos) << err;
+  EXPECT_NE(report.find("timeline:   " + said), std::string::npos) << report;
+  EXPECT_NE(err.find(" " + doc["otherData"]["dropped"].dump() + " later vCPU and host events were dropped"),
+            std::string::npos) << err;
   std::remove(out.c_str());
   std::remove(cfg.c_str());
 }
