@@ -13,6 +13,7 @@
 #include "sim/cli/sweep_spec.h"
 #include "sim/cli/sweep_store.h"
 #include "sim/report/csv_row.h"
+#include "sim/report/html_report.h"
 #include "sim/report/report.h"
 #include "util/input_error.h"
 #include "util/parse_number.h"
@@ -25,7 +26,8 @@ namespace fs = std::filesystem;
 
 struct SweepArgs {
   std::string spec, out;
-  std::string csv;  // --csv FILE: the table also there
+  std::string csv;   // --csv FILE: the table also there
+  std::string html;  // --html FILE: the sweep's HTML report
   std::optional<std::uint64_t> jobs, point;
   bool collect = false, slurm = false, submit = false, quiet = false;
 };
@@ -53,6 +55,7 @@ SweepArgs parse_args(const std::vector<std::string>& args) {
     };
     if (a == "--out") s.out = value();
     else if (a == "--csv") s.csv = value();
+    else if (a == "--html") s.html = value();
     else if (a == "--jobs" || a == "-j") s.jobs = number(1);
     else if (a == "--point") s.point = number(0);
     else if (a == "--collect") s.collect = true;
@@ -70,7 +73,10 @@ SweepArgs parse_args(const std::vector<std::string>& args) {
     throw InputError("sweep --jobs", "sets how many points run at once here; --point, --collect and --slurm run none");
   if (!s.csv.empty() && (s.point || s.slurm))
     throw InputError("sweep --csv", "writes the table of a local sweep or of --collect, not of --point or --slurm");
-  if (!s.csv.empty()) check_writable(s.csv);
+  if (!s.html.empty() && (s.point || s.slurm))
+    throw InputError("sweep --html", "writes the report of a local sweep or of --collect, not of --point or --slurm");
+  for (const std::string* out : {&s.csv, &s.html})
+    if (!out->empty()) check_writable(*out);
   // The default directory: the spec's name without .json, in the current directory.
   if (s.out.empty()) s.out = fs::path(s.spec).stem().string() + ".sweep";
   return s;
@@ -92,13 +98,17 @@ void log_point(const SweepSpec& spec, const SweepDir& dir, const SweepPoint& p, 
   std::cerr << "\n";
 }
 
-// Writes the tables (and the --csv copy), prints the summary, returns the exit status.
-int finish(const SweepArgs& a, const SweepDir& dir, const SweepTable& t, std::size_t points) {
+// Writes the tables (and the --csv copy, the --html report), prints the summary,
+// returns the exit status.
+int finish(const SweepArgs& a, const SweepSpec& spec, const SweepDir& dir, const SweepTable& t) {
   write_sweep_table(dir, t);
   if (!a.csv.empty()) write_file_atomically(a.csv, t.csv);
-  std::cout << "sweep " << dir.dir() << ": " << points << " points, " << t.ok << " ok, " << t.failed << " failed";
+  if (!a.html.empty())
+    write_file_atomically(a.html, sweep_report_html("s2sim sweep: " + spec.file, t.report_axes, t.report_points));
+  std::cout << "sweep " << dir.dir() << ": " << spec.points << " points, " << t.ok << " ok, " << t.failed << " failed";
   if (t.missing) std::cout << ", " << t.missing << " not run yet";
   std::cout << "\n  " << dir.dir() << "/results.csv\n  " << dir.dir() << "/results.jsonl\n";
+  if (!a.html.empty()) std::cout << "  " << a.html << "\n";
   return t.failed || t.missing ? kExitLostWrites : kExitOk;
 }
 
@@ -119,7 +129,7 @@ int run_local(const SweepArgs& a, const SweepSpec& spec, const SweepDir& dir) {
     ++ended;
     if (!a.quiet) log_point(spec, dir, p, s, ended, todo.size());
   });
-  return finish(a, dir, collect_sweep(spec, dir), spec.points);
+  return finish(a, spec, dir, collect_sweep(spec, dir));
 }
 
 int run_one(const SweepArgs& a, const SweepSpec& spec, const SweepDir& dir) {
@@ -167,7 +177,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
   const SweepDir dir(spec, a.out);
   if (a.collect) {
     dir.check_existing();
-    return finish(a, dir, collect_sweep(spec, dir), spec.points);
+    return finish(a, spec, dir, collect_sweep(spec, dir));
   }
   if (a.point) return run_one(a, spec, dir);
   if (a.slurm) return write_slurm(a, spec, dir);

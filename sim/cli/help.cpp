@@ -104,10 +104,10 @@ const char* const kLabHelp =
     "exit status: 0; 1 a wrong answer; 2 bad usage\n";
 
 const char* const kSweepHelp =
-    "usage: s2sim sweep SPEC.json [--out DIR] [--jobs N] [--csv FILE] [--quiet]\n"
+    "usage: s2sim sweep SPEC.json [--out DIR] [--jobs N] [--csv FILE] [--html FILE] [--quiet]\n"
     "       s2sim sweep SPEC.json --out DIR --slurm [--submit]\n"
     "       s2sim sweep SPEC.json --out DIR --point I\n"
-    "       s2sim sweep SPEC.json --out DIR --collect [--csv FILE]\n"
+    "       s2sim sweep SPEC.json --out DIR --collect [--csv FILE] [--html FILE]\n"
     "\n"
     "Runs every point of a sweep spec: {\"base\": CONFIG-or-object, \"axes\": {PATH:\n"
     "[values...]}, \"seeds\": [...]} (axes are --set paths; the points are their\n"
@@ -119,6 +119,7 @@ const char* const kSweepHelp =
     "  --out DIR               the sweep's directory (default: the spec's name beside it)\n"
     "  --jobs N, -j N          points run at once (default: the CPUs this process may use)\n"
     "  --csv FILE              also write the results table to FILE\n"
+    "  --html FILE             write the sweep's HTML report (headline metrics per point)\n"
     "  --slurm                 write DIR/sweep.sbatch, a Slurm job array of the points\n"
     "  --submit                --slurm, then submit it with sbatch\n"
     "  --point I               run point I only (what each array task does)\n"

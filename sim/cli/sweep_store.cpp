@@ -128,6 +128,8 @@ SweepTable collect_sweep(const SweepSpec& spec, const SweepDir& dir) {
   std::vector<std::string> axis_columns;
   for (const SweepAxis& a : spec.axes) axis_columns.push_back(a.path);
   t.csv = csv_header(axis_columns);
+  t.report_axes = axis_columns;
+  t.report_axes.push_back("seed");
   for (std::size_t i = 0; i < spec.points; ++i) {
     const SweepPoint p = sweep_point(spec, i);
     const json result = dir.done(p) ? read_json(dir.result_path(p)) : json();
@@ -153,6 +155,15 @@ SweepTable collect_sweep(const SweepSpec& spec, const SweepDir& dir) {
     for (std::string& c : csv_run_cells(result.is_object() ? &result : nullptr, p.seed, exit_status, host_seconds))
       row.push_back(std::move(c));
     t.csv += csv_line(row);
+
+    ReportPoint rp;
+    for (std::size_t a = 0; a < spec.axes.size(); ++a) rp.axis_values.push_back(row[a]);
+    rp.axis_values.push_back(std::to_string(p.seed));
+    if (result.is_object()) rp.result = result;
+    else if (exit_status)  // a status without a result file: the run failed, or its result was removed
+      rp.failure = "no result (exit " + std::to_string(*exit_status) + ")" + (error.empty() ? "" : ": error: " + error);
+    else rp.failure = "not run yet";
+    t.report_points.push_back(std::move(rp));
 
     ordered_json line = {{"point", i}, {"axes", point_axes(spec, p)}, {"seed", p.seed}};
     line["result"] = result.is_object() ? ordered_json(relative_to(dir.result_path(p), dir.dir())) : ordered_json();

@@ -16,8 +16,10 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sim/cli/sweep_spec.h"
+#include "sim/report/html_report.h"
 
 namespace s2sim::sim {
 
@@ -66,6 +68,10 @@ class SweepDir {
 // run yet) has empty cells.
 struct SweepTable {
   std::string csv, jsonl;
+  // The same rows for the HTML report: the columns (axis paths, then "seed") and
+  // one point each, its result or why it has none.
+  std::vector<std::string> report_axes;
+  std::vector<ReportPoint> report_points;
   std::size_t ok = 0;       // a result, verified (or verification off)
   std::size_t failed = 0;   // a result with lost writes, or a run that left none
   std::size_t missing = 0;  // not run (yet)

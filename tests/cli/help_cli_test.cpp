@@ -85,7 +85,7 @@ std::vector<Accepted> accepted() {
         {"--host-time", ""}, {"--html", out}, {"--heartbeat", "1"}, {"--quiet", ""}, {"-q", ""}},
        "/no/such/dir/x.json"},
       {"sweep",
-       {{"--out", out}, {"--jobs", "1"}, {"-j", "1"}, {"--csv", out}, {"--slurm", ""}, {"--submit", ""},
+       {{"--out", out}, {"--jobs", "1"}, {"-j", "1"}, {"--csv", out}, {"--html", out}, {"--slurm", ""}, {"--submit", ""},
         {"--point", "0"}, {"--collect", ""}, {"--quiet", ""}, {"-q", ""}},
        "/no/such/spec.json"},
       {"decode", {{"--level", "2"}, {"--pa-bits", "48"}, {"--json", ""}}, "not-a-number"},

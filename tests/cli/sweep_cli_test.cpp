@@ -57,6 +57,18 @@ std::vector<std::string> cells(const std::string& row) {
   return out;
 }
 
+// An integer of a result as the HTML report's tables print it: digits grouped by
+// thousands with commas.
+std::string doc_number(const json& v) {
+  const std::string digits = std::to_string(v.get<std::uint64_t>());
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i != 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
 std::string point_file(const std::string& dir, const std::string& slug) { return dir + "/points/" + slug + ".result.json"; }
 
 class SweepCli : public ::testing::Test {
@@ -163,6 +175,44 @@ TEST_F(SweepCli, ResumeSkipsPointsWithAResultAndIgnoresHalfWrittenOnes) {
   fs::remove_all(dir);
 }
 
+// --html writes the sweep's report: every point in the table, in point order, with
+// its axis values, seed and the pages it sent; a point with no result yet is named
+// as such (and the sweep, collected, exits 1).
+TEST_F(SweepCli, HtmlReportHasEveryPointAndNamesTheOnesWithoutAResult) {
+  ASSERT_EQ(run_->status, 0) << run_->err;
+  const std::string dir = temp_path("html"), page_path = temp_path("sweep.html");
+  fs::copy(*out_, dir, fs::copy_options::recursive);
+  const CliResult r = run_s2sim("sweep " + kSpec + " --out '" + dir + "' --collect --quiet --html '" + page_path + "'");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find(page_path), std::string::npos) << r.out;
+  const std::string page = read_file(page_path);
+  EXPECT_EQ(page.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_NE(page.find("sweep of 8 points"), std::string::npos);
+  EXPECT_NE(page.find("<th>dirty_log.walker</th><th>vcpus</th><th>seed</th>"), std::string::npos);
+  // Rows in point order: point 6 (range, 2 vCPUs, seed 1) after point 5, its pages sent shown.
+  const json p6 = json::parse(read_file(point_file(dir, "0006_walker=range_vcpus=2_seed=1")));
+  const std::string row6 = "<tr><td class=\"text\">range</td><td class=\"text\">2</td><td class=\"text\">1</td>";
+  const std::string row5 = "<tr><td class=\"text\">range</td><td class=\"text\">1</td><td class=\"text\">2</td>";
+  ASSERT_NE(page.find(row6), std::string::npos);
+  EXPECT_LT(page.find(row5), page.find(row6));
+  const std::string sent = "<td>" + doc_number(p6["migration"]["pages_sent_total"]) + "</td>";
+  EXPECT_NE(page.find(sent, page.find(row6)), std::string::npos) << sent;
+
+  // Point 3's result removed: its status says it ran (exit 0), but there is no result.
+  const std::string p3 = point_file(dir, "0003_walker=v4_vcpus=2_seed=2");
+  fs::remove(p3);
+  const std::string collect = "sweep " + kSpec + " --out '" + dir + "' --collect --quiet --html '" + page_path + "'";
+  const CliResult missing = run_s2sim(collect);
+  EXPECT_EQ(missing.status, 1);
+  EXPECT_NE(read_file(page_path).find("failed: no result (exit 0)"), std::string::npos);
+  // Its status removed as well: never run.
+  fs::remove(p3.substr(0, p3.size() - std::string(".result.json").size()) + ".status.json");
+  EXPECT_EQ(run_s2sim(collect).status, 1);
+  EXPECT_NE(read_file(page_path).find("failed: not run yet"), std::string::npos);
+  fs::remove_all(dir);
+  std::remove(page_path.c_str());
+}
+
 TEST_F(SweepCli, SlurmPathByHandPointThenCollectGivesTheLocalTable) {
   ASSERT_EQ(run_->status, 0) << run_->err;
   const std::string dir = temp_path("slurmish");
@@ -244,6 +294,8 @@ TEST(SweepCliBadInput, ExitsTwoWithOneLocatedErrorAndWritesNothing) {
       {"SPEC --frobnicate", small + "}", "error: sweep: unknown option \"--frobnicate\""},
       {"SPEC --csv /nonexistent-dir/t.csv", small + "}", "error: /nonexistent-dir/t.csv: cannot write: directory"},
       {"SPEC --point 0 --csv t.csv", small + "}", "error: sweep --csv: writes the table of a local sweep or of"},
+      {"SPEC --slurm --html t.html", small + "}", "error: sweep --html: writes the report of a local sweep or of"},
+      {"SPEC --html /nonexistent-dir/t.html", small + "}", "error: /nonexistent-dir/t.html: cannot write: directory"},
       {"", small + "}", "error: sweep: missing the spec"},
       {"SPEC other.json", small + "}", "error: sweep: more than one spec given"},
   };

@@ -127,8 +127,8 @@ SYNOPSIS = {
         "s2sim compare tests/data/configs/small.json --walkers naive,v4,v4-fixed,range --set vcpus=2 --seed 2 "
         "--json compare.json --csv compare.csv --html compare.html --host-time --heartbeat 0 --quiet",
     ],
-    "s2sim sweep SPEC.json [--out DIR] [--jobs N] [--csv FILE] [--quiet]": [
-        "s2sim sweep tests/data/sweeps/small.json --out small-sweep --jobs 2 --csv small.csv --quiet",
+    "s2sim sweep SPEC.json [--out DIR] [--jobs N] [--csv FILE] [--html FILE] [--quiet]": [
+        "s2sim sweep tests/data/sweeps/small.json --out small-sweep --jobs 2 --csv small.csv --html small.html --quiet",
     ],
     "s2sim decode VALUE [--level 1|2|3] [--pa-bits 40|48] [--json]": [
         "s2sim decode 0x000000CA1404037F --level 3",
