@@ -136,7 +136,8 @@ void dirty_log_fields(C& c, V& v) {
     c.dirty_log.resched_lock);
   v(Choice<mmu::BlockPolicy>{"block_policy", mmu::BlockPolicy::Dissolve, kBlockPolicies,
                              "a write fault on a 2 MiB block while logging: dissolve it into ptes "
-                             "(stage2_dissolve_pmd), or keep it whole"},
+                             "(stage2_dissolve_pmd, the kernel since 4.0), or keep it whole (an instructive "
+                             "what-if, no kernel's behaviour: it makes v4's block_as_table reachable)"},
     c.block_policy);
 }
 

@@ -109,7 +109,9 @@ void BugLab::write_setup() {
   s = "A memslot of " + std::to_string(s_.npages) + " pages at base_gfn " + hex(s_.base) + " (IPA " +
       pa_hex(ipa_of(s_.base)) + ")" + (s_.hugepages ? ", backed by 2 MiB hugepages" : "") +
       "; ARMv7 LPAE stage 2, BITS_PER_LONG 32" +
-      (s_.bug == Bug::Block ? ",\nblock_policy keep (a write fault on a block keeps it whole)" : "") +
+      (s_.bug == Bug::Block ? ",\nblock_policy keep (a what-if, not kernel behaviour: a write fault on a block keeps "
+                              "it whole, where\nLinux 4.0 dissolves it)"
+                            : "") +
       ". In this order:\n";
   int i = 1;
   for (const Event& e : s_.events) s += "  " + std::to_string(i++) + ". " + wrap(event_text(e, s_), 92, "     ") + "\n";

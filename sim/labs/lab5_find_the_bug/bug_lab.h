@@ -5,7 +5,8 @@
 //                     after the bits were set: v4 never checks it and takes a pte-table
 //                     address from the empty entry;
 //   block_as_table    a hugepage slot keeps its 2 MiB blocks while logging
-//                     (block_policy keep): v4 takes the block's output address for a
+//                     (block_policy keep, an instructive what-if: Linux 4.0 forces
+//                     ptes and dissolves blocks while logging): v4 takes the block's output address for a
 //                     pte table, scribbles S2AP bits into guest data and leaves the
 //                     block writable;
 //   wrong_table_wp    the window crosses a pmd and the first set bit's pmd was
