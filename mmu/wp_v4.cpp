@@ -13,7 +13,10 @@
 //     guest data corrupted, the block itself left writable);
 //  2. window crosses and the first page's pmd is absent: it falls back to `next`'s
 //     pmd but keeps indexing ptes with `ipa`, protecting an entry of the wrong table
-//     (wrong_table_wp) and leaving the intended page writable;
+//     (wrong_table_wp). That costs the unrelated page one needless write fault and
+//     never loses a write: the intended page has no pmd, so it is not mapped and its
+//     next write takes a translation fault that logs it (tests/mmu/stage2_unmap_test.cpp,
+//     WrongTableWpCostsANeedlessFaultNeverALostWrite);
 //  3. with the pud folded (ARMv7 LPAE) pgd_present() is constant true and
 //     pud_offset(pgd, next) returns ipa's own level-1 entry, so the fallback can never
 //     reach another 1 GiB region.
