@@ -141,12 +141,17 @@ void VcpuAgent::access(Agent& a) {
 
   if (fault != mmu::FaultKind::None) {
     // A stage-2 abort: trap to Hyp, exit to the host kernel and back (the paper's
-    // "I/O Kernel" round trip, which includes the trap); the handler runs under
-    // mmu_lock in the next step; then the access is retried.
+    // "I/O Kernel" round trip, which includes the trap), then user_mem_abort's work
+    // before it takes mmu_lock: the memory-cache top-up, the mmu_notifier_seq read,
+    // gfn_to_pfn_prot with its get_user_pages and host walk (fault_handler_work).
+    // Linux 3.17 / 4.0 arch/arm/kvm/mmu.c, user_mem_abort(): mmu_topup_memory_cache()
+    // and gfn_to_pfn_prot() run before spin_lock(&kvm->mmu_lock). Only the table
+    // update and its flush run under the lock, in the next step; then the access is
+    // retried.
     if (fault == mmu::FaultKind::Translation) ++st_.translation_faults;
     else if (fault == mmu::FaultKind::Permission && access == Access::Write) ++st_.write_protect_faults;
     else ++st_.other_faults;
-    const std::uint64_t trap = costs_.stage2_abort_host;
+    const std::uint64_t trap = costs_.stage2_abort_host + costs_.fault_handler_work;
     fault_kind_ = fault;
     fault_begin_ = a.time + cost;
     fault_lock_wait0_ = a.lock_wait;
@@ -169,9 +174,10 @@ void VcpuAgent::access(Agent& a) {
 }
 
 void VcpuAgent::handle_fault(Agent& a) {
-  // user_mem_abort() under mmu_lock: the acquire (spin_lock when free), the handler's
-  // descriptor accesses through this core's caches, the TLB maintenance it requests
-  // (charged to this vCPU by the shootdown), fault_handler_work; then the release.
+  // The part of user_mem_abort() under mmu_lock: the acquire (spin_lock when free),
+  // the table update's descriptor accesses through this core's caches and the TLB
+  // maintenance it requests (charged to this vCPU by the shootdown); then the
+  // release. fault_handler_work was charged before the lock, with the trap.
   const std::uint64_t t0 = a.time, wait0 = a.lock_wait;
   if (!ctx_.locks.take(ctx_.locks.mmu_lock, a)) return;
   CycleSink sink(caches_, a.core);
@@ -179,7 +185,7 @@ void VcpuAgent::handle_fault(Agent& a) {
     TlbShootdown::Charge charged(ctx_.shootdown, a);
     return mmu::kvm_handle_guest_abort(ctx_.kvm, op_.ipa, op_.access, &sink);
   }();
-  a.time += sink.cycles + costs_.fault_handler_work;
+  a.time += sink.cycles;
   ctx_.locks.release(ctx_.locks.mmu_lock, a);
   // Busy time is everything but the wait for the lock (counted in lock_wait).
   const std::uint64_t handled = a.time - t0 - (a.lock_wait - wait0);

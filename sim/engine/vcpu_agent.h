@@ -4,8 +4,9 @@
 // for its timer tick), or its access — micro/main TLB lookup, on a miss a hardware
 // walk through the cache model reading the descriptors as they are at that simulated
 // time, the permission check, the write that bumps the page's version — or the
-// stage-2 fault that access took, handled under mmu_lock (user_mem_abort), after
-// which the access is retried. The vCPU's clock is busy + idle + mmu_lock wait.
+// stage-2 fault that access took: the trap and user_mem_abort's unlocked work
+// (gfn_to_pfn_prot, the memory-cache top-up), then the table update under
+// mmu_lock, after which the access is retried. The vCPU's clock is busy + idle + mmu_lock wait.
 #pragma once
 
 #include <cstdint>
@@ -26,8 +27,8 @@ enum class VcpuState : std::uint8_t {
   Halted,   // halted (WFI) since idle_from() until its operation's not_before time;
             // the next step does the access
   Access,   // the next step does the operation's access
-  InFault,  // the access took a stage-2 fault: the next step handles it under
-            // mmu_lock, and the access is retried after
+  InFault,  // the access took a stage-2 fault (trap and unlocked work charged): the
+            // next step updates the tables under mmu_lock, and the access is retried after
 };
 const char* to_string(VcpuState state);
 

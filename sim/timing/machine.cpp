@@ -327,11 +327,13 @@ MachineConfig cortex_a15() {
       "stage-2 abort KVM handles. As commonly cited; the table was not re-read");
   c.fault_handler_work = 1500;
   src(cost_ptr("fault_handler_work"),
-      "assumption: user_mem_abort's own work beyond the exit and re-entry (gfn_to_memslot, gfn_to_pfn_prot on the "
-      "get_user_pages fast path with its host stage-1 walk, stage2_set_pte, mark_page_dirty; mmu_lock is charged "
-      "separately as spin_lock), about 1,500 cycles. With stage2_abort_host a dirty-logging write fault then costs "
-      "about 7,500 cycles = 4.4 us at 1.7 GHz, the same order as the 3.2-3.6 us per write-protect fault reported "
-      "for recent, faster arm64 servers in the eager page splitting cover letters");
+      "assumption: about 1,500 cycles of user_mem_abort's own work beyond the exit and re-entry, the part that runs "
+      "before it takes mmu_lock (mmu_topup_memory_cache, gfn_to_memslot, gfn_to_pfn_prot on the get_user_pages fast "
+      "path with its host stage-1 walk; Linux 3.17/4.0 arch/arm/kvm/mmu.c), so charged outside the lock; the table "
+      "update under the lock is charged through the cache model, and mmu_lock as spin_lock. With stage2_abort_host "
+      "a dirty-logging write fault then costs about 7,500 cycles = 4.4 us at 1.7 GHz, the same order as the 3.2-3.6 "
+      "us per write-protect fault reported for recent, faster arm64 servers in the eager page splitting cover "
+      "letters");
   c.tlbi_all_is = 1000;
   src(cost_ptr("tlbi_all_is"),
       "assumption: no published Cortex-A15 figure. TLBIALLIS + DSB + ISB on the issuing core: the DSB completes "

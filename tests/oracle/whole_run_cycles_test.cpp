@@ -7,7 +7,9 @@
 //
 // Costs used (cycles): L1D hit 4, L2 hit 21, DRAM 208; walk_step_overhead 6;
 // micro_tlb_miss_main_hit 12; the access itself 1; stage2_abort_host 5990; spin_lock
-// 40; fault_handler_work 1500; trap_to_hyp 27 (the HVC of kvm_call_hyp() that every TLB
+// 40; fault_handler_work 1500 (user_mem_abort's gfn_to_pfn_prot and memory-cache
+// top-up, which run before it takes mmu_lock: Linux 3.17/4.0 arch/arm/kvm/mmu.c,
+// user_mem_abort); trap_to_hyp 27 (the HVC of kvm_call_hyp() that every TLB
 // maintenance request makes) and tlbi_all_is 1000; ioctl_entry 1000; bitmap_word_scan 4;
 // atomic_xchg 30; copy_to_user_per_byte 1; page_copy 2500 (a page send is
 // max(page_copy, wire time); at 100 Gbit/s the wire time is 4096 x 8 / 1e11 x 1.7e9 =
@@ -21,18 +23,21 @@
 //
 // vCPU:
 //   0        write A: micro + main TLB miss 1 + 12, the walk reads pgd[1] from DRAM:
-//            208 + 6; invalid: translation fault 227; abort 5990             -> 6217
-//   6217     handler (mmu_lock free since 1061): spin_lock 40; lookup pgd[1] (L1) 4;
+//            208 + 6; invalid: translation fault 227; abort 5990; the handler's
+//            work before mmu_lock, fault_handler_work 1500                     -> 7717
+//   7717     under mmu_lock (free since 1061): spin_lock 40; lookup pgd[1] (L1) 4;
 //            map_page: pgd[1] 4, store pgd[1] 4, pmd[0] new line 208, store pmd[0] 4,
 //            store pte[0] new line 208 = 432; A marked dirty (logging has been on
-//            since the migration's first step at 0); fault_handler_work 1500   -> 8189
+//            since the migration's first step at 0)                             -> 8189
 //   8189     retry: TLB miss 13, walk of 3 levels in L1 3 x (4 + 6) = 30        -> 8232
 //   8232     write B: TLB miss 13; the walk cache (filled by A's retry walk) holds
 //            pmd[0]'s pte table, so the walk reads pte[1] alone (pte[0]'s line, L1):
-//            4 + 6 = 10; invalid: translation fault; abort 5990               -> 14245
-//   14245    handler: spin_lock 40; lookup 3 x 4 = 12; map_page: pgd[1] 4, pmd[0] 4,
-//            store pte[1] 4 = 12; B marked dirty; 1500                        -> 15809
+//            4 + 6 = 10; invalid: translation fault; abort 5990; 1500         -> 15745
+//   15745    under mmu_lock: spin_lock 40; lookup 3 x 4 = 12; map_page: pgd[1] 4,
+//            pmd[0] 4, store pte[1] 4 = 12; B marked dirty                    -> 15809
 //   15809    retry: 13 + 10                                                     -> 15832
+//   (The same totals as with the work charged under the lock: with one vCPU nobody
+//   waits for mmu_lock, so only the lock's hold time moved.)
 // Migration thread:
 //   0        Start: ioctl_entry 1000; logging on (the bitmap exists)            -> 1000
 //   1000     enable-logging walk, one 2 MiB chunk: spin_lock 40; pgd[1] from L2
