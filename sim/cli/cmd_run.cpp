@@ -107,7 +107,9 @@ SimConfig load(const RunArgs& a) {
     const auto parent = std::filesystem::path(a.config_path).parent_path();
     base = parent.empty() ? "." : parent.string();
   }
-  return parse_config(doc, file, base);
+  SimConfig cfg = parse_config(doc, file, base);
+  for (const auto& s : a.sets) cfg.overrides.push_back(s.substr(0, s.find('=')));
+  return cfg;
 }
 
 RunResult simulate(const SimConfig& cfg, const RunArgs& a, const std::string& label, TraceEvents* trace = nullptr) {

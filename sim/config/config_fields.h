@@ -132,7 +132,9 @@ void dirty_log_fields(C& c, V& v) {
   v(Choice<mmu::FlushPlacement>{"flush_placement", mmu::FlushPlacement::Seed, kFlushPlacements,
                                 "seed: flush inside mmu_lock before copy_to_user; merged: after the copy"},
     c.dirty_log.options.flush_placement);
-  v(Flag{"resched_lock", false, "enabling logging drops mmu_lock between pmds when others wait (cond_resched_lock)"},
+  v(Flag{"resched_lock", false,
+         "enabling logging drops mmu_lock between pgd entries (1 GiB on ARMv7 LPAE) when others wait, as "
+         "stage2_wp_range does (cond_resched_lock)"},
     c.dirty_log.resched_lock);
   v(Choice<mmu::BlockPolicy>{"block_policy", mmu::BlockPolicy::Dissolve, kBlockPolicies,
                              "a write fault on a 2 MiB block while logging: dissolve it into ptes "

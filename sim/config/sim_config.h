@@ -65,6 +65,10 @@ struct VerifyConfig {
 struct SimConfig {
   std::string file = "<built-in default>";  // for messages
   std::string comment;
+  // The keys `--set` changed (PATH of each PATH=VALUE, in order), which the config's
+  // comment does not describe; for the report's header, not part of the config
+  // document nor of the result JSON (whose resolved config holds the values).
+  std::vector<std::string> overrides;
   std::uint64_t seed = 0;
   MachineConfig machine;
   mmu::Geometry geometry;

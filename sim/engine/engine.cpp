@@ -76,6 +76,7 @@ Engine::Engine(const SimConfig& cfg, Timeline* trace) : cfg_(cfg), trace_(trace)
   res_.vcpu.resize(cfg_.vcpus);
   ctx_ = std::make_unique<RunContext>(
       RunContext{cfg_, *kvm_, slot, *caches_, *locks_, *shootdown_, *pages_, trace_, res_});
+  if (cfg_.migration.enabled) ctx_->migration_start = cfg_.machine.clock().ms_to_cycles(cfg_.migration.start_ms);
 
   vcpus_.reserve(cfg_.vcpus);  // never reallocated: the shootdown holds their TLBs
   for (unsigned i = 0; i < cfg_.vcpus; ++i) vcpus_.emplace_back(*ctx_, *ops_ahead_, *leaf_prefetch_);
@@ -178,8 +179,26 @@ void Engine::collect_totals() {
   res_.mmu_lock_wait = locks_->mmu_lock_wait();
   for (std::size_t k = 0; k < mmu::kHazardKinds; ++k) res_.hazards[k] = kvm_->hazards.count(static_cast<mmu::HazardKind>(k));
   res_.first_hazards = kvm_->hazards.first();
+  note_guest_finished();
   res_.trace_lines_skipped = ops_->skipped_lines();
   res_.trace_regions_mapped = ops_->mapped_regions();
+}
+
+void Engine::note_guest_finished() {
+  // Finished: every vCPU ran out of operations (none was stopped for stop-and-copy
+  // with work left), the last one at guest_finished_cycles.
+  res_.guest_finished = !agents_.empty();
+  for (const Agent& a : agents_) {
+    if (a.kind != Agent::Kind::Vcpu) continue;
+    if (!a.done) res_.guest_finished = false;
+    else res_.guest_finished_cycles = std::max(res_.guest_finished_cycles, a.time);
+  }
+  if (!res_.guest_finished) {
+    res_.guest_finished_cycles = 0;
+    return;
+  }
+  for (const RoundStats& rd : res_.rounds)
+    if (res_.guest_finished_cycles >= rd.start_cycle) res_.guest_finished_round = static_cast<int>(rd.round);
 }
 
 }  // namespace s2sim::sim

@@ -73,6 +73,7 @@ class Engine final {
   // The earliest runnable agent, or nullptr when the run is over.
   Agent* next_agent();
   void collect_totals();
+  void note_guest_finished();  // the result's guest_finished* fields
   RunProgress progress_now(std::uint64_t now) const;
 
   SimConfig cfg_;

@@ -3,6 +3,7 @@
 //
 //   Start        KVM_SET_USER_MEMORY_REGION with KVM_MEM_LOG_DIRTY_PAGES
 //   Enable       kvm_mmu_wp_memory_region() under mmu_lock, one 2 MiB chunk a step
+//                (resched_lock: the lock may drop only at a pgd entry boundary)
 //   EnableFlush  its kvm_flush_remote_tlbs()
 //   Round0       send every page while the guest runs
 //   Round        get_dirty_log (dirty_log_timing.h), one step at a time
@@ -57,6 +58,8 @@ class MigrationAgent {
   void decide(Agent& a);
   void send_step(Agent& a);
   bool all_vcpus_stopped(Agent& a);  // Pause: true once every vCPU has stopped
+  bool guest_finished() const;       // every vCPU has run out of operations
+  void note_warmup(std::uint64_t now);  // Start: the counts before the migration
   void copy_page(Agent& a, mmu::gfn_t gfn);
   void finish_round(Agent& a);
   std::uint64_t write_protect_faults() const;  // over every vCPU, so far
@@ -80,7 +83,6 @@ class MigrationAgent {
   TlbShootdownStats flushes_at_round_start_;
   std::uint64_t pause_start_ = 0;
   std::uint64_t start_cycle_ = 0;  // when the migration thread began
-  bool forced_ = false;            // the stop rule forced stop-and-copy
 };
 
 }  // namespace s2sim::sim

@@ -4,6 +4,8 @@
 // RunContext that every agent holds by reference.
 #pragma once
 
+#include <cstdint>
+
 #include "mmu/kvm.h"
 #include "sim/config/config.h"
 #include "sim/engine/lock_arbiter.h"
@@ -25,6 +27,9 @@ struct RunContext {
   LostWriteVerifier& pages;
   Timeline* trace;  // optional
   RunResult& res;
+  // When the migration thread starts (migration.start_ms): what happens before is the
+  // guest's warm-up, not round 0. 0 without migration: no warm-up to count.
+  std::uint64_t migration_start = 0;
   // Set by the migration thread for stop-and-copy (vm_stop): each vCPU stops at its
   // next step outside a fault.
   bool pause_requested = false;

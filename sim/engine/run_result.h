@@ -27,6 +27,13 @@ struct RoundStats {
   bool stop_and_copy = false;
 };
 
+// What happened before the migration started (round 0 counts from its start).
+struct WarmupStats {
+  std::uint64_t cycles = 0;  // from 0 to the migration's start
+  std::uint64_t translation_faults = 0, write_protect_faults = 0;
+  std::uint64_t tlb_flushes = 0;  // flush requests
+};
+
 struct VcpuStats {
   std::uint64_t ops = 0, reads = 0, writes = 0;
   std::uint64_t cycles = 0;           // the vCPU's clock at the end
@@ -75,6 +82,11 @@ struct RunResult {
   std::string workload;
   // guest
   std::uint64_t ops = 0, reads = 0, writes = 0, distinct_pages_written = 0;
+  // Every vCPU ran out of operations (rather than being stopped for stop-and-copy):
+  // when the last one did, and during which round (-1: before the migration started).
+  bool guest_finished = false;
+  std::uint64_t guest_finished_cycles = 0;
+  int guest_finished_round = -1;
   // trace workloads: lines that were not operations, and the 2 MiB regions of trace
   // addresses placed in the memslot (lackey)
   std::uint64_t trace_lines_skipped = 0, trace_regions_mapped = 0;
@@ -96,10 +108,15 @@ struct RunResult {
   std::uint64_t enable_logging_cycles = 0;
   // migration
   bool migration_enabled = false;
+  // Before the migration started (its start_ms): the guest's warm-up, kept out of round 0.
+  WarmupStats warmup;
   std::vector<RoundStats> rounds;
   std::uint64_t pages_sent_total = 0, downtime_pages = 0, downtime_cycles = 0;
+  // True only when the stop rule fired on pages that converged, the guest still
+  // running. stop_reason: "converged", "rounds_limit", "data_limit" or
+  // "guest_finished" (stop_rule.h); stop_detail: the rule's own words.
   bool converged = false;
-  std::string stop_reason;
+  std::string stop_reason, stop_detail;
   // verify
   bool verify_enabled = false;
   std::uint64_t checked_pages = 0;  // pages compared: every page of the slot the guest wrote

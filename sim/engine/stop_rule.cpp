@@ -27,7 +27,7 @@ std::unique_ptr<StopRule> make_stop_rule(const StopRuleConfig& cfg, const Clock&
 }
 
 StopDecision decide_stop(const StopRule& rule, std::uint64_t max_rounds, const MigrationProgress& p) {
-  if (p.round >= max_rounds) return {true, true, "max_rounds (" + std::to_string(max_rounds) + ") reached"};
+  if (p.round >= max_rounds) return {true, kStopRoundsLimit, "max_rounds (" + std::to_string(max_rounds) + ") reached"};
   return rule.decide(p);
 }
 

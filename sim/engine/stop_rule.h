@@ -35,10 +35,22 @@ struct MigrationProgress {
   std::uint64_t page_send_cycles = 0;              // one page at the link's rate
 };
 
+// Why pre-copy stopped, as the result's migration.stop_reason: the pending pages
+// fell to what the rule accepts; a limit on rounds (max_rounds, the rule's own); a
+// limit on the data sent; or (decided by the migration thread, not by a rule) every
+// vCPU had finished its work before the rule fired, so that nothing was left to
+// dirty memory.
+inline constexpr const char* kStopConverged = "converged";
+inline constexpr const char* kStopRoundsLimit = "rounds_limit";
+inline constexpr const char* kStopDataLimit = "data_limit";
+inline constexpr const char* kStopGuestFinished = "guest_finished";
+
 struct StopDecision {
   bool stop = false;
-  bool forced = false;  // stopped by a limit, not because the pages converged
-  std::string reason;   // why it stopped (the result's stop_reason); empty to go on
+  std::string kind;     // kStopConverged, kStopRoundsLimit or kStopDataLimit when stop
+  std::string reason;   // the rule's words (the result's migration.stop_detail); empty to go on
+  // Stopped by a limit, not because the pages converged.
+  bool forced() const { return stop && kind != kStopConverged; }
 };
 
 class StopRule {

@@ -18,7 +18,7 @@ class QemuStopRule final : public StopRule {
       cycles_per_page = static_cast<double>(p.rounds->back().cycles) / static_cast<double>(p.rounds->back().pages_sent);
     const double need = static_cast<double>(p.pending) * cycles_per_page;
     if (need <= limit_cycles_)
-      return {true, false,
+      return {true, kStopConverged,
               "qemu: " + std::to_string(p.pending) + " pending pages fit the " +
                   std::to_string(static_cast<long long>(limit_ms_)) + " ms downtime limit"};
     return {};

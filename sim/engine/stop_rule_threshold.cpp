@@ -12,9 +12,9 @@ class ThresholdStopRule final : public StopRule {
 
   StopDecision decide(const MigrationProgress& p) const override {
     if (p.pending <= dirty_pages_)
-      return {true, false,
+      return {true, kStopConverged,
               "threshold: " + std::to_string(p.pending) + " dirty pages <= " + std::to_string(dirty_pages_)};
-    if (rounds_ && p.round >= rounds_) return {true, false, "threshold: " + std::to_string(rounds_) + " rounds"};
+    if (rounds_ && p.round >= rounds_) return {true, kStopRoundsLimit, "threshold: " + std::to_string(rounds_) + " rounds"};
     return {};
   }
 

@@ -4,10 +4,19 @@
 #include "sim/engine/stop_rule.h"
 
 #include <cstdint>
+#include <iomanip>
+#include <sstream>
 
 namespace s2sim::sim {
 
 namespace {
+
+// A factor as a person writes it: 3, 2.5, 1.25 (at most six significant digits).
+std::string plain_number(double v) {
+  std::ostringstream o;
+  o << std::setprecision(6) << v;
+  return o.str();
+}
 
 class XenStopRule final : public StopRule {
  public:
@@ -16,11 +25,12 @@ class XenStopRule final : public StopRule {
 
   StopDecision decide(const MigrationProgress& p) const override {
     const std::uint64_t prev_sent = p.rounds->empty() ? UINT64_MAX : p.rounds->back().pages_sent;
-    if (p.round >= max_iterations_) return {true, true, "xen: " + std::to_string(max_iterations_) + " iterations"};
+    if (p.round >= max_iterations_)
+      return {true, kStopRoundsLimit, "xen: " + std::to_string(max_iterations_) + " iterations"};
     if (prev_sent < min_pages_)
-      return {true, false, "xen: fewer than " + std::to_string(min_pages_) + " pages sent in the last round"};
+      return {true, kStopConverged, "xen: fewer than " + std::to_string(min_pages_) + " pages sent in the last round"};
     if (static_cast<double>(p.pages_sent_total) > max_factor_ * static_cast<double>(p.slot_pages))
-      return {true, true, "xen: more than " + std::to_string(max_factor_) + "x memory sent"};
+      return {true, kStopDataLimit, "xen: more than " + plain_number(max_factor_) + "x memory sent"};
     return {};
   }
 

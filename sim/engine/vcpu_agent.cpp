@@ -148,9 +148,16 @@ void VcpuAgent::access(Agent& a) {
     // and gfn_to_pfn_prot() run before spin_lock(&kvm->mmu_lock). Only the table
     // update and its flush run under the lock, in the next step; then the access is
     // retried.
-    if (fault == mmu::FaultKind::Translation) ++st_.translation_faults;
-    else if (fault == mmu::FaultKind::Permission && access == Access::Write) ++st_.write_protect_faults;
-    else ++st_.other_faults;
+    const bool warmup = a.time + cost < ctx_.migration_start;  // taken before the migration started
+    if (fault == mmu::FaultKind::Translation) {
+      ++st_.translation_faults;
+      ctx_.res.warmup.translation_faults += warmup;
+    } else if (fault == mmu::FaultKind::Permission && access == Access::Write) {
+      ++st_.write_protect_faults;
+      ctx_.res.warmup.write_protect_faults += warmup;
+    } else {
+      ++st_.other_faults;
+    }
     const std::uint64_t trap = costs_.stage2_abort_host + costs_.fault_handler_work;
     fault_kind_ = fault;
     fault_begin_ = a.time + cost;

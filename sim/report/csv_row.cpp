@@ -39,7 +39,7 @@ const std::vector<Metric>& metrics() {
        [](const json& r) { return member(r, "/migration/pages_sent_total"); }},
       {{"downtime_ms", "stop-and-copy time with the vCPUs paused, ms"},
        [](const json& r) { return member(r, "/migration/downtime_ms"); }},
-      {{"stop_reason", "why the migration stopped pre-copy (the stop rule's words)"},
+      {{"stop_reason", "why the migration stopped pre-copy: converged, rounds_limit, data_limit or guest_finished"},
        [](const json& r) {
          const json v = member(r, "/migration/stop_reason");
          return v.is_string() ? v : json("");

@@ -34,7 +34,7 @@ const std::vector<HeadlineMetric>& headline_metrics() {
       {"rounds", "rounds", "", "migration rounds, stop-and-copy included", false, 0},
       {"pages_sent_total", "pages sent", "pages", "pages copied to the destination, every round", true, 0},
       {"downtime_ms", "downtime", "ms", "stop-and-copy: the guest paused", true, 3},
-      {"stop_reason", "stop reason", "", "why pre-copy stopped", false, 0},
+      {"stop_reason", "stop reason", "", "why pre-copy stopped (converged, rounds_limit, data_limit, guest_finished)", false, 0},
       {"dirty_log_ms", "get_dirty_log", "ms", "the walker's and get_dirty_log's own work, every call", true, 3},
       {"upper_level_loads", "upper-level loads", "loads", "descriptor loads above the pte level by the walker", true, 0},
       {"wp_faults", "wp faults", "faults", "write-protect faults taken by the guest", true, 0},

@@ -44,8 +44,22 @@ std::string migration_line(const json& r) {
   const json::json_pointer p("/migration");
   if (!r.contains(p) || !r.at(p).is_object() || !r.at(p).value("enabled", false)) return "";
   const json& m = r.at(p);
-  return std::string("<p class=\"meta\">migration: ") + (m.value("converged", false) ? "converged" : "did not converge") +
-         " (" + escape(m.value("stop_reason", std::string())) + ")</p>";
+  // As the text report: "converged (the rule's words)", or "did not converge (why:
+  // the rule's words)".
+  const bool converged = m.value("converged", false);
+  const std::string reason = m.value("stop_reason", std::string()), detail = m.value("stop_detail", std::string());
+  const std::string why = converged ? detail : reason + (detail.empty() ? "" : ": " + detail);
+  std::string line = std::string("<p class=\"meta\">migration: ") + (converged ? "converged" : "did not converge") +
+                     " (" + escape(why) + ")</p>";
+  // A guest that ran out of work stopped dirtying memory by itself (stop_rule.h).
+  const json::json_pointer at("/guest/finished_ms"), round("/guest/finished_round");
+  if (reason == "guest_finished" && r.contains(at) && r.at(at).is_number())
+    line += "<p class=\"verdict failed\">warning: the guest ran out of work at " + html::number(r.at(at).get<double>(), 3) +
+            " ms (" +
+            (r.contains(round) && r.at(round).is_number() ? "round " + std::to_string(r.at(round).get<int>())
+                                                           : std::string("before the migration")) +
+            ") before the stop rule fired: not a converged migration</p>";
+  return line;
 }
 
 std::string cards(const json& r) {

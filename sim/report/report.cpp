@@ -8,6 +8,7 @@
 #include <sstream>
 #include <unistd.h>
 
+#include "sim/engine/stop_rule.h"
 #include "sim/timing/clock.h"
 #include "util/input_error.h"
 #include "util/version.h"
@@ -44,7 +45,10 @@ nlohmann::json result_json(const RunResult& r, const SimConfig& cfg) {
   j["seed"] = r.seed;
   j["config"] = to_json(cfg);
   j["guest"] = {{"ops", r.ops}, {"writes", r.writes}, {"reads", r.reads},
-                {"distinct_pages_written", r.distinct_pages_written}, {"workload", r.workload}};
+                {"distinct_pages_written", r.distinct_pages_written}, {"workload", r.workload},
+                {"finished_cycles", r.guest_finished ? json(r.guest_finished_cycles) : json()},
+                {"finished_ms", r.guest_finished ? json(json_ms(r.guest_finished_cycles, hz)) : json()},
+                {"finished_round", r.guest_finished && r.guest_finished_round >= 0 ? json(r.guest_finished_round) : json()}};
   if (reads_trace(cfg))
     j["guest"]["trace"] = {{"lines_skipped", r.trace_lines_skipped}, {"regions_mapped", r.trace_regions_mapped}};
   j["tlb"] = {{"hits", r.tlb_hits}, {"misses", r.tlb_misses}, {"flush_all", r.flush_all},
@@ -78,7 +82,11 @@ nlohmann::json result_json(const RunResult& r, const SimConfig& cfg) {
   j["migration"] = {{"enabled", r.migration_enabled}, {"rounds", rounds}, {"pages_sent_total", r.pages_sent_total},
                     {"downtime_pages", r.downtime_pages}, {"downtime_cycles", r.downtime_cycles},
                     {"downtime_ms", json_ms(r.downtime_cycles, hz)},
-                    {"converged", r.converged}, {"stop_reason", r.stop_reason}};
+                    {"converged", r.converged}, {"stop_reason", r.stop_reason}, {"stop_detail", r.stop_detail},
+                    {"warmup", {{"cycles", r.warmup.cycles}, {"ms", json_ms(r.warmup.cycles, hz)},
+                                {"translation_faults", r.warmup.translation_faults},
+                                {"write_protect_faults", r.warmup.write_protect_faults},
+                                {"tlb_flushes", r.warmup.tlb_flushes}}}};
   json hazards = json::object();
   for (std::size_t k = 0; k < mmu::kHazardKinds; ++k) hazards[mmu::to_string(static_cast<mmu::HazardKind>(k))] = r.hazards[k];
   json lost = json::array();
@@ -114,11 +122,22 @@ void print_report(std::ostream& out, const RunResult& r, const SimConfig& cfg) {
   const double hz = r.clock_hz;
   const Clock clock(hz);
   out << "s2sim run: " << cfg.file << "  seed " << r.seed << "  walker " << r.walker << "\n";
-  if (!cfg.comment.empty()) out << "  " << cfg.comment << "\n";
+  // After --set the config's comment may describe another run: name what changed.
+  if (!cfg.overrides.empty()) {
+    out << "  with --set";
+    for (std::size_t i = 0; i < cfg.overrides.size(); ++i) out << (i ? ", " : " ") << cfg.overrides[i];
+    out << " (the config's comment is not shown: it describes the run without them)\n";
+  } else if (!cfg.comment.empty()) {
+    out << "  " << cfg.comment << "\n";
+  }
   out << "  machine " << cfg.machine.name << " @ " << fixed(hz / 1e9, 2) << " GHz, geometry " << cfg.geometry.name
       << ", " << cfg.vcpus << " vCPU(s), workload " << r.workload << "\n\n";
 
   if (r.migration_enabled) {
+    const WarmupStats& w = r.warmup;
+    out << "warm-up before the migration (" << fixed(clock.ms(w.cycles), 3) << " ms): " << w.translation_faults
+        << " translation faults, " << w.write_protect_faults << " write-protect faults, " << w.tlb_flushes
+        << " flushes (not in round 0)\n";
     out << "round  dirty pages  pages sent      cycles     time ms  gdl ms  wp faults  flushes\n";
     for (const auto& rd : r.rounds) {
       char line[160];
@@ -131,17 +150,22 @@ void print_report(std::ostream& out, const RunResult& r, const SimConfig& cfg) {
       out << line;
     }
     out << "  (* stop-and-copy, vCPUs paused; gdl = get_dirty_log)\n\n";
-    // The phase times KVM's dirty_log_perf_test prints.
+    // Phase times named as KVM's dirty_log_perf_test names them, all in ms. Its
+    // "Iteration N dirty memory time" (the guest's pass over its memory) has no
+    // counterpart here: the guest does not run in passes, so it is not printed.
     out << "Enabling dirty logging time: " << fixed(clock.ms(r.enable_logging_cycles), 3) << " ms\n";
+    // (The stop-and-copy round holds two calls: the last pre-copy one and the final.)
     std::uint64_t gdl = 0;
+    const std::uint64_t calls = r.get_dirty_log_calls;
     for (const auto& rd : r.rounds) {
       if (rd.round == 0) continue;
-      out << "Iteration " << rd.round << " dirty memory time: " << fixed(clock.ms(rd.cycles - rd.get_dirty_log_cycles), 3)
-          << " ms, get dirty log time: " << fixed(clock.ms(rd.get_dirty_log_cycles), 3) << " ms\n";
+      out << "Iteration " << rd.round << " get dirty log time: " << fixed(clock.ms(rd.get_dirty_log_cycles), 3)
+          << " ms\n";
       gdl += rd.get_dirty_log_cycles;
     }
-    out << "Get dirty log over " << r.get_dirty_log_calls << " iterations took " << fixed(clock.ms(gdl) / 1000.0, 6)
-        << " s\n\n";
+    out << "Get dirty log over " << calls << " iterations took " << fixed(clock.ms(gdl), 3) << " ms";
+    if (calls) out << " (avg " << fixed(clock.ms(gdl) / static_cast<double>(calls), 3) << " ms/iteration)";
+    out << "\n\n";
   }
 
   const double hit_rate = r.tlb_hits + r.tlb_misses ? 100.0 * static_cast<double>(r.tlb_hits) /
@@ -172,7 +196,11 @@ void print_report(std::ostream& out, const RunResult& r, const SimConfig& cfg) {
   if (r.migration_enabled) {
     out << "migration:  " << r.pages_sent_total << " pages sent in " << r.rounds.size() << " rounds, downtime "
         << r.downtime_pages << " pages / " << fixed(clock.ms(r.downtime_cycles), 3) << " ms, "
-        << (r.converged ? "converged" : "did NOT converge") << " (" << r.stop_reason << ")\n";
+        << (r.converged ? "converged (" : "did NOT converge (" + r.stop_reason + ": ") << r.stop_detail << ")\n";
+    if (r.stop_reason == kStopGuestFinished)
+      out << "warning:    the guest ran out of work at " << fixed(clock.ms(r.guest_finished_cycles), 3) << " ms ("
+          << (r.guest_finished_round >= 0 ? "round " + std::to_string(r.guest_finished_round) : std::string("before the migration"))
+          << ") before the stop rule fired: nothing dirtied memory after that, so this is not a converged migration\n";
   }
   std::uint64_t hz_total = 0;
   for (auto h : r.hazards) hz_total += h;

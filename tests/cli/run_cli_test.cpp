@@ -271,6 +271,83 @@ TEST(RunCli, SetTakesDottedPathsAndJsonPointers) {
   EXPECT_EQ(twice.text, dotted.text);
 }
 
+// --- the report cannot mislead ---------------------------------------------------------
+
+namespace {
+
+std::string ms3(double ms) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.3f", ms);
+  return buf;
+}
+
+}  // namespace
+
+TEST(RunCli, ReportSaysWhatSetChangedAndPrintsPhaseTimesInOneUnit) {
+  const std::string comment = json::parse(read_file(std::string(S2SIM_SOURCE_DIR) + "/" + kSmall))["comment"];
+  const JsonRun plain = run_with_json("run " + kSmall + " --heartbeat 0");
+  ASSERT_EQ(plain.cli.status, 0) << plain.cli.err;
+  EXPECT_NE(plain.cli.out.find("  " + comment + "\n"), std::string::npos);
+  EXPECT_EQ(plain.cli.out.find("with --set"), std::string::npos);
+  // The enable-logging time is the result JSON's, to the printed digit; every phase
+  // time is in ms; "Iteration N dirty memory time" (a guest pass) is never printed.
+  EXPECT_NE(plain.cli.out.find("Enabling dirty logging time: " +
+                               ms3(plain.doc["dirty_log"]["enable_logging_ms"].get<double>()) + " ms\n"),
+            std::string::npos)
+      << plain.cli.out;
+  EXPECT_EQ(plain.cli.out.find("dirty memory time"), std::string::npos);
+  EXPECT_NE(plain.cli.out.find("Iteration 1 get dirty log time: " +
+                               ms3(plain.doc["migration"]["rounds"][1]["get_dirty_log_ms"].get<double>()) + " ms\n"),
+            std::string::npos)
+      << plain.cli.out;
+  EXPECT_NE(plain.cli.out.find("Get dirty log over " + std::to_string(plain.doc["dirty_log"]["calls"].get<int>()) +
+                               " iterations took "),
+            std::string::npos);
+  EXPECT_EQ(plain.cli.out.find(" s\n\n"), std::string::npos) << "no phase time in seconds";
+  // Round 0 counts from the migration's start; what came before is the warm-up.
+  EXPECT_NE(plain.cli.out.find("warm-up before the migration (" +
+                               ms3(plain.doc["migration"]["warmup"]["ms"].get<double>()) + " ms): "),
+            std::string::npos)
+      << plain.cli.out;
+  EXPECT_EQ(plain.doc["migration"]["rounds"][0]["start_cycle"], plain.doc["migration"]["warmup"]["cycles"]);
+
+  // After --set the comment no longer describes the run: the report names the keys.
+  const CliResult set = run_s2sim("run " + kSmall + " --heartbeat 0 --set vcpus=1 --set /migration/link_gbps=1");
+  ASSERT_EQ(set.status, 0) << set.err;
+  EXPECT_EQ(set.out.find(comment), std::string::npos);
+  EXPECT_NE(set.out.find("  with --set vcpus, /migration/link_gbps (the config's comment is not shown"),
+            std::string::npos)
+      << set.out;
+}
+
+// A guest that runs out of work before the stop rule fires is not a converged
+// migration: tests/oracle/whole_run_cycles_test.cpp works this run out by hand (the
+// vCPU finishes at cycle 15832, in round 0).
+TEST(RunCli, AGuestThatFinishedIsNotAConvergedMigration) {
+  const JsonRun r = run_with_json("run tests/data/configs/handworked-naive.json --heartbeat 0");
+  ASSERT_EQ(r.cli.status, 0) << r.cli.err;
+  EXPECT_EQ(r.doc["guest"]["finished_cycles"], 15832);
+  EXPECT_EQ(r.doc["guest"]["finished_round"], 0);
+  EXPECT_EQ(r.doc["migration"]["stop_reason"], "guest_finished");
+  EXPECT_EQ(r.doc["migration"]["stop_detail"], "threshold: 0 dirty pages <= 0");
+  EXPECT_FALSE(r.doc["migration"]["converged"].get<bool>());
+  int warnings = 0;
+  for (std::size_t at = r.cli.out.find("warning:"); at != std::string::npos; at = r.cli.out.find("warning:", at + 1))
+    ++warnings;
+  EXPECT_EQ(warnings, 1) << r.cli.out;
+  EXPECT_NE(r.cli.out.find("warning:    the guest ran out of work at " +
+                           ms3(r.doc["guest"]["finished_ms"].get<double>()) + " ms (round 0) before the stop rule"),
+            std::string::npos)
+      << r.cli.out;
+  EXPECT_NE(r.cli.out.find("did NOT converge (guest_finished: threshold: 0 dirty pages <= 0)"), std::string::npos);
+
+  // A guest still writing when the migration stops it has not finished.
+  const JsonRun busy = run_with_json("run " + kSmall + " --heartbeat 0");
+  EXPECT_TRUE(busy.doc["guest"]["finished_cycles"].is_null());
+  EXPECT_NE(busy.doc["migration"]["stop_reason"], "guest_finished");
+  EXPECT_EQ(busy.cli.out.find("warning:"), std::string::npos);
+}
+
 // --- compare ---------------------------------------------------------------------
 
 TEST(RunCli, CompareRunsOneRowAndOneResultPerWalker) {

@@ -413,8 +413,8 @@ def check_multi_vcpu(a, s, md, fails):
                     (min(later), max(later), lo, hi))
         pre = [r for r in rounds if not r["stop_and_copy"]]
         fails.check(len(pre) == 5, "multi-vcpu-contention ran %d pre-copy rounds, README says five" % len(pre))
-    fails.check(res["migration"]["stop_reason"] == "threshold: 5 rounds",
-                "multi-vcpu-contention stops with %r" % res["migration"]["stop_reason"])
+    fails.check((res["migration"]["stop_reason"], res["migration"]["stop_detail"]) == ("rounds_limit", "threshold: 5 rounds"),
+                "multi-vcpu-contention stops with %r (%r)" % (res["migration"]["stop_reason"], res["migration"]["stop_detail"]))
     print("figures: multi-vcpu-contention's rounds compared")
 
 

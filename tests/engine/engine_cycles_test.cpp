@@ -29,6 +29,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "sim/config/config.h"
 #include "sim/engine/engine.h"
@@ -193,7 +195,8 @@ TEST(EngineCycles, ReadFaultWhenNotLoggingMapsWritableAndTheWriteHitsTheTlb) {
 //
 // Migration thread (core 1) from 0: ioctl_entry 1000; enable-logging walk of the one
 // chunk: spin_lock 40 + pgd[1] from DRAM 208; flush_remote_tlbs: kvm_call_hyp
-// (trap_to_hyp) 27 + TLBIALLIS 1000 -> 2275; then
+// (trap_to_hyp) 27 + TLBIALLIS 1000 -> 2275 (enabling logging: 2275, from the ioctl's
+// start); then
 // round 0 sends pages (no table access, no lock) until long after the vCPU is done.
 // vCPU 0 (core 0), from 10000:
 //   Read of P: micro and main TLB miss 1 + 12; the walk finds pgd[1] in the shared L2
@@ -215,7 +218,7 @@ TEST(EngineCycles, WriteProtectFaultWritesThePteThenFlushesTheWholeVmid) {
                                    "stop_rule": {"kind": "threshold", "dirty_pages": 0, "rounds": 2}})");
   const RunResult r = run(j);
   const VcpuStats& v = r.vcpu[0];
-  EXPECT_EQ(r.enable_logging_cycles, 1275u);
+  EXPECT_EQ(r.enable_logging_cycles, 2275u);
   EXPECT_EQ(v.cycles, 26674u);
   EXPECT_EQ(v.idle_cycles, 10000u);
   EXPECT_EQ(v.busy_cycles, 16674u);
@@ -249,6 +252,7 @@ TEST(EngineCycles, WriteProtectFaultWritesThePteThenFlushesTheWholeVmid) {
 //              each chunk reads pgd[1] (none: nothing mapped yet), DRAM 208 then
 //              L1 4: 40 + 208 + 63 x 4 = 500                               -> 1500
 //   1500       flush_remote_tlbs: 27 + 1000                                -> 2527
+//              (enabling logging: 2527 from the ioctl's start at 0)
 //   2527       round 0: 64 untouched chunks of 512 pages, 32768 x 2500     -> 81922527
 //   round 1 get_dirty_log, from 81922527:
 //              ioctl_entry 1000 + slots_lock 40; zero the buffer 1024 x 4 = 4096;
@@ -287,9 +291,9 @@ json race_config(bool flush) {
 TEST(EngineCycles, WriteBetweenWriteProtectAndFlushIsCaughtByTheSnapshot) {
   TraceEvents trace(1.7e9);
   const RunResult r = run(race_config(true), &trace);
-  EXPECT_EQ(r.enable_logging_cycles, 1527u);
+  EXPECT_EQ(r.enable_logging_cycles, 2527u);
   ASSERT_GE(r.rounds.size(), 2u);
-  EXPECT_EQ(r.rounds[0].cycles, 81922527u - 1000u);  // round 0 starts after the ioctl entry
+  EXPECT_EQ(r.rounds[0].cycles, 81922527u);  // round 0 starts with the migration, at 0
   EXPECT_EQ(r.rounds[1].start_cycle, 81922527u);
   EXPECT_EQ(r.rounds[1].dirty_pages, 1u);  // P, from the t1 fault
   EXPECT_EQ(r.rounds[1].guest_write_faults, 0u);  // t2 did not fault
@@ -353,4 +357,44 @@ TEST(EngineCycles, GetDirtyLogPhasesAddUp) {
   EXPECT_EQ(r.dl_loads_where.total(), r.descriptor_loads());
   // Round 1's walk: three loads from L2.
   EXPECT_GE(r.dl_loads_where.l2, 3u);
+}
+
+// (e) cond_resched_lock in the enable-logging walk happens where stage2_wp_range()
+// checks need_resched() || spin_needbreak(): once per pgd entry, at the top of its loop
+// (Linux 4.0 arch/arm/kvm/mmu.c, stage2_wp_range), so on ARMv7 LPAE the walk lets a
+// waiter in at most once per 1 GiB, never between the 2 MiB chunks it is stepped in.
+//
+// A 2 GiB memslot at 1 GiB (pgd entries 1 and 2), nothing mapped; resched_lock on.
+// vCPU 0 (core 0) writes IPA 0x80000000 (pgd[2]) at 2283: TLB miss 13, the walk reads
+// pgd[2] from DRAM 214, translation fault at 2510; abort 5990 + unlocked work 1500 ->
+// it asks for mmu_lock at 10000.
+// Migration thread (core 1), start_ms 0.005 = cycle 8500: ioctl_entry 1000; the walk
+// takes mmu_lock at 9500: spin_lock 40; chunk 0 reads pgd[1] (empty; its line in L2
+// since the vCPU's walk) 21 -> 9561; chunks 1..511 read pgd[1] in L1, 4 each ->
+// 11605, the end of pgd entry 1, where the walk lets the waiting vCPU in: it owns the
+// lock at 11605 + lock_handover 100 = 11705, having waited 1705. (Dropping the lock
+// between chunks, the vCPU would own it at 10005 + 100: the first chunk ending after
+// it queued.)
+TEST(EngineCycles, EnableLoggingReschedulesOncePerPgdEntry) {
+  json j = config("0 W 80000000 @2283\n", 1, 524288);
+  j["dirty_log"]["resched_lock"] = true;
+  j["migration"] = json::parse(R"({"enabled": true, "start_ms": 0.005, "link_gbps": 100,
+                                   "stop_rule": {"kind": "threshold", "dirty_pages": 0, "rounds": 1}})");
+  TraceEvents trace(1.7e9);
+  const RunResult r = run(j, &trace);
+  const json doc = json::parse(trace.json());
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> waits;
+  for (const auto& e : doc["traceEvents"]) {
+    if (e["name"] != "mmu_lock wait" || e["tid"] != 0) continue;
+    const std::uint64_t begin = e["args"]["begin_cycle"], dur = e["args"]["dur_cycles"];
+    waits.push_back({begin, begin + dur});
+  }
+  ASSERT_EQ(waits.size(), 1u);
+  EXPECT_EQ(waits[0], (std::pair<std::uint64_t, std::uint64_t>{10000, 11705}));
+  EXPECT_EQ(r.vcpu[0].mmu_lock_wait, 1705u);
+  // Round 0 counts from the migration's start; the vCPU's fault at 2510 was warm-up.
+  EXPECT_EQ(r.warmup.cycles, 8500u);
+  EXPECT_EQ(r.warmup.translation_faults, 1u);
+  EXPECT_EQ(r.rounds[0].start_cycle, 8500u);
+  EXPECT_EQ(r.rounds[0].guest_write_faults, 0u);
 }

@@ -181,6 +181,8 @@ TEST(Scheduler, ThreeWayTieRunsVcpuThenMigrationThenHost) {
   //        pte[1..7] in L1 (7 x 4) and the other 63 lines of the pte table from DRAM
   //        (63 x (208 + 7 x 4)): 14963 -> releases at 33535 and hands the lock to
   //        the host at 33635. The flush that ends enabling: 33535 + 27 + 1000 = 34562.
+  //        Enabling logging took 34562 - 17000 (its ioctl began at 17000): the report,
+  //        the result JSON and the timeline give that one span.
   // vCPU 0 retries at 18472, before the migration thread got the lock, so its
   // write goes through a writable mapping: 18472 + 43 = 18515, no write-protect fault.
   const Traced t = run_traced(three_agents(0));
@@ -193,7 +195,7 @@ TEST(Scheduler, ThreeWayTieRunsVcpuThenMigrationThenHost) {
   ASSERT_FALSE(host_waits.empty());
   EXPECT_EQ(host_waits[0], (Span{2, "mmu_lock wait", 18000, 33635}));
   EXPECT_EQ(spans(t.doc, "enable dirty logging"), (std::vector<Span>{{1, "enable dirty logging", 17000, 34562}}));
-  EXPECT_EQ(t.result.enable_logging_cycles, 34562u - 18000u);
+  EXPECT_EQ(t.result.enable_logging_cycles, 34562u - 17000u);
   EXPECT_EQ(t.result.vcpu[0].cycles, 18515u);
   EXPECT_EQ(t.result.vcpu[0].mmu_lock_wait, 0u);
   EXPECT_EQ(t.result.write_protect_faults, 0u);
@@ -204,7 +206,8 @@ TEST(Scheduler, TieBetweenMigrationAndHostGoesToTheMigrationThread) {
   // The vCPU now asks at 18001, so at 18000 only the migration thread and the host tie.
   // 18000: migration (id 1) takes the free lock: spin_lock 40; the chunk's walk reads
   //        pgd[1] (none: nothing mapped yet; in L2 since the vCPU's walk) 21 ->
-  //        released at 18061; the flush (27 + 1000) then ends enabling at 19088.
+  //        released at 18061; the flush (27 + 1000) then ends enabling at 19088,
+  //        19088 - 17000 after its ioctl began.
   // 18000: host (id 2): released after its clock -> owns it at 18161; nothing is
   //        mapped: unmap_stage2_range reads pgd[1] (the folded pud; in L2) 21 and
   //        stops: released at 18182.
@@ -212,7 +215,7 @@ TEST(Scheduler, TieBetweenMigrationAndHostGoesToTheMigrationThread) {
   //        at 18182 + 100 = 18282; table update 432 -> 18714; retry -> 18757.
   const Traced t = run_traced(three_agents(1));
   EXPECT_TRUE(spans_on(t.doc, "mmu_lock wait", 1).empty());
-  EXPECT_EQ(t.result.enable_logging_cycles, 19088u - 18000u);
+  EXPECT_EQ(t.result.enable_logging_cycles, 19088u - 17000u);
   const auto host_waits = spans_on(t.doc, "mmu_lock wait", 2);
   ASSERT_FALSE(host_waits.empty());
   EXPECT_EQ(host_waits[0], (Span{2, "mmu_lock wait", 18000, 18161}));

@@ -50,7 +50,8 @@ RunResult run(const json& j) {
 
 // Rounds 1..n-1 pre-copy, each reporting and sending P; round n stop-and-copy.
 void expect_rounds(const RunResult& r, std::size_t n) {
-  ASSERT_EQ(r.rounds.size(), n + 1) << r.stop_reason;
+  ASSERT_EQ(r.rounds.size(), n + 1) << r.stop_detail;
+  EXPECT_FALSE(r.guest_finished) << "the guest is still writing when the migration stops";
   EXPECT_EQ(r.rounds[0].pages_sent, 512u);
   for (std::size_t i = 1; i < n; ++i) {
     EXPECT_EQ(r.rounds[i].dirty_pages, 1u) << "round " << i;
@@ -67,18 +68,22 @@ TEST(StopRuleOutcomes, ThresholdStopsWhenPendingIsAtMostItsLimit) {
   // 1 pending page <= 1: stop after round 1.
   const RunResult at = run(one_page_rewriter({{"kind", "threshold"}, {"dirty_pages", 1}}));
   expect_rounds(at, 1);
-  EXPECT_EQ(at.stop_reason, "threshold: 1 dirty pages <= 1");
+  EXPECT_EQ(at.stop_detail, "threshold: 1 dirty pages <= 1");
+  EXPECT_EQ(at.stop_reason, "converged");
   EXPECT_TRUE(at.converged);
   // 1 > 0 every round: only its round limit (3) stops it, after round 3.
   const RunResult below = run(one_page_rewriter({{"kind", "threshold"}, {"dirty_pages", 0}, {"rounds", 3}}));
   expect_rounds(below, 3);
-  EXPECT_EQ(below.stop_reason, "threshold: 3 rounds");
+  EXPECT_EQ(below.stop_detail, "threshold: 3 rounds");
+  EXPECT_EQ(below.stop_reason, "rounds_limit");
+  EXPECT_FALSE(below.converged);
 }
 
 TEST(StopRuleOutcomes, MaxRoundsForcesTheStopAtThatRound) {
   const RunResult r = run(one_page_rewriter({{"kind", "threshold"}, {"dirty_pages", 0}}, 4));
   expect_rounds(r, 4);
-  EXPECT_EQ(r.stop_reason, "max_rounds (4) reached");
+  EXPECT_EQ(r.stop_detail, "max_rounds (4) reached");
+  EXPECT_EQ(r.stop_reason, "rounds_limit");
   EXPECT_FALSE(r.converged);
 }
 
@@ -87,23 +92,27 @@ TEST(StopRuleOutcomes, QemuStopsOnceThePendingPagesFitTheDowntimeLimit) {
   // million cycles) at once.
   const RunResult fits = run(one_page_rewriter({{"kind", "qemu"}, {"downtime_limit_ms", 300}}));
   expect_rounds(fits, 1);
-  EXPECT_EQ(fits.stop_reason.rfind("qemu: 1 pending pages fit the 300 ms", 0), 0u) << fits.stop_reason;
+  EXPECT_EQ(fits.stop_detail.rfind("qemu: 1 pending pages fit the 300 ms", 0), 0u) << fits.stop_detail;
+  EXPECT_EQ(fits.stop_reason, "converged");
   // 1 us (1,700 cycles) is never enough for a page: max_rounds decides.
   const RunResult never = run(one_page_rewriter({{"kind", "qemu"}, {"downtime_limit_ms", 0.001}}, 3));
   expect_rounds(never, 3);
-  EXPECT_EQ(never.stop_reason, "max_rounds (3) reached");
+  EXPECT_EQ(never.stop_detail, "max_rounds (3) reached");
+  EXPECT_EQ(never.stop_reason, "rounds_limit");
 }
 
 TEST(StopRuleOutcomes, XenStopsAfterARoundThatSentFewerThanMinPages) {
   // Round 1: the last round (0) sent 512 >= 50, go on; round 2: round 1 sent 1 < 50.
   const RunResult r = run(one_page_rewriter({{"kind", "xen"}}));
   expect_rounds(r, 2);
-  EXPECT_EQ(r.stop_reason, "xen: fewer than 50 pages sent in the last round");
+  EXPECT_EQ(r.stop_detail, "xen: fewer than 50 pages sent in the last round");
+  EXPECT_EQ(r.stop_reason, "converged");
   EXPECT_TRUE(r.converged);
   // With min_pages 1 it never stops that way: max_iterations 3 forces round 3.
   const RunResult it = run(one_page_rewriter({{"kind", "xen"}, {"min_pages", 1}, {"max_iterations", 3}}));
   expect_rounds(it, 3);
-  EXPECT_EQ(it.stop_reason, "xen: 3 iterations");
+  EXPECT_EQ(it.stop_detail, "xen: 3 iterations");
+  EXPECT_EQ(it.stop_reason, "rounds_limit");
   EXPECT_FALSE(it.converged);
 }
 

@@ -89,7 +89,8 @@ TEST(QemuStopRule, StopsWhenThePendingPagesFitTheDowntimeLimit) {
   EXPECT_FALSE(r->decide(progress(0, 204001, none)).stop);
   const StopDecision d = r->decide(progress(0, 204000, none));
   EXPECT_TRUE(d.stop);
-  EXPECT_FALSE(d.forced);
+  EXPECT_FALSE(d.forced());
+  EXPECT_EQ(d.kind, kStopConverged);
   EXPECT_EQ(d.reason, "qemu: 204000 pending pages fit the 300 ms downtime limit");
   // After a round: at its measured rate, 1,000,000 cycles for 100 pages.
   const std::vector<RoundStats> one = {round(0, 100, 1000000)};
@@ -127,20 +128,26 @@ TEST(XenStopRule, IterationsPagesAndFactor) {
 
   StopDecision d = r->decide(progress(5, 10, busy, 4096));
   EXPECT_TRUE(d.stop);
-  EXPECT_TRUE(d.forced);
+  EXPECT_TRUE(d.forced());
+  EXPECT_EQ(d.kind, kStopRoundsLimit);
   EXPECT_EQ(d.reason, "xen: 5 iterations");
 
   const std::vector<RoundStats> quiet = {round(0, 4096, 1), round(1, 49, 1)};
   d = r->decide(progress(2, 10, quiet, 4145));
   EXPECT_TRUE(d.stop);
-  EXPECT_FALSE(d.forced);
+  EXPECT_FALSE(d.forced());
+  EXPECT_EQ(d.kind, kStopConverged);
   EXPECT_EQ(d.reason, "xen: fewer than 50 pages sent in the last round");
 
   d = r->decide(progress(2, 10, busy, 3 * 4096 + 1));
   EXPECT_TRUE(d.stop);
-  EXPECT_TRUE(d.forced);
-  EXPECT_EQ(d.reason, "xen: more than 3.000000x memory sent");
+  EXPECT_TRUE(d.forced());
+  EXPECT_EQ(d.kind, kStopDataLimit);
+  // The factor as a person writes it, not printf's "3.000000".
+  EXPECT_EQ(d.reason, "xen: more than 3x memory sent");
   EXPECT_FALSE(r->decide(progress(2, 10, busy, 3 * 4096)).stop);
+  c.max_factor = 2.5;
+  EXPECT_EQ(make_stop_rule(c, kClock)->decide(progress(2, 10, busy, 3 * 4096)).reason, "xen: more than 2.5x memory sent");
 }
 
 TEST(ThresholdStopRule, DirtyPagesOrRounds) {
@@ -151,13 +158,17 @@ TEST(ThresholdStopRule, DirtyPagesOrRounds) {
   EXPECT_FALSE(r->decide(progress(100, 9, none)).stop);  // rounds 0: no round limit
   const StopDecision d = r->decide(progress(1, 8, none));
   EXPECT_TRUE(d.stop);
-  EXPECT_FALSE(d.forced);
+  EXPECT_FALSE(d.forced());
   EXPECT_EQ(d.reason, "threshold: 8 dirty pages <= 8");
 
   c.rounds = 3;
   const auto limited = make_stop_rule(c, kClock);
   EXPECT_FALSE(limited->decide(progress(2, 100, none)).stop);
-  EXPECT_EQ(limited->decide(progress(3, 100, none)).reason, "threshold: 3 rounds");
+  const StopDecision at_limit = limited->decide(progress(3, 100, none));
+  EXPECT_EQ(at_limit.reason, "threshold: 3 rounds");
+  // A round limit is not convergence: the pages pending were still above the threshold.
+  EXPECT_EQ(at_limit.kind, kStopRoundsLimit);
+  EXPECT_TRUE(at_limit.forced());
 }
 
 TEST(DecideStop, MaxRoundsForcesStopAndCopyWhateverTheRule) {
@@ -168,7 +179,8 @@ TEST(DecideStop, MaxRoundsForcesStopAndCopyWhateverTheRule) {
   EXPECT_FALSE(decide_stop(*r, 30, progress(29, 100, none)).stop);
   const StopDecision d = decide_stop(*r, 30, progress(30, 100, none));
   EXPECT_TRUE(d.stop);
-  EXPECT_TRUE(d.forced);
+  EXPECT_TRUE(d.forced());
+  EXPECT_EQ(d.kind, kStopRoundsLimit);
   EXPECT_EQ(d.reason, "max_rounds (30) reached");
   // Below the limit the rule decides.
   EXPECT_EQ(decide_stop(*r, 30, progress(4, 0, none)).reason, "threshold: 0 dirty pages <= 0");

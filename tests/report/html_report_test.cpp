@@ -94,6 +94,22 @@ TEST(HtmlReport, WithoutMigrationThereAreNoRoundCharts) {
   EXPECT_EQ(marks_by_chart(page), (std::map<std::string, int>{{"vcpu-cycles", 6 * 3}}));
 }
 
+// A guest that ran out of work before the stop rule fired: the page says the
+// migration did not converge, why, and when the guest stopped.
+TEST(HtmlReport, AGuestThatFinishedIsNotAConvergedMigration) {
+  const json r = run_result(R"({"workload": {"ops": 50}})");
+  ASSERT_EQ(r["migration"]["stop_reason"], "guest_finished");
+  ASSERT_TRUE(r["guest"]["finished_round"].is_null());  // before the migration started, at 1 ms
+  const std::string page = run_report_html("t", r);
+  EXPECT_NE(page.find("did not converge (guest_finished: threshold: "), std::string::npos);
+  EXPECT_NE(page.find("warning: the guest ran out of work at " + html::number(r["guest"]["finished_ms"].get<double>(), 3) +
+                      " ms (before the migration)"),
+            std::string::npos);
+  const json busy = run_result(R"({"workload": {"think_cycles": 500000}})");  // still writing at the stop
+  ASSERT_NE(busy["migration"]["stop_reason"], "guest_finished");
+  EXPECT_EQ(run_report_html("t", busy).find("ran out of work"), std::string::npos);
+}
+
 TEST(HtmlReport, HeadlineMetricsComeFromTheResult) {
   const json r = run_result();
   const double hz = r["cycles"]["clock_hz"].get<double>();

@@ -33,7 +33,7 @@ Outcome outcome_of(const RunResult& r, const Choice& c) {
   o.lost = r.lost_writes;
   o.rounds = r.rounds.size();
   o.converged = r.converged;
-  o.stop_reason = r.stop_reason;
+  o.stop_reason = r.stop_detail;  // the rule's words, which the hints quote
   for (const RoundStats& rd : r.rounds) o.dirty.push_back(rd.dirty_pages);
   return o;
 }
