@@ -154,13 +154,12 @@ void print_report(std::ostream& out, const RunResult& r, const SimConfig& cfg) {
     // "Iteration N dirty memory time" (the guest's pass over its memory) has no
     // counterpart here: the guest does not run in passes, so it is not printed.
     out << "Enabling dirty logging time: " << fixed(clock.ms(r.enable_logging_cycles), 3) << " ms\n";
-    // (The stop-and-copy round holds two calls: the last pre-copy one and the final.)
     std::uint64_t gdl = 0;
     const std::uint64_t calls = r.get_dirty_log_calls;
     for (const auto& rd : r.rounds) {
       if (rd.round == 0) continue;
       out << "Iteration " << rd.round << " get dirty log time: " << fixed(clock.ms(rd.get_dirty_log_cycles), 3)
-          << " ms\n";
+          << " ms" << (rd.stop_and_copy ? " (stop-and-copy: the last pre-copy call and the final one)" : "") << "\n";
       gdl += rd.get_dirty_log_cycles;
     }
     out << "Get dirty log over " << calls << " iterations took " << fixed(clock.ms(gdl), 3) << " ms";

@@ -300,6 +300,14 @@ TEST(RunCli, ReportSaysWhatSetChangedAndPrintsPhaseTimesInOneUnit) {
                                ms3(plain.doc["migration"]["rounds"][1]["get_dirty_log_ms"].get<double>()) + " ms\n"),
             std::string::npos)
       << plain.cli.out;
+  // The stop-and-copy round holds two calls, and says so.
+  const json& last = plain.doc["migration"]["rounds"].back();
+  ASSERT_TRUE(last["stop_and_copy"].get<bool>());
+  EXPECT_NE(plain.cli.out.find("Iteration " + last["round"].dump() + " get dirty log time: " +
+                               ms3(last["get_dirty_log_ms"].get<double>()) +
+                               " ms (stop-and-copy: the last pre-copy call and the final one)\n"),
+            std::string::npos)
+      << plain.cli.out;
   EXPECT_NE(plain.cli.out.find("Get dirty log over " + std::to_string(plain.doc["dirty_log"]["calls"].get<int>()) +
                                " iterations took "),
             std::string::npos);
