@@ -18,13 +18,10 @@
 
 #include "mmu/access_sink.h"
 #include "mmu/kvm.h"
+#include "mmu/kvm_errno.h"
 #include "mmu/wp_walker.h"
 
 namespace s2sim::mmu {
-
-// errno values the ioctl returns.
-inline constexpr int kEINVAL = 22;
-inline constexpr int kENOENT = 2;
 
 enum class SnapshotOrder : std::uint8_t {
   Kernel,   // xchg the word, then write-protect its mask (safe)

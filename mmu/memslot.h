@@ -24,7 +24,10 @@ struct Memslot {
   gfn_t base_gfn = 0;
   std::uint64_t npages = 0;
   std::uint32_t flags = 0;
-  bool hugepages = false;  // backed so that 2 MiB blocks may map it when not logging
+  bool hugepages = false;  // backed so that blocks may map it when not logging
+  // The backing page size when `hugepages`: 21 (2 MiB, THP or hugetlb 2 MiB) or 30
+  // (1 GiB hugetlb; mapped as 1 GiB blocks where the geometry and the kernel allow).
+  unsigned huge_shift = 21;
   std::unique_ptr<DirtyBitmap> dirty_bitmap;
   // Guest RAM backing: the host chunk for each 2 MiB of the slot's IPA range
   // (0 = not yet touched), the simulated gfn_to_pfn().
@@ -32,7 +35,9 @@ struct Memslot {
 
   gfn_t end_gfn() const { return base_gfn + npages; }
   bool contains(gfn_t gfn) const { return gfn >= base_gfn && gfn < end_gfn(); }
-  bool logging() const { return (flags & KVM_MEM_LOG_DIRTY_PAGES) != 0 && dirty_bitmap != nullptr; }
+  // kvm_slot_dirty_track_enabled(): KVM_MEM_LOG_DIRTY_PAGES is set. The slot then has
+  // a dirty bitmap unless the VM tracks dirty pages with rings only (no WITH_BITMAP).
+  bool logging() const { return (flags & KVM_MEM_LOG_DIRTY_PAGES) != 0; }
 };
 
 class Memslots {
