@@ -234,3 +234,24 @@ TEST(EagerSplitProperty, SplitKeepsEveryTranslationAndPermission) {
     }
   }
 }
+
+// A slot backed by 1 GiB pages gets each GiB as one aligned, contiguous allocation on
+// first touch (so a 1 GiB block can map it); 2 MiB chunks skipped for the alignment
+// are never handed out.
+TEST(HugeBacking, OneGigabytePagesAreContiguousAndAligned) {
+  ModernVm vm;
+  Memslot& giant = vm.add_slot(0, 0, PUD_PAGES, true);
+  giant.huge_shift = PUD_SHIFT;
+  Memslot& small = vm.add_slot(1, PUD_PAGES, PMD_PAGES, true);
+  Memslot& giant2 = vm.add_slot(2, 2 * PUD_PAGES, PUD_PAGES, true);
+  giant2.huge_shift = PUD_SHIFT;
+  const phys_addr_t p0 = vm.kvm.gfn_to_pa(giant, 5);
+  EXPECT_EQ(p0 & (k1G - 1), 5 * PAGE_SIZE);
+  EXPECT_EQ(vm.kvm.gfn_to_pa(giant, 3 * PMD_PAGES + 1), p0 - 5 * PAGE_SIZE + 3 * k2M + PAGE_SIZE);
+  EXPECT_EQ(vm.kvm.gfn_to_pa(giant, PUD_PAGES - 1), p0 - 5 * PAGE_SIZE + k1G - PAGE_SIZE);
+  const phys_addr_t p1 = vm.kvm.gfn_to_pa(small, PUD_PAGES);
+  EXPECT_EQ(p1, p0 - 5 * PAGE_SIZE + k1G);  // the next 2 MiB chunk
+  const phys_addr_t p2 = vm.kvm.gfn_to_pa(giant2, 2 * PUD_PAGES);
+  EXPECT_EQ(p2 & (k1G - 1), 0u);
+  EXPECT_EQ(p2, p1 + k1G);  // the GiB after the small chunk's, aligned up
+}
