@@ -18,6 +18,10 @@ class TlbMaintenance {
   // kvm_tlb_flush_vmid_ipa(kvm, ipa): the entries for one IPA, after an entry that was
   // present is cleared or replaced (stage2_set_pte, the unmap walkers, dissolving a block).
   virtual void flush_vmid_ipa(ipa_t ipa) = 0;
+  // __kvm_tlb_flush_vmid_ipa_nsh (arm64, 6.5+): the entries for one IPA on this PE only
+  // (TLBI IPAS2E1 + VMALLE1, DSB NSH), after a permission relaxation. Without a local
+  // variant, the broadcast one.
+  virtual void flush_vmid_ipa_local(ipa_t ipa) { flush_vmid_ipa(ipa); }
 };
 
 // Counts requests and does nothing else (untimed use: tests, labs, walker comparisons).
