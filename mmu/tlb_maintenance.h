@@ -47,8 +47,9 @@ class TlbMaintenance {
   // stage 1), on every vCPU, after an entry that was present is cleared or replaced
   // (stage2_set_pte, the unmap walkers, dissolving or splitting a block).
   virtual void flush_vmid_ipa(ipa_t ipa) = 0;
-  // __kvm_tlb_flush_vmid_ipa_nsh(mmu, ipa, level): the same on the requesting vCPU's
-  // PE only (permission relaxation, Linux 6.5+).
+  // __kvm_tlb_flush_vmid_ipa_nsh (arm64, 6.5+): the entries for one IPA on this PE only
+  // (TLBI IPAS2E1 + VMALLE1, DSB NSH), after a permission relaxation. Without a local
+  // variant, the broadcast one.
   virtual void flush_vmid_ipa_local(ipa_t ipa) { flush_vmid_ipa(ipa); }
 };
 

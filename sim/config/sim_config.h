@@ -17,6 +17,11 @@
 
 namespace s2sim::sim {
 
+// The most vCPUs a run may have: KVM/arm64 with a GICv3 accepts up to VGIC_V3_MAX_CPUS
+// = 512 (include/kvm/arm_vgic.h in recent kernels; 255 in older ones), and the published
+// dirty_log_perf_test runs on 2-socket Ampere Altra go up to 152-160 vCPUs.
+inline constexpr unsigned kMaxVcpus = 512;
+
 struct MemslotConfig {
   unsigned id = 0;
   mmu::gfn_t base_gfn = 0;

@@ -13,6 +13,7 @@
 #include "sim/engine/migration_agent.h"
 #include "sim/engine/op_lookahead.h"
 #include "sim/engine/run_context.h"
+#include "sim/engine/run_queue.h"
 #include "sim/engine/tlb_shootdown.h"
 #include "sim/engine/vcpu_agent.h"
 #include "sim/engine/verifier.h"
@@ -65,7 +66,9 @@ Engine::Engine(const SimConfig& cfg, Timeline* trace) : cfg_(cfg), trace_(trace)
   }
   if (host) agents_.push_back(Agent{Agent::Kind::Host, 0, cfg_.vcpus + 1, static_cast<int>(agents_.size())});
 
-  locks_ = std::make_unique<LockArbiter>(agents_, cfg_.machine.costs, trace_);
+  queue_ = std::make_unique<RunQueue>(agents_);
+  vcpus_left_ = cfg_.vcpus;
+  locks_ = std::make_unique<LockArbiter>(agents_, cfg_.machine.costs, trace_, queue_.get());
   pages_ = std::make_unique<LostWriteVerifier>(slot.npages, cfg_.migration.enabled);
   res_.seed = cfg_.seed;
   res_.walker = cfg_.dirty_log.walker;
@@ -104,20 +107,11 @@ Engine::~Engine() = default;
 Agent* Engine::next_agent() {
   // Once the migration is over nothing else matters: the host stops unmapping and the
   // vCPUs stay paused.
-  const bool migration_done = migration_ && migration_->done();
-  Agent* next = nullptr;
-  for (Agent& a : agents_) {
-    if (a.done || a.blocked || a.paused) continue;
-    if (a.kind == Agent::Kind::Host && migration_done) continue;
-    if (!next || a.time < next->time) next = &a;  // ties: the lower id, met first
-  }
-  if (!next || migration_done) return nullptr;
-  if (!migration_ && next->kind == Agent::Kind::Host) {
-    // Without migration the run ends with the guest: the host alone does not go on.
-    bool vcpus_left = false;
-    for (const Agent& a : agents_) vcpus_left |= a.kind == Agent::Kind::Vcpu && !a.done;
-    if (!vcpus_left) return nullptr;
-  }
+  if (migration_ && migration_->done()) return nullptr;
+  Agent* next = queue_->pop();  // the earliest clock; ties: the lower id
+  if (!next) return nullptr;
+  // Without migration the run ends with the guest: the host alone does not go on.
+  if (!migration_ && next->kind == Agent::Kind::Host && vcpus_left_ == 0) return nullptr;
   return next;
 }
 
@@ -135,12 +129,16 @@ RunProgress Engine::progress_now(std::uint64_t now) const {
 
 RunResult Engine::run(const std::function<void(const RunProgress&)>& progress) {
   std::uint64_t steps = 0;
+  queue_->push_all();
   while (Agent* next = next_agent()) {
     switch (next->kind) {
       case Agent::Kind::Vcpu: vcpus_[next->index].step(*next); break;
       case Agent::Kind::Migration: migration_->step(*next); break;
       case Agent::Kind::Host: host_->step(*next); break;
     }
+    // Only an agent's own step finishes it.
+    if (next->kind == Agent::Kind::Vcpu && next->done) --vcpus_left_;
+    queue_->push(*next);  // its clock moved: back in the queue unless it blocked, paused or finished
     if (progress && (++steps & 0xFFFF) == 0) progress(progress_now(next->time));
   }
   for (const Agent& a : agents_)

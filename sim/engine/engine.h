@@ -53,6 +53,7 @@ class LockArbiter;
 class LostWriteVerifier;
 class MigrationAgent;
 class OpLookahead;
+class RunQueue;
 class TlbShootdown;
 class VcpuAgent;
 struct RunContext;
@@ -70,7 +71,8 @@ class Engine final {
   RunResult run(const std::function<void(const RunProgress&)>& progress = {});
 
  private:
-  // The earliest runnable agent, or nullptr when the run is over.
+  // The earliest runnable agent (taken out of the run queue), or nullptr when the run
+  // is over.
   Agent* next_agent();
   void collect_totals();
   RunProgress progress_now(std::uint64_t now) const;
@@ -79,6 +81,8 @@ class Engine final {
   Timeline* trace_ = nullptr;
   RunResult res_;
   std::vector<Agent> agents_;  // by id: the vCPUs, then the migration thread, then the host
+  std::unique_ptr<RunQueue> queue_;  // the runnable agents by (clock, id)
+  unsigned vcpus_left_ = 0;          // vCPUs not done
   std::unique_ptr<TlbShootdown> shootdown_;
   std::unique_ptr<mmu::Kvm> kvm_;  // requests its TLB maintenance from shootdown_
   std::unique_ptr<CacheHierarchy> caches_;

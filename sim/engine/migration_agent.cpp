@@ -211,11 +211,11 @@ bool MigrationAgent::all_vcpus_stopped(Agent& a) {
     v.kick_if_halted(ag, a.time);
     if (!ag.paused) {
       // Not stopped yet: come back when it has run (it stops at its next step).
-      // A vCPU queued for mmu_lock runs no earlier than the lock's owner.
+      // A vCPU queued for mmu_lock runs no earlier than the lock's holders.
       std::uint64_t runs_at = ag.time;
-      const int owner = ctx_.locks.mmu_lock.owner();
-      if (ag.blocked && owner != SimLock::kNone)
-        runs_at = std::max(runs_at, agents_[static_cast<std::size_t>(owner)].time);
+      if (ag.blocked)
+        for (const int h : ctx_.locks.mmu_lock.holders())
+          runs_at = std::max(runs_at, agents_[static_cast<std::size_t>(h)].time);
       a.time = std::max(a.time, runs_at) + 1;
       return false;
     }

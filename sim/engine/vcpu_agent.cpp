@@ -50,7 +50,7 @@ VcpuAgent::VcpuAgent(RunContext& ctx, OpLookahead& ops, HostLeafPrefetch& leaf_p
       tlb_(ctx.cfg.machine.tlb) {}
 
 void VcpuAgent::step(Agent& a) {
-  if (ctx_.pause_requested && state_ != VcpuState::InFault && ctx_.locks.mmu_lock.owner() != a.id) {
+  if (ctx_.pause_requested && state_ != VcpuState::InFault && !ctx_.locks.mmu_lock.holds(a.id)) {
     a.paused = true;
     paused_at_ = a.time;
     if (ctx_.trace) ctx_.trace->instant(a.id, "paused (vm_stop)", a.time);

@@ -35,7 +35,7 @@ TEST(TlbShootdown, FlushRemoteTlbsEmptiesTheVmOnEveryVcpu) {
   EXPECT_EQ(r.cpu0.stats().invalidations, 1u);
   EXPECT_EQ(r.cpu1.stats().invalidations, 1u);
   EXPECT_EQ(r.cpu0.stats().entries_invalidated, 4u);  // two pages, in main and the store micro TLB
-  EXPECT_EQ(r.shootdown.stats(), (TlbShootdownStats{1, 0}));
+  EXPECT_EQ(r.shootdown.stats(), (TlbShootdownStats{1, 0, 0, 1, 0}));
 }
 
 TEST(TlbShootdown, ArmV7HasNoInvalidateByIpa) {
@@ -46,7 +46,7 @@ TEST(TlbShootdown, ArmV7HasNoInvalidateByIpa) {
   v8.shootdown.flush_vmid_ipa(0x1000);
   EXPECT_EQ(v8.cpu0.main().size(), 1u);  // TLBI IPAS2E1IS: only that IPA
   EXPECT_NE(v8.cpu0.main().probe(1, 0x2000), nullptr);
-  EXPECT_EQ(v8.shootdown.stats(), (TlbShootdownStats{0, 1}));
+  EXPECT_EQ(v8.shootdown.stats(), (TlbShootdownStats{0, 1, 0, 2, 0}));
 }
 
 TEST(TlbShootdown, ChargesTheAgentOfTheLiveCharge) {
@@ -84,7 +84,7 @@ TEST(TlbShootdownStats, DifferenceCountsTheRequestsBetween) {
   r.shootdown.flush_vmid_ipa(0x3000);
   r.shootdown.flush_vmid_ipa(0x4000);
   const TlbShootdownStats d = r.shootdown.stats() - before;
-  EXPECT_EQ(d, (TlbShootdownStats{1, 2}));
+  EXPECT_EQ(d, (TlbShootdownStats{1, 2, 0, 3, 0}));
   EXPECT_EQ(d.requests(), 3u);
 }
 

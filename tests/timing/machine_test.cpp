@@ -94,7 +94,8 @@ TEST(Machine, ShippedCortexA57FileOverridesTheDefault) {
 }
 
 TEST(Machine, EveryShippedFileBuildsItsStructures) {
-  for (const char* f : {"configs/machines/cortex-a15.json", "configs/machines/cortex-a57.json"}) {
+  for (const char* f :
+       {"configs/machines/cortex-a15.json", "configs/machines/cortex-a57.json", "configs/machines/neoverse-n1.json"}) {
     const MachineConfig m = load_machine(read_json(f), f, "");
     EXPECT_NO_THROW(TlbHierarchy{m.tlb}) << f;
     EXPECT_NO_THROW(CacheHierarchy(4, m.l1d, m.l2, m.dram_latency_cycles)) << f;
