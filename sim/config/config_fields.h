@@ -222,7 +222,7 @@ void config_fields(C& c, V& v) {
          "a named stage-2 geometry (armv7-lpae: KVM/ARM's 40-bit IPA from level 1, pud folded), or an object "
          "of the keys below"},
     c.geometry);
-  v(Whole<unsigned>{"vcpus", 1, 1, 64, "vCPUs running the workload"}, c.vcpus);
+  v(Whole<unsigned>{"vcpus", 1, 1, kMaxVcpus, "vCPUs running the workload"}, c.vcpus);
   v(Whole<std::uint64_t>{"memory_limit_mib", 4096, 16, std::uint64_t{1} << 24,
                          "a run estimated to need more host memory is refused before anything is allocated"},
     c.memory_limit_mib);

@@ -17,6 +17,9 @@
 
 namespace s2sim::sim {
 
+// The most vCPUs a run may have (the config's "vcpus" key; perf-test's -v).
+inline constexpr unsigned kMaxVcpus = 64;
+
 struct MemslotConfig {
   unsigned id = 0;
   mmu::gfn_t base_gfn = 0;

@@ -12,6 +12,7 @@
 #include "sim/engine/lock_arbiter.h"
 #include "sim/engine/migration_agent.h"
 #include "sim/engine/op_lookahead.h"
+#include "sim/engine/perf_test_driver.h"
 #include "sim/engine/run_context.h"
 #include "sim/engine/tlb_shootdown.h"
 #include "sim/engine/vcpu_agent.h"
@@ -26,7 +27,7 @@ using mmu::Access;
 using mmu::gfn_t;
 using mmu::ipa_t;
 
-Engine::Engine(const SimConfig& cfg, Timeline* trace) : cfg_(cfg), trace_(trace) {
+Engine::Engine(const SimConfig& cfg, Timeline* trace, const PerfTestOptions* perf) : cfg_(cfg), trace_(trace) {
   mmu::KvmOptions ko;
   ko.geometry = cfg_.geometry;
   ko.block_policy = cfg_.block_policy;
@@ -62,6 +63,8 @@ Engine::Engine(const SimConfig& cfg, Timeline* trace) : cfg_(cfg), trace_(trace)
   if (cfg_.migration.enabled) {
     agents_.push_back(Agent{Agent::Kind::Migration, 0, cfg_.vcpus, static_cast<int>(agents_.size())});
     agents_.back().time = cfg_.machine.clock().ms_to_cycles(cfg_.migration.start_ms);
+  } else if (perf) {
+    agents_.push_back(Agent{Agent::Kind::PerfTest, 0, cfg_.vcpus, static_cast<int>(agents_.size())});
   }
   if (host) agents_.push_back(Agent{Agent::Kind::Host, 0, cfg_.vcpus + 1, static_cast<int>(agents_.size())});
 
@@ -83,6 +86,10 @@ Engine::Engine(const SimConfig& cfg, Timeline* trace) : cfg_(cfg), trace_(trace)
   if (cfg_.migration.enabled) {
     migration_ = std::make_unique<MigrationAgent>(*ctx_, agents_, vcpus_);
   }
+  if (perf) {
+    if (cfg_.migration.enabled) throw std::invalid_argument("perf-test runs without the migration thread");
+    perf_ = std::make_unique<PerfTestDriver>(*ctx_, *perf, agents_[cfg_.vcpus], agents_, vcpus_);
+  }
   if (host) {
     host_ = std::make_unique<HostAgent>(*ctx_);
     agents_.back().time = host_->period();
@@ -91,8 +98,9 @@ Engine::Engine(const SimConfig& cfg, Timeline* trace) : cfg_(cfg), trace_(trace)
     // One track per agent, tid = the agent's id (its tie-break rank).
     trace_->process_name("s2sim: " + res_.workload);
     for (const Agent& a : agents_) {
-      const std::string name = a.kind == Agent::Kind::Vcpu      ? "vCPU " + std::to_string(a.index)
+      const std::string name = a.kind == Agent::Kind::Vcpu        ? "vCPU " + std::to_string(a.index)
                                : a.kind == Agent::Kind::Migration ? std::string("migration thread")
+                               : a.kind == Agent::Kind::PerfTest  ? std::string("perf-test main thread")
                                                                   : std::string("host (MMU notifier unmaps)");
       trace_->thread_name(a.id, name, a.id);
     }
@@ -104,10 +112,10 @@ Engine::~Engine() = default;
 Agent* Engine::next_agent() {
   // Once the migration is over nothing else matters: the host stops unmapping and the
   // vCPUs stay paused.
-  const bool migration_done = migration_ && migration_->done();
+  const bool migration_done = (migration_ && migration_->done()) || (perf_ && perf_->done());
   Agent* next = nullptr;
   for (Agent& a : agents_) {
-    if (a.done || a.blocked || a.paused) continue;
+    if (a.done || a.blocked || a.paused || a.waiting) continue;
     if (a.kind == Agent::Kind::Host && migration_done) continue;
     if (!next || a.time < next->time) next = &a;  // ties: the lower id, met first
   }
@@ -139,12 +147,15 @@ RunResult Engine::run(const std::function<void(const RunProgress&)>& progress) {
     switch (next->kind) {
       case Agent::Kind::Vcpu: vcpus_[next->index].step(*next); break;
       case Agent::Kind::Migration: migration_->step(*next); break;
+      case Agent::Kind::PerfTest: perf_->step(*next); break;
       case Agent::Kind::Host: host_->step(*next); break;
     }
     if (progress && (++steps & 0xFFFF) == 0) progress(progress_now(next->time));
   }
   for (const Agent& a : agents_)
     if (a.blocked) throw std::logic_error("simulation deadlock: an agent waits on a lock nobody releases");
+  if (perf_ && !perf_->done())
+    throw std::logic_error("simulation deadlock: the vCPUs ended before the perf-test driver's last iteration");
   collect_totals();
   return res_;
 }
