@@ -4,6 +4,7 @@
 // runs it, and prints the selftest's lines.
 #include "sim/cli/cmd_perf_test.h"
 
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <stdexcept>
@@ -140,6 +141,15 @@ PerfArgs parse_args(const std::vector<std::string>& args) {
   return r;
 }
 
+// A shipped machine inline, so that --set reaches its costs
+// (--set machine.costs.stage2_abort_host=...); an unknown name stays a name, for
+// parse_config's error with the known ones.
+nlohmann::json machine_doc(const std::string& name) {
+  const std::string path = configs_dir() + "/machines/" + name + ".json";
+  if (name.find('/') != std::string::npos || !std::filesystem::is_regular_file(path)) return name;
+  return load_config_json(path);
+}
+
 // The run as a config document; --set applies to it before it is parsed.
 nlohmann::json config_doc(const PerfArgs& a) {
   const PerfTestCommand& c = a.cmd;
@@ -149,7 +159,7 @@ nlohmann::json config_doc(const PerfArgs& a) {
                       std::to_string(c.bytes_per_vcpu) + " bytes, " + c.backing + ", " + std::to_string(c.iterations) +
                       " iterations, " + std::to_string(c.write_percent) + "% writes"},
       {"seed", a.seed},
-      {"machine", c.machine},
+      {"machine", machine_doc(c.machine)},
       // -m 2 on arm64: 40-bit IPA with 4 KiB pages, walks from level 1.
       {"geometry", "armv8-3level"},
       {"memslots", {{{"id", 0}, {"base_gfn", kSlotBaseGfn}, {"npages", npages},
