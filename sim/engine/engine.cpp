@@ -12,6 +12,7 @@
 #include "sim/engine/lock_arbiter.h"
 #include "sim/engine/migration_agent.h"
 #include "sim/engine/op_lookahead.h"
+#include "sim/engine/perf_test_driver.h"
 #include "sim/engine/run_context.h"
 #include "sim/engine/run_queue.h"
 #include "sim/engine/tlb_shootdown.h"
@@ -27,7 +28,7 @@ using mmu::Access;
 using mmu::gfn_t;
 using mmu::ipa_t;
 
-Engine::Engine(const SimConfig& cfg, Timeline* trace) : cfg_(cfg), trace_(trace) {
+Engine::Engine(const SimConfig& cfg, Timeline* trace, const PerfTestOptions* perf) : cfg_(cfg), trace_(trace) {
   mmu::KvmOptions ko;
   ko.geometry = cfg_.geometry;
   ko.block_policy = cfg_.block_policy;
@@ -63,6 +64,8 @@ Engine::Engine(const SimConfig& cfg, Timeline* trace) : cfg_(cfg), trace_(trace)
   if (cfg_.migration.enabled) {
     agents_.push_back(Agent{Agent::Kind::Migration, 0, cfg_.vcpus, static_cast<int>(agents_.size())});
     agents_.back().time = cfg_.machine.clock().ms_to_cycles(cfg_.migration.start_ms);
+  } else if (perf) {
+    agents_.push_back(Agent{Agent::Kind::PerfTest, 0, cfg_.vcpus, static_cast<int>(agents_.size())});
   }
   if (host) agents_.push_back(Agent{Agent::Kind::Host, 0, cfg_.vcpus + 1, static_cast<int>(agents_.size())});
 
@@ -86,6 +89,10 @@ Engine::Engine(const SimConfig& cfg, Timeline* trace) : cfg_(cfg), trace_(trace)
   if (cfg_.migration.enabled) {
     migration_ = std::make_unique<MigrationAgent>(*ctx_, agents_, vcpus_);
   }
+  if (perf) {
+    if (cfg_.migration.enabled) throw std::invalid_argument("perf-test runs without the migration thread");
+    perf_ = std::make_unique<PerfTestDriver>(*ctx_, *perf, agents_[cfg_.vcpus], agents_, vcpus_, *queue_);
+  }
   if (host) {
     host_ = std::make_unique<HostAgent>(*ctx_);
     agents_.back().time = host_->period();
@@ -94,8 +101,9 @@ Engine::Engine(const SimConfig& cfg, Timeline* trace) : cfg_(cfg), trace_(trace)
     // One track per agent, tid = the agent's id (its tie-break rank).
     trace_->process_name("s2sim: " + res_.workload);
     for (const Agent& a : agents_) {
-      const std::string name = a.kind == Agent::Kind::Vcpu      ? "vCPU " + std::to_string(a.index)
+      const std::string name = a.kind == Agent::Kind::Vcpu        ? "vCPU " + std::to_string(a.index)
                                : a.kind == Agent::Kind::Migration ? std::string("migration thread")
+                               : a.kind == Agent::Kind::PerfTest  ? std::string("perf-test main thread")
                                                                   : std::string("host (MMU notifier unmaps)");
       trace_->thread_name(a.id, name, a.id);
     }
@@ -107,7 +115,7 @@ Engine::~Engine() = default;
 Agent* Engine::next_agent() {
   // Once the migration is over nothing else matters: the host stops unmapping and the
   // vCPUs stay paused.
-  if (migration_ && migration_->done()) return nullptr;
+  if ((migration_ && migration_->done()) || (perf_ && perf_->done())) return nullptr;
   Agent* next = queue_->pop();  // the earliest clock; ties: the lower id
   if (!next) return nullptr;
   // Without migration the run ends with the guest: the host alone does not go on.
@@ -134,6 +142,7 @@ RunResult Engine::run(const std::function<void(const RunProgress&)>& progress) {
     switch (next->kind) {
       case Agent::Kind::Vcpu: vcpus_[next->index].step(*next); break;
       case Agent::Kind::Migration: migration_->step(*next); break;
+      case Agent::Kind::PerfTest: perf_->step(*next); break;
       case Agent::Kind::Host: host_->step(*next); break;
     }
     // Only an agent's own step finishes it.
@@ -143,6 +152,8 @@ RunResult Engine::run(const std::function<void(const RunProgress&)>& progress) {
   }
   for (const Agent& a : agents_)
     if (a.blocked) throw std::logic_error("simulation deadlock: an agent waits on a lock nobody releases");
+  if (perf_ && !perf_->done())
+    throw std::logic_error("simulation deadlock: the vCPUs ended before the perf-test driver's last iteration");
   collect_totals();
   return res_;
 }

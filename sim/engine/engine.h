@@ -1,6 +1,6 @@
 // The cycle-level engine: builds a run's machine, VM, workload and agents, and
 // schedules them. Every agent — each vCPU (vcpu_agent.h), the migration thread
-// (migration_agent.h), and an optional host agent that unmaps pages (host_agent.h,
+// (migration_agent.h) or in its place perf-test's driver (perf_test_driver.h), and an optional host agent that unmaps pages (host_agent.h,
 // the MMU-notifier case) — has its own cycle count; the engine always runs the step
 // of the earliest runnable agent (ties: the lower agent id: vCPUs first, then the
 // migration thread, then the host), so runs are deterministic and races happen
@@ -54,6 +54,8 @@ class LostWriteVerifier;
 class MigrationAgent;
 class OpLookahead;
 class RunQueue;
+class PerfTestDriver;
+struct PerfTestOptions;
 class TlbShootdown;
 class VcpuAgent;
 struct RunContext;
@@ -62,7 +64,10 @@ class Engine final {
  public:
   // Builds the machine, the VM and the workload; throws InputError for bad input.
   // `trace` (optional, not owned, must outlive the engine) receives the timeline.
-  explicit Engine(const SimConfig& cfg, Timeline* trace = nullptr);
+  // With `perf` the perf-test driver runs in the migration thread's place (the
+  // config must have migration off and the memstress workload); the run's
+  // RunResult::perf holds what it measured.
+  explicit Engine(const SimConfig& cfg, Timeline* trace = nullptr, const PerfTestOptions* perf = nullptr);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -94,6 +99,7 @@ class Engine final {
   std::unique_ptr<RunContext> ctx_;
   std::vector<VcpuAgent> vcpus_;
   std::unique_ptr<MigrationAgent> migration_;  // the migration thread (agent id cfg_.vcpus)
+  std::unique_ptr<PerfTestDriver> perf_;       // or perf-test's driver (same id)
   std::unique_ptr<HostAgent> host_;
 };
 

@@ -6,10 +6,8 @@
 #include <string>
 
 #include "mmu/dirty_log.h"
-#include "mmu/granule.h"
 #include "sim/engine/invariant_checker.h"
 #include "sim/engine/vcpu_agent.h"
-#include "sim/timing/cycle_sink.h"
 
 namespace s2sim::sim {
 
@@ -49,30 +47,20 @@ void MigrationAgent::step(Agent& a) {
   switch (phase_) {
     case P::Start:
       start_cycle_ = a.time;
-      // KVM_SET_USER_MEMORY_REGION with KVM_MEM_LOG_DIRTY_PAGES, then
-      // kvm_mmu_wp_memory_region() under mmu_lock, walked here one 2 MiB at a time.
-      a.time += ctx_.cfg.machine.costs.ioctl_entry;
-      mmu::kvm_start_dirty_logging(ctx_.kvm, ctx_.slot.id, ctx_.cfg.dirty_log.options.bits_per_long);
-      cursor_ = ctx_.slot.base_gfn;
-      round_.start_cycle = a.time;
+      enable_.emplace(ctx_, a);
+      round_.start_cycle = enable_->walk_start();
       phase_ = P::Enable;
       break;
     case P::Enable:
-      enable_chunk(a);
-      break;
-    case P::EnableFlush: {
-      {
-        TlbShootdown::Charge charged(ctx_.shootdown, a);
-        ctx_.kvm.tlb->flush_remote_tlbs();
-      }
-      ctx_.res.enable_logging_cycles = a.time - round_.start_cycle;
+      if (!enable_->step(a)) return;
+      ctx_.res.enable_logging_cycles = a.time - enable_->walk_start();
       if (ctx_.trace)
         ctx_.trace->complete(a.id, "enable dirty logging", start_cycle_, a.time, {{"pages", ctx_.slot.npages}});
+      enable_.reset();
       cursor_ = ctx_.slot.base_gfn;
       send_begin_ = a.time;
       phase_ = P::Round0;
       break;
-    }
     case P::Round0:
       send_round0_pages(a);
       break;
@@ -96,23 +84,6 @@ void MigrationAgent::step(Agent& a) {
       a.done = true;
       break;
   }
-}
-
-void MigrationAgent::enable_chunk(Agent& a) {
-  if (!ctx_.locks.take(ctx_.locks.mmu_lock, a)) return;
-  const mmu::Memslot& slot = ctx_.slot;
-  const gfn_t end = std::min<gfn_t>(slot.end_gfn(), mmu::pmd_end_gfn(cursor_));
-  CycleSink sink(ctx_.caches, a.core);
-  mmu::S2Walk w(ctx_.kvm.pgtable, &sink, &ctx_.kvm.hazards, "enable-logging");
-  mmu::WpStats enable_stats;  // kept apart from the get_dirty_log walker's counts
-  mmu::stage2_wp_range(w, cursor_ << mmu::PAGE_SHIFT, end << mmu::PAGE_SHIFT, enable_stats);
-  a.time += sink.cycles;
-  cursor_ = end;
-  const bool last = cursor_ >= slot.end_gfn();
-  // cond_resched_lock(): with the switch on, let a waiter in between chunks.
-  if (last || (ctx_.cfg.dirty_log.resched_lock && ctx_.locks.mmu_lock.has_waiters()))
-    ctx_.locks.release(ctx_.locks.mmu_lock, a);
-  if (last) phase_ = Phase::EnableFlush;
 }
 
 void MigrationAgent::send_round0_pages(Agent& a) {

@@ -9,7 +9,8 @@
 // thing the rest of the engine must do is push() an agent whenever it becomes runnable
 // or its clock changes while it is not the agent being stepped:
 //   - the engine pushes the agent it has just stepped (its clock moved);
-//   - the lock arbiter pushes a waiter it hands a lock to (blocked -> runnable).
+//   - the lock arbiter pushes a waiter it hands a lock to (blocked -> runnable);
+//   - perf-test's iteration barrier pushes the agents it wakes (waiting -> runnable).
 // Nothing else makes an agent runnable (paused and done are never undone), and the
 // only clock set on another agent that is runnable is kick_if_halted's, which pauses
 // it in the same breath. pop() checks that a live entry's clock is still the agent's,
@@ -37,7 +38,7 @@ class RunQueue {
   // Throws std::logic_error if that agent's clock changed since it was pushed.
   Agent* pop();
 
-  static bool runnable(const Agent& a) { return !a.done && !a.blocked && !a.paused; }
+  static bool runnable(const Agent& a) { return !a.done && !a.blocked && !a.paused && !a.waiting; }
 
  private:
   struct Entry {
