@@ -82,10 +82,15 @@ ClearDirtyLog::StepInfo ClearDirtyLog::step(AccessSink* sink) {
   info.step = plan_[pos_];
   switch (info.step) {
     case Step::LockSlots:
-    case Step::LockMmu:
     case Step::UnlockMmu:
     case Step::UnlockSlots:
       ++pos_;  // the engine models the locks
+      break;
+    case Step::LockMmu:
+      // The kernel takes and drops mmu_lock even for an empty range; the word loop
+      // then runs zero times, so there is no Word step to take.
+      ++pos_;
+      if (nwords_ == 0) ++pos_;
       break;
     case Step::Validate:
       result_ = validate();
@@ -99,7 +104,6 @@ ClearDirtyLog::StepInfo ClearDirtyLog::step(AccessSink* sink) {
         jump_to(Step::UnlockSlots);
       } else {
         ++pos_;
-        if (nwords_ == 0) ++pos_;  // nothing to clear: straight to the unlock
       }
       break;
     case Step::Word: {

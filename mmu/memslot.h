@@ -1,14 +1,15 @@
 // Memslots as KVM has them (struct kvm_memory_slot): id, base_gfn, npages, flags,
 // and the dirty bitmap while KVM_MEM_LOG_DIRTY_PAGES is set. Held sorted by
-// base_gfn in a Boost.Container flat_map; any base_gfn is allowed, including ones
-// not 2 MiB aligned, which is exactly where a masked window crosses a pmd.
+// base_gfn; any base_gfn is allowed, including ones not 2 MiB aligned, which is
+// exactly where a masked window crosses a pmd. As in the kernel, a slot stays where it
+// is while others are added: a Memslot& or Memslot* taken from add's caller, find or
+// by_id remains valid (node storage, not a flat array that moves on insert).
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
-
-#include <boost/container/flat_map.hpp>
 
 #include "mmu/dirty_bitmap.h"
 #include "mmu/types.h"
@@ -59,7 +60,7 @@ class Memslots {
   auto end() const { return slots_.end(); }
 
  private:
-  boost::container::flat_map<gfn_t, Memslot> slots_;  // keyed by base_gfn
+  std::map<gfn_t, Memslot> slots_;  // keyed by base_gfn; never more than KVM_USER_MEM_SLOTS
 };
 
 }  // namespace s2sim::mmu
