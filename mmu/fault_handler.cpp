@@ -166,4 +166,19 @@ FaultResult kvm_handle_guest_abort(Kvm& kvm, ipa_t ipa, Access access, AccessSin
   return res;
 }
 
+bool fault_takes_read_lock(const Kvm& kvm, ipa_t ipa, Access access, FaultKind fault) {
+  switch (kvm.options.fault_locking) {
+    case FaultLocking::Exclusive: return false;
+    case FaultLocking::ReadAll: return true;
+    case FaultLocking::ReadForRelax: {
+      if (fault != FaultKind::Permission || access != Access::Write) return false;
+      const Memslot* slot = kvm.memslots.find(ipa >> PAGE_SHIFT);
+      if (!slot || !slot->logging()) return false;
+      const S2Lookup r = kvm.pgtable.lookup(ipa);
+      return r.mapped && r.level == kMaxLevel;
+    }
+  }
+  return false;
+}
+
 }  // namespace s2sim::mmu

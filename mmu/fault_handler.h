@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "mmu/access_sink.h"
+#include "mmu/hw_walk.h"
 #include "mmu/kvm.h"
 #include "mmu/stage2_unmap.h"  // kvm_unmap_gfn, kvm_unmap_pmd_range (the host side)
 
@@ -39,5 +40,15 @@ struct FaultResult {
 // read-only leaf follows KvmOptions::perm_relax: stage2_set_pte() in set_pte_order
 // (ARMv7), or in place with the RelaxTlbi flush (arm64 kvm_pgtable_stage2_relax_perms).
 FaultResult kvm_handle_guest_abort(Kvm& kvm, ipa_t ipa, Access access, AccessSink* sink = nullptr, int vcpu = -1);
+
+// user_mem_abort()'s choice of mmu_lock mode for a stage-2 abort on `ipa` of kind
+// `fault` (the ESR's fault status and level; here read off the tables, as the
+// hardware's walk saw them): true for read_lock, false for spin_lock / write_lock.
+//   FaultLocking::Exclusive     never (ARMv7; arm64 before 5.18)
+//   FaultLocking::ReadForRelax  5.18 (f783ef1c0e82): a write permission fault on a
+//                               4 KiB leaf of a logging slot, which
+//                               kvm_pgtable_stage2_relax_perms() resolves in place
+//   FaultLocking::ReadAll       6.2 (parallel stage-2 faults): every fault
+bool fault_takes_read_lock(const Kvm& kvm, ipa_t ipa, Access access, FaultKind fault);
 
 }  // namespace s2sim::mmu

@@ -97,6 +97,14 @@ bool find_kernel_profile(std::string_view name, KernelProfile* out) {
   return true;
 }
 
+const std::vector<std::string>& kernel_profile_names() { return kernel_profile_registry().names(); }
+
+KernelProfile kernel_profile_or_default(std::string_view name) {
+  KernelProfile p;
+  if (!find_kernel_profile(name, &p)) find_kernel_profile(kDefaultArmv7Profile, &p);
+  return p;
+}
+
 std::vector<KernelProfileListing> list_kernel_profiles() {
   std::vector<KernelProfileListing> out;
   const KernelProfileRegistry& r = kernel_profile_registry();

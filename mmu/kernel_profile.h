@@ -98,6 +98,11 @@ using KernelProfileRegistry = util::Registry<KernelProfileFactory>;
 const KernelProfileRegistry& kernel_profile_registry();
 // The profile registered as `name`, or false (out untouched).
 bool find_kernel_profile(std::string_view name, KernelProfile* out);
+// The registered names, in order (for "did you mean" and listings).
+const std::vector<std::string>& kernel_profile_names();
+// The profile `name`, or kDefaultArmv7Profile when `name` is empty or unknown (a
+// config's key is checked against kernel_profile_names() before it is used).
+KernelProfile kernel_profile_or_default(std::string_view name);
 
 // For a CLI listing: every profile's name and one-line description, in order.
 struct KernelProfileListing {

@@ -161,10 +161,12 @@ nlohmann::json config_doc(const PerfArgs& a) {
       {"vcpus", c.vcpus},
       {"workload", {{"kind", "memstress"}, {"bytes_per_vcpu", c.bytes_per_vcpu}, {"stride", c.stride},
                     {"write_percent", c.write_percent}, {"iterations", c.iterations}}},
-      // arm64: 64-bit bitmap words, upstream's stage2_wp_range walker and flush after
-      // the unlock; enabling drops mmu_lock between pmds (stage2_apply_range_resched).
-      {"dirty_log", {{"walker", "range"}, {"bits_per_long", 64}, {"flush_placement", "merged"},
-                     {"resched_lock", true}}},
+      // The kernel profile decides BITS_PER_LONG, the flush placement, the fault path,
+      // the mmu_lock kind and the flush instructions; the walker is upstream's
+      // stage2_wp_range, and enabling drops mmu_lock between pmds
+      // (stage2_apply_range_resched).
+      {"kernel", c.kernel},
+      {"dirty_log", {{"walker", "range"}, {"resched_lock", true}}},
       {"migration", {{"enabled", false}}},
       {"verify", {{"enabled", false}}},
   };
@@ -177,11 +179,13 @@ int cmd_perf_test(const std::vector<std::string>& args) {
   nlohmann::json doc = config_doc(a);
   for (const auto& s : a.sets) apply_override(doc, s);
   const SimConfig cfg = parse_config(doc, "perf-test", configs_dir());
-  PerfTestOptions opts;
-  opts.iterations = a.cmd.iterations;
-  opts.request = PerfTestRequest{a.cmd.kernel, a.cmd.manual_protect, a.cmd.dirty_ring_entries, a.cmd.eager_split_chunk};
   PerfTestCommand cmd = a.cmd;
   cmd.vcpus = cfg.vcpus;  // --set may have changed what the flags said
+  cmd.kernel = cfg.kernel;
+  PerfTestOptions opts;
+  opts.iterations = cmd.iterations;
+  opts.request = PerfTestRequest{cmd.kernel, cmd.manual_protect, cmd.dirty_ring_entries, cmd.eager_split_chunk};
+  if (const std::string why = perf_test_unavailable(opts.request); !why.empty()) throw InputError("perf-test", why);
   RunResult r;
   {
     std::optional<Engine> engine;

@@ -75,6 +75,9 @@ struct SimConfig {
   mmu::Geometry geometry;
   std::vector<MemslotConfig> memslots;
   unsigned vcpus = 0;
+  // The kernel behaviour profile's name (mmu/kernel_profile.h); the dirty_log keys
+  // that a profile decides default to its values (config_fields.h).
+  std::string kernel;
   nlohmann::json workload;  // validated by workloads::make_workload
   std::string base_dir;     // for relative trace paths
   DirtyLogConfig dirty_log;

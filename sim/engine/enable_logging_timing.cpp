@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "mmu/dirty_log.h"
+#include "mmu/eager_split.h"
 #include "mmu/granule.h"
 #include "mmu/wp_walker.h"
 #include "sim/timing/cycle_sink.h"
@@ -19,9 +20,23 @@ TimedEnableLogging::TimedEnableLogging(RunContext& ctx, Agent& a) : ctx_(ctx), s
 }
 
 bool TimedEnableLogging::step(Agent& a) {
-  if (walked_) {
+  if (!mmu::kvm_enable_logging_protects(ctx_.kvm)) return true;
+  if (walked_ && !flushed_) {
     TlbShootdown::Charge charged(ctx_.shootdown, a);
     ctx_.kvm.tlb->flush_remote_tlbs();
+    flushed_ = true;
+    return ctx_.kvm.caps.eager_split_chunk == 0;
+  }
+  if (flushed_) {
+    // kvm_mmu_split_memory_region(), after the write-protect (6.5+).
+    if (!ctx_.locks.take(ctx_.locks.mmu_lock, a)) return false;
+    CycleSink sink(ctx_.caches, a.core);
+    {
+      TlbShootdown::Charge charged(ctx_.shootdown, a);
+      mmu::kvm_mmu_split_memory_region(ctx_.kvm, ctx_.slot.id, nullptr, &sink);
+    }
+    a.time += sink.cycles;
+    ctx_.locks.release(ctx_.locks.mmu_lock, a);
     return true;
   }
   if (!ctx_.locks.take(ctx_.locks.mmu_lock, a)) return false;

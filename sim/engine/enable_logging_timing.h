@@ -5,7 +5,13 @@
 //   its SRCU synchronization included, is not charged);
 //   kvm_mmu_wp_memory_region(): stage2_wp_range() under mmu_lock, one 2 MiB chunk a
 //   step (cond_resched_lock between chunks when dirty_log.resched_lock is on);
-//   its kvm_flush_remote_tlbs(), charged to the agent by the TLB shootdown.
+//   its kvm_flush_remote_tlbs(), charged to the agent by the TLB shootdown;
+//   with KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE set, kvm_mmu_split_memory_region() under
+//   mmu_lock (write) in one step: the new tables' stores at the core's cache latencies
+//   and each block's break-before-make TLBI (the memory-cache top-ups between chunks
+//   are not charged).
+// With MANUAL_PROTECT2 + INITIALLY_SET nothing is protected or split: the ioctl returns
+// after setting the flag (kvm_mmu_slot_apply_flags, arm64 5.8+).
 #pragma once
 
 #include <cstdint>
@@ -32,7 +38,7 @@ class TimedEnableLogging {
   RunContext& ctx_;
   std::uint64_t start_, walk_start_;
   mmu::gfn_t cursor_;
-  bool walked_ = false;
+  bool walked_ = false, flushed_ = false;
 };
 
 }  // namespace s2sim::sim

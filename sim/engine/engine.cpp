@@ -6,6 +6,7 @@
 
 #include "mmu/fault_handler.h"
 #include "mmu/hw_walk.h"
+#include "mmu/kernel_profile.h"
 #include "mmu/kvm.h"
 #include "sim/engine/host_agent.h"
 #include "sim/engine/host_leaf_prefetch.h"
@@ -29,11 +30,24 @@ using mmu::gfn_t;
 using mmu::ipa_t;
 
 Engine::Engine(const SimConfig& cfg, Timeline* trace, const PerfTestOptions* perf) : cfg_(cfg), trace_(trace) {
-  mmu::KvmOptions ko;
-  ko.geometry = cfg_.geometry;
+  // The kernel profile decides the fault path, the mmu_lock kind and the flush
+  // instructions; the dirty_log keys (block_policy here, the GET_DIRTY_LOG options in
+  // cfg_.dirty_log) were resolved against it by parse_config.
+  const mmu::KernelProfile profile = mmu::kernel_profile_or_default(cfg_.kernel);
+  mmu::KvmOptions ko = mmu::kvm_options_from_profile(profile, cfg_.geometry);
   ko.block_policy = cfg_.block_policy;
-  shootdown_ = std::make_unique<TlbShootdown>(cfg_.machine, ko.vmid, trace_);
+  shootdown_ = std::make_unique<TlbShootdown>(cfg_.machine, ko.vmid, trace_, kernel_flush_by_ipa(profile, cfg_.machine));
   kvm_ = std::make_unique<mmu::Kvm>(ko, shootdown_.get());
+  if (perf) {
+    // The request runs on the config's kernel (an empty name means that one).
+    PerfTestRequest req = perf->request;
+    if (req.kernel.empty()) req.kernel = profile.name;
+    if (req.kernel != profile.name)
+      throw std::invalid_argument("perf-test asks for kernel " + req.kernel + ", the config names " + profile.name);
+    if (const std::string why = perf_test_unavailable(req); !why.empty()) throw std::invalid_argument(why);
+    // What user space enables before it creates memslots and vCPUs.
+    if (const std::string err = perf_test_enable_caps(*kvm_, req); !err.empty()) throw std::invalid_argument(err);
+  }
   for (const auto& m : cfg_.memslots) {
     const std::string err = kvm_->memslots.add(m.id, m.base_gfn, m.npages, m.hugepages, cfg_.geometry.ipa_bits);
     if (!err.empty()) throw InputError(cfg_.file + ": /memslots", err);
@@ -71,7 +85,9 @@ Engine::Engine(const SimConfig& cfg, Timeline* trace, const PerfTestOptions* per
 
   queue_ = std::make_unique<RunQueue>(agents_);
   vcpus_left_ = cfg_.vcpus;
-  locks_ = std::make_unique<LockArbiter>(agents_, cfg_.machine.costs, trace_, queue_.get());
+  locks_ = std::make_unique<LockArbiter>(
+      agents_, cfg_.machine.costs, trace_, queue_.get(),
+      ko.mmu_lock == mmu::MmuLockKind::Rwlock ? LockKind::ReadWrite : LockKind::Exclusive);
   pages_ = std::make_unique<LostWriteVerifier>(slot.npages, cfg_.migration.enabled);
   res_.seed = cfg_.seed;
   res_.walker = cfg_.dirty_log.walker;

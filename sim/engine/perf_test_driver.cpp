@@ -33,7 +33,6 @@ PerfTestDriver::PerfTestDriver(RunContext& ctx, const PerfTestOptions& opts, Age
       vcpus_(vcpus),
       barrier_(ctx.cfg.vcpus, a, queue),
       walker_(mmu::make_wp_walker(ctx.cfg.dirty_log.walker)) {
-  if (const std::string why = perf_test_unavailable(opts.request); !why.empty()) throw std::invalid_argument(why);
   if (!walker_) throw std::invalid_argument("unknown walker \"" + ctx.cfg.dirty_log.walker + "\"");
   check_workload(ctx.cfg, opts.iterations);
   for (const VcpuAgent& v : vcpus_) tlbs_.push_back(&v.tlb());
@@ -84,8 +83,7 @@ void PerfTestDriver::step(Agent& a) {
     case Phase::Get:
       return get_dirty_log_step(a);
     case Phase::Clear:
-      // perf_test_unavailable() refused manual protect in the constructor.
-      throw std::logic_error("KVM_CLEAR_DIRTY_LOG reached in a build without it");
+      return clear_dirty_log_step(a);
     case Phase::Disable:
       return disable(a);
     case Phase::Done:
@@ -116,9 +114,26 @@ void PerfTestDriver::get_dirty_log_step(Agent& a) {
   res.wp += call.wp_stats();
   it_.get_dirty_log_cycles = a.time - get_->start();
   it_.dirty_pages = call.pages_reported();
-  if (ctx_.cfg.verify.invariants)
+  if (ctx_.cfg.verify.invariants && !ctx_.kvm.caps.manual_protect)
     check_dirty_log_invariant(ctx_.kvm, ctx_.slot, call.dirty_gfns(), tlbs_, a.time, res);
+  if (ctx_.kvm.caps.manual_protect) {
+    // The selftest hands the whole bitmap back at once (memstress_clear_dirty_log).
+    clear_.emplace(ctx_, *walker_, call.user_bitmap(), ctx_.cfg.dirty_log.options.bits_per_long, a);
+    get_.reset();
+    phase_ = Phase::Clear;
+    return;
+  }
   get_.reset();
+  end_iteration(a);
+}
+
+void PerfTestDriver::clear_dirty_log_step(Agent& a) {
+  if (!clear_->step(a)) return;
+  if (clear_->call().result() != 0)
+    throw std::logic_error("KVM_CLEAR_DIRTY_LOG failed with " + std::to_string(clear_->call().result()));
+  it_.clear_dirty_log_cycles = a.time - clear_->start();
+  if (ctx_.trace) ctx_.trace->complete(a.id, "clear_dirty_log", clear_->start(), a.time);
+  clear_.reset();
   end_iteration(a);
 }
 
@@ -128,10 +143,11 @@ void PerfTestDriver::end_iteration(Agent& a) {
   it_.translation_faults = now.translation - at_start_.translation;
   it_.write_protect_faults = now.write_protect - at_start_.write_protect - it_.split_faults;
   it_.mmu_lock_wait_cycles = now.mmu_lock_wait - at_start_.mmu_lock_wait;
-  // Every maintenance request of this build's fault path and dirty-log calls is
-  // inner shareable (TLBIALLIS, or TLBI IPAS2E1IS + VMALLE1IS): none is local.
-  it_.tlbi_broadcast = (now.flushes - at_start_.flushes).requests();
-  it_.tlbi_local = 0;
+  // Maintenance requests: inner shareable (kvm_flush_remote_tlbs, the per-IPA flush)
+  // or local (the 6.5+ relaxation's __kvm_tlb_flush_vmid_ipa_nsh).
+  const TlbShootdownStats flushes = now.flushes - at_start_.flushes;
+  it_.tlbi_broadcast = flushes.flush_all + flushes.flush_ipa;
+  it_.tlbi_local = flushes.flush_ipa_local;
   ctx_.res.perf.iterations.push_back(it_);
   if (iteration_ < opts_.iterations) return start_iteration(a);
   phase_ = Phase::Disable;

@@ -9,7 +9,8 @@
 //   Dirty     iteration i: release the vCPUs (the iteration counter), wait for every
 //             GUEST_SYNC (iteration_barrier.h)
 //   Get       KVM_GET_DIRTY_LOG (dirty_log_timing.h)
-//   Clear     KVM_CLEAR_DIRTY_LOG, manual-protect mode only (perf_test_support.h)
+//   Clear     KVM_CLEAR_DIRTY_LOG of the whole slot with GET's bitmap, manual-protect
+//             mode only (clear_log_timing.h)
 //   Disable   KVM_SET_USER_MEMORY_REGION without the flag: the ioctl entry and
 //             kvm_disable_dirty_logging (nothing in the tables changes: blocks come
 //             back on later faults)
@@ -26,6 +27,7 @@
 
 #include "mmu/wp_walker.h"
 #include "sim/engine/agent.h"
+#include "sim/engine/clear_log_timing.h"
 #include "sim/engine/dirty_log_timing.h"
 #include "sim/engine/enable_logging_timing.h"
 #include "sim/engine/iteration_barrier.h"
@@ -39,7 +41,7 @@ class VcpuAgent;
 
 struct PerfTestOptions {
   unsigned iterations = 2;  // dirty passes after populate; the memstress workload's "iterations"
-  PerfTestRequest request;  // what perf_test_unavailable() must accept
+  PerfTestRequest request;  // checked by the engine against the config's kernel (perf_test_unavailable)
 };
 
 class PerfTestDriver {
@@ -48,8 +50,8 @@ class PerfTestDriver {
 
   // `a` is the driver's own scheduling state, `agents` (by id) and `vcpus` (by index)
   // the engine's. Installs the iteration barrier in ctx. Throws std::invalid_argument
-  // for a request this build cannot run or a workload that is not memstress with the
-  // same iteration count.
+  // for a workload that is not memstress with the
+  // same iteration count. The engine has checked the request and enabled its caps.
   PerfTestDriver(RunContext& ctx, const PerfTestOptions& opts, Agent& a, std::vector<Agent>& agents,
                  std::vector<VcpuAgent>& vcpus, RunQueue& queue);
   ~PerfTestDriver();
@@ -69,6 +71,7 @@ class PerfTestDriver {
   Counters counters() const;
   void start_iteration(Agent& a);
   void get_dirty_log_step(Agent& a);
+  void clear_dirty_log_step(Agent& a);
   void end_iteration(Agent& a);
   void disable(Agent& a);
 
@@ -84,6 +87,7 @@ class PerfTestDriver {
   unsigned iteration_ = 0;
   std::optional<TimedEnableLogging> enable_;
   std::optional<TimedGetDirtyLog> get_;
+  std::optional<TimedClearDirtyLog> clear_;
   std::uint64_t iteration_start_ = 0;
   Counters at_start_;
   PerfIteration it_;

@@ -1,34 +1,35 @@
-// What `s2sim perf-test` can run in this build: the one place that says which of
-// dirty_log_perf_test's modes and our extensions have no model yet. The CLI refuses
-// an unsupported request with this message (exit 2) and the driver refuses it again,
-// so nothing is ever silently ignored. As the missing pieces land, each check below
-// is replaced by the piece itself:
-//   --kernel PROFILE     the kernel profile registry (mmu/kernel_profile.h)
-//   manual protect       KVM_CLEAR_DIRTY_LOG (mmu/clear_dirty_log.h), used in
-//                        PerfTestDriver's Clear phase
-//   --dirty-ring N       the per-vCPU dirty ring (mmu/dirty_ring.h)
-//   --eager-split-chunk  eager page splitting (mmu/eager_split.h), at enable / CLEAR
+// What `s2sim perf-test` can run: the one place that checks a request against the
+// kernel profile it names (mmu/kernel_profile.h) and says, in one sentence, why a
+// request cannot run. The CLI refuses such a request (exit 2) and the driver refuses
+// it again, so nothing is ever silently ignored.
 #pragma once
 
 #include <cstdint>
 #include <string>
 
+#include "mmu/kvm.h"
+
 namespace s2sim::sim {
 
 struct PerfTestRequest {
-  std::string kernel;               // empty: the build's default
+  std::string kernel;               // a kernel profile's name
   bool manual_protect = true;       // false with -g (plain KVM_GET_DIRTY_LOG)
   std::uint64_t dirty_ring_entries = 0;  // 0: the bitmap
   std::uint64_t eager_split_chunk = 0;   // bytes; 0: off
 };
 
-// The machine perf-test uses when --machine is not given.
+// The machine and kernel perf-test uses when --machine / --kernel are not given: the
+// arm64 server of the published runs (Ampere Altra) and arm64 as of Linux 6.6.
 const char* perf_test_default_machine();
-// The kernel behaviour this build models (the fault path of mmu/fault_handler.h):
-// the only --kernel value accepted.
 const char* perf_test_default_kernel();
 
-// Empty when this build can run `r`; else one sentence saying what is missing.
+// Empty when `r` can run; else one sentence saying why not.
 std::string perf_test_unavailable(const PerfTestRequest& r);
+
+// Enables on `kvm` (before any memslot or vCPU, as user space must) the capabilities
+// dirty_log_perf_test asks for: KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 with INITIALLY_SET
+// where the kernel has it (the selftest's dirty_log_manual_caps), and our extension's
+// KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE. Returns "" or what the kernel refused.
+std::string perf_test_enable_caps(mmu::Kvm& kvm, const PerfTestRequest& r);
 
 }  // namespace s2sim::sim

@@ -27,13 +27,13 @@ void TlbShootdown::flush_remote_tlbs() {
 void TlbShootdown::flush_vmid_ipa(mmu::ipa_t ipa) {
   ++stats_.flush_ipa;
   std::uint64_t dropped = 0;
-  for (TlbHierarchy* t : tlbs_) dropped += machine_.tlbi_by_ipa ? t->invalidate_ipa(vmid_, ipa) : t->invalidate_vmid(vmid_);
+  for (TlbHierarchy* t : tlbs_) dropped += by_ipa_ ? t->invalidate_ipa(vmid_, ipa) : t->invalidate_vmid(vmid_);
   if (charged_ && trace_)
-    trace_->instant(charged_->id, machine_.tlbi_by_ipa ? "TLBI IPAS2E1IS" : "TLBIALLIS", charged_->time,
+    trace_->instant(charged_->id, by_ipa_ ? "TLBI IPAS2E1IS" : "TLBIALLIS", charged_->time,
                     {{"request", "kvm_tlb_flush_vmid_ipa"}, {"ipa", ipa}, {"entries_invalidated", dropped}});
   // By IPA: TLBI IPAS2E1IS then TLBI VMALLE1IS (the combined stage-1+2 entries), each
   // with its DSB ISH; ARMv7: one TLBIALLIS.
-  charge_broadcasts(machine_.tlbi_by_ipa ? 2 : 1, machine_.tlbi_for_ipa_cycles());
+  charge_broadcasts(by_ipa_ ? 2 : 1, by_ipa_ ? machine_.costs.tlbi_ipa_is : machine_.costs.tlbi_all_is);
 }
 
 void TlbShootdown::flush_vmid_ipa_local(mmu::ipa_t ipa) {
@@ -47,7 +47,7 @@ void TlbShootdown::flush_vmid_ipa_local(mmu::ipa_t ipa) {
   const bool own = charged_ && charged_->kind == Agent::Kind::Vcpu && charged_->index < tlbs_.size();
   std::uint64_t dropped = 0;
   auto drop = [&](TlbHierarchy* t) {
-    dropped += machine_.tlbi_by_ipa ? t->invalidate_ipa(vmid_, ipa) : t->invalidate_vmid(vmid_);
+    dropped += by_ipa_ ? t->invalidate_ipa(vmid_, ipa) : t->invalidate_vmid(vmid_);
   };
   if (own) {
     drop(tlbs_[charged_->index]);

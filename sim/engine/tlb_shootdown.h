@@ -28,6 +28,7 @@
 #include <optional>
 #include <vector>
 
+#include "mmu/kernel_profile.h"
 #include "mmu/tlb_maintenance.h"
 #include "sim/engine/agent.h"
 #include "sim/engine/timeline.h"
@@ -43,6 +44,14 @@ namespace s2sim::sim {
 inline std::uint64_t flush_remote_tlbs_cycles(const MachineConfig& m) { return m.costs.trap_to_hyp + m.costs.tlbi_all_is; }
 // What one kvm_tlb_flush_vmid_ipa() costs the requesting core.
 inline std::uint64_t flush_vmid_ipa_cycles(const MachineConfig& m) { return m.costs.trap_to_hyp + m.tlbi_for_ipa_cycles(); }
+
+// Whether a kernel flushes one IPA by IPA (TLBI IPAS2E1IS + VMALLE1IS: the arm64
+// profiles' IpaFlushInsn) or with TLBIALLIS of the VMID (ARMv7). A machine file with
+// "tlbi_by_ipa": true (the Cortex-A57) keeps its by-IPA flushes under the ARMv7
+// profiles too, as every config that names it always had.
+inline bool kernel_flush_by_ipa(const mmu::KernelProfile& p, const MachineConfig& m) {
+  return p.ipa_flush == mmu::IpaFlushInsn::Ipas2e1isVmalle1is || m.tlbi_by_ipa;
+}
 
 // Requests received, and the TLBI instructions they became, over the run.
 struct TlbShootdownStats {
@@ -63,11 +72,15 @@ struct TlbShootdownStats {
 
 class TlbShootdown final : public mmu::TlbMaintenance {
  public:
-  // `machine` and `trace` (optional) must outlive the shootdown.
-  TlbShootdown(const MachineConfig& machine, std::uint16_t vmid, Timeline* trace)
-      : machine_(machine), vmid_(vmid), trace_(trace) {
+  // `machine` and `trace` (optional) must outlive the shootdown. `by_ipa`: the
+  // kernel's per-IPA flush is TLBI IPAS2E1IS + VMALLE1IS (arm64), not TLBIALLIS
+  // (kernel_flush_by_ipa() below); by default, whatever the machine says.
+  TlbShootdown(const MachineConfig& machine, std::uint16_t vmid, Timeline* trace, bool by_ipa)
+      : machine_(machine), vmid_(vmid), trace_(trace), by_ipa_(by_ipa) {
     if (machine.dvm) dvm_.emplace(*machine.dvm);
   }
+  TlbShootdown(const MachineConfig& machine, std::uint16_t vmid, Timeline* trace)
+      : TlbShootdown(machine, vmid, trace, machine.tlbi_by_ipa) {}
 
   // A vCPU's TLBs, which every request reaches from now on (they must outlive it).
   // Attached in vCPU index order: a local flush finds the requester's by its index.
@@ -105,6 +118,7 @@ class TlbShootdown final : public mmu::TlbMaintenance {
   const MachineConfig& machine_;
   std::uint16_t vmid_;
   Timeline* trace_;
+  bool by_ipa_;
   // Counts `n` broadcasts issued one after the other, each waited for by a DSB ISH,
   // and charges the requester (if any) for them after its trip into Hyp mode: its
   // clock moves to the end of the last one (on a machine without DVM parameters,

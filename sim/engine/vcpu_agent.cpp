@@ -192,7 +192,10 @@ void VcpuAgent::handle_fault(Agent& a) {
   // descriptor accesses through this core's caches, the TLB maintenance it requests
   // (charged to this vCPU by the shootdown), fault_handler_work; then the release.
   const std::uint64_t t0 = a.time, wait0 = a.lock_wait;
-  if (!ctx_.locks.take(ctx_.locks.mmu_lock, a)) return;
+  // spin_lock / write_lock, or read_lock where the kernel's fault path allows it.
+  const LockMode mode = mmu::fault_takes_read_lock(ctx_.kvm, op_.ipa, op_.access, fault_kind_) ? LockMode::Read
+                                                                                                : LockMode::Write;
+  if (!ctx_.locks.take(ctx_.locks.mmu_lock, a, mode)) return;
   CycleSink sink(caches_, a.core);
   const mmu::FaultResult fr = [&] {
     TlbShootdown::Charge charged(ctx_.shootdown, a);

@@ -12,9 +12,14 @@ using mmu::Access;
 
 TlbEntry page(std::uint16_t vmid, mmu::ipa_t ipa) { return TlbEntry::make(vmid, ipa, 12, ipa, true, true); }
 
+MachineConfig with_tlbi_by_ipa(bool by_ipa) {
+  MachineConfig m = cortex_a15();
+  m.tlbi_by_ipa = by_ipa;  // read when the shootdown is built
+  return m;
+}
+
 struct Rig {
-  explicit Rig(bool by_ipa = false) : machine(cortex_a15()) {
-    machine.tlbi_by_ipa = by_ipa;
+  explicit Rig(bool by_ipa = false) : machine(with_tlbi_by_ipa(by_ipa)) {
     cpu0.fill(page(1, 0x1000), Access::Write);
     cpu0.fill(page(1, 0x2000), Access::Write);
     cpu1.fill(page(1, 0x1000), Access::Read);
