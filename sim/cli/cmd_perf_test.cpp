@@ -128,9 +128,6 @@ PerfArgs parse_args(const std::vector<std::string>& args) {
   c.stride = stride.value_or(kGuestPage);
   if (c.stride == 0 || c.stride % kGuestPage != 0 || c.stride > c.bytes_per_vcpu)
     bad("--stride", std::to_string(c.stride) + " bytes is not a multiple of the 4 KiB guest page of at most -b");
-  // The one place that knows what this build lacks (perf_test_support.h).
-  PerfTestRequest req{c.kernel, c.manual_protect, c.dirty_ring_entries, c.eager_split_chunk};
-  if (const std::string why = perf_test_unavailable(req); !why.empty()) throw InputError("perf-test", why);
   if (!r.json_path.empty()) check_writable(r.json_path);
   return r;
 }
@@ -185,15 +182,15 @@ int cmd_perf_test(const std::vector<std::string>& args) {
   PerfTestOptions opts;
   opts.iterations = cmd.iterations;
   opts.request = PerfTestRequest{cmd.kernel, cmd.manual_protect, cmd.dirty_ring_entries, cmd.eager_split_chunk};
-  if (const std::string why = perf_test_unavailable(opts.request); !why.empty()) throw InputError("perf-test", why);
   RunResult r;
   {
     std::optional<Engine> engine;
     try {
       engine.emplace(cfg, nullptr, &opts);
     } catch (const std::invalid_argument& e) {
-      // A --set that took the run away from what the driver drives (the workload,
-      // its iterations, the migration thread).
+      // A request the kernel cannot serve (perf_test_unavailable), or a --set that
+      // took the run away from what the driver drives (the workload, its
+      // iterations, the migration thread).
       throw InputError("perf-test", e.what());
     }
     ProgressReporter progress("perf-test", a.quiet, ProgressReporter::kDefaultHeartbeatSeconds);

@@ -1,7 +1,7 @@
 // What `s2sim perf-test` can run: the one place that checks a request against the
 // kernel profile it names (mmu/kernel_profile.h) and says, in one sentence, why a
-// request cannot run. The CLI refuses such a request (exit 2) and the driver refuses
-// it again, so nothing is ever silently ignored.
+// request cannot run. The engine refuses such a request before it builds anything
+// (the CLI turns that into exit 2), so nothing is ever silently ignored.
 #pragma once
 
 #include <cstdint>
