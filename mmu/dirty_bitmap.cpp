@@ -19,6 +19,13 @@ void DirtyBitmap::clear_buffer() {
   for (std::uint64_t i = 0; i < nwords_; ++i) words_[nwords_ + i] = 0;
 }
 
+void DirtyBitmap::set_all() {
+  for (std::uint64_t i = 0; i < nwords_; ++i) {
+    const std::uint64_t left = npages_ - i * bits_per_long_;
+    words_[i] = left >= bits_per_long_ ? ~std::uint64_t{0} >> (64 - bits_per_long_) : (std::uint64_t{1} << left) - 1;
+  }
+}
+
 std::uint64_t DirtyBitmap::count_set() const {
   std::uint64_t n = 0;
   for (std::uint64_t i = 0; i < nwords_; ++i) n += static_cast<std::uint64_t>(std::popcount(words_[i]));

@@ -29,6 +29,16 @@ class DirtyBitmap {
     words_[i] = 0;
     return m;
   }
+  // atomic_long_fetch_andnot(mask, &dirty_bitmap[i]) (kvm_clear_dirty_log_protect):
+  // clears `mask` in the word and returns the word as it was.
+  std::uint64_t fetch_andnot(std::uint64_t i, std::uint64_t mask) {
+    const std::uint64_t old = words_[i];
+    words_[i] = old & ~mask;
+    return old;
+  }
+  // bitmap_set(dirty_bitmap, 0, npages): KVM_DIRTY_LOG_INITIALLY_SET at allocation
+  // (kvm_alloc_dirty_bitmap's caller, kvm_prepare_memory_region, 5.x+).
+  void set_all();
   // The snapshot buffer (second half): what copy_to_user hands to user space.
   std::uint64_t& buffer_word(std::uint64_t i) { return words_[nwords_ + i]; }
   std::uint64_t buffer_word(std::uint64_t i) const { return words_[nwords_ + i]; }

@@ -2,28 +2,43 @@
 
 #include <bit>
 
+#include "mmu/eager_split.h"
+
 namespace s2sim::mmu {
 
 int kvm_start_dirty_logging(Kvm& kvm, unsigned slot_id, unsigned bits_per_long) {
   Memslot* slot = slot_id < KVM_USER_MEM_SLOTS ? kvm.memslots.by_id(slot_id) : nullptr;
   if (!slot) return -kEINVAL;
   if (!slot->logging()) {
-    slot->dirty_bitmap = std::make_unique<DirtyBitmap>(slot->npages, bits_per_long);
+    // kvm_alloc_dirty_bitmap() unless the VM logs with rings only; all ones with
+    // MANUAL_PROTECT2 + INITIALLY_SET (kvm_prepare_memory_region, 5.x+).
+    if (kvm.caps.use_dirty_bitmap()) {
+      slot->dirty_bitmap = std::make_unique<DirtyBitmap>(slot->npages, bits_per_long);
+      if (kvm.caps.manual_protect_and_init_set()) slot->dirty_bitmap->set_all();
+    }
     slot->flags |= KVM_MEM_LOG_DIRTY_PAGES;
   }
   return 0;
 }
 
-int kvm_enable_dirty_logging(Kvm& kvm, unsigned slot_id, unsigned bits_per_long, AccessSink* sink, WpStats* stats) {
+bool kvm_enable_logging_protects(const Kvm& kvm) { return !kvm.caps.manual_protect_and_init_set(); }
+
+int kvm_enable_dirty_logging(Kvm& kvm, unsigned slot_id, unsigned bits_per_long, AccessSink* sink, WpStats* stats,
+                             SplitStats* split) {
   Memslot* slot = slot_id < KVM_USER_MEM_SLOTS ? kvm.memslots.by_id(slot_id) : nullptr;
   if (!slot) return -kEINVAL;
   if (slot->logging()) return 0;
   kvm_start_dirty_logging(kvm, slot_id, bits_per_long);
+  // kvm_mmu_slot_apply_flags() (arm64 6.6): with INITIALLY_SET nothing is protected
+  // or split now; each range is on its first CLEAR.
+  if (!kvm_enable_logging_protects(kvm)) return 0;
   // kvm_mmu_wp_memory_region(): under mmu_lock, then one flush for the whole VM.
   S2Walk w(kvm.pgtable, sink, &kvm.hazards, "enable-logging");
   WpStats local;
   stage2_wp_range(w, slot->base_gfn << PAGE_SHIFT, slot->end_gfn() << PAGE_SHIFT, stats ? *stats : local);
   kvm.tlb->flush_remote_tlbs();
+  // kvm_mmu_split_memory_region() (6.5+): a no-op while the chunk size is 0.
+  if (kvm.caps.eager_split_chunk != 0) kvm_mmu_split_memory_region(kvm, slot_id, split, sink);
   return 0;
 }
 
@@ -53,10 +68,16 @@ const char* GetDirtyLog::step_name(Step s) {
 }
 
 GetDirtyLog::GetDirtyLog(Kvm& kvm, unsigned slot_id, WpWalker& walker, const DirtyLogOptions& opts)
-    : kvm_(kvm), slot_id_(slot_id), walker_(walker), opts_(opts) {
+    : kvm_(kvm), slot_id_(slot_id), walker_(walker), opts_(opts), manual_(kvm.caps.manual_protect) {
   using S = Step;
   const bool flush = opts_.flush_tlbs;
   auto add = [&](Step st) { plan_.push_back(st); };
+  if (manual_) {
+    // kvm_get_dirty_log_protect() with manual_dirty_log_protect: the live bitmap is
+    // copied out as it is; no xchg, no protection, no flush (CLEAR does those).
+    for (Step st : {S::LockSlots, S::Validate, S::CopyOut, S::UnlockSlots, S::Done}) add(st);
+    return;
+  }
   for (Step st : {S::LockSlots, S::Validate, S::ZeroBuffer, S::LockMmu, S::Word}) add(st);
   if (opts_.snapshot == SnapshotOrder::AfterWp) {
     // Protect, flush, unlock, and only then take the snapshot.
@@ -103,7 +124,10 @@ GetDirtyLog::StepInfo GetDirtyLog::step(AccessSink* sink) {
       // -EINVAL only for an id beyond KVM_USER_MEM_SLOTS; an unused id is a slot
       // without a bitmap: -ENOENT, as in the kernel.
       slot_ = slot_id_ < KVM_USER_MEM_SLOTS ? kvm_.memslots.by_id(slot_id_) : nullptr;
-      if (slot_id_ >= KVM_USER_MEM_SLOTS) {
+      if (!kvm_.caps.use_dirty_bitmap()) {
+        slot_ = nullptr;
+        result_ = -kENXIO;  // a ring-only VM has no bitmap to get (kvm_use_dirty_bitmap)
+      } else if (slot_id_ >= KVM_USER_MEM_SLOTS) {
         result_ = -kEINVAL;
       } else if (!slot_ || !slot_->dirty_bitmap) {
         slot_ = nullptr;
@@ -162,7 +186,7 @@ GetDirtyLog::StepInfo GetDirtyLog::step(AccessSink* sink) {
       user_bitmap_.resize(bm.nwords());
       pages_reported_ = 0;
       for (std::uint64_t i = 0; i < bm.nwords(); ++i) {
-        user_bitmap_[i] = bm.buffer_word(i);
+        user_bitmap_[i] = manual_ ? bm.word(i) : bm.buffer_word(i);
         pages_reported_ += static_cast<std::uint64_t>(std::popcount(user_bitmap_[i]));
       }
       advance();

@@ -17,14 +17,12 @@
 #include <vector>
 
 #include "mmu/access_sink.h"
+#include "mmu/eager_split.h"
 #include "mmu/kvm.h"
+#include "mmu/kvm_errno.h"
 #include "mmu/wp_walker.h"
 
 namespace s2sim::mmu {
-
-// errno values the ioctl returns.
-inline constexpr int kEINVAL = 22;
-inline constexpr int kENOENT = 2;
 
 enum class SnapshotOrder : std::uint8_t {
   Kernel,   // xchg the word, then write-protect its mask (safe)
@@ -42,12 +40,18 @@ struct DirtyLogOptions {
 
 // Sets KVM_MEM_LOG_DIRTY_PAGES on the slot, allocates its bitmap (and snapshot
 // buffer), write-protects every present leaf of the slot with one stage2_wp_range()
-// and requests kvm_flush_remote_tlbs(). Returns 0 or -errno.
+// and requests kvm_flush_remote_tlbs(), then eager-splits the slot if a chunk size is
+// set (kvm_mmu_split_memory_region, 6.5+). With MANUAL_PROTECT2 + INITIALLY_SET it
+// only sets the flag and an all-ones bitmap. Returns 0 or -errno.
 int kvm_enable_dirty_logging(Kvm& kvm, unsigned slot_id, unsigned bits_per_long, AccessSink* sink = nullptr,
-                             WpStats* stats = nullptr);
+                             WpStats* stats = nullptr, SplitStats* split = nullptr);
 // The first half of enabling: the memslot update that sets the flag and allocates the
-// bitmap, without write-protecting (the cycle engine walks the slot in timed chunks).
+// bitmap (none for a ring-only VM; all ones with INITIALLY_SET), without
+// write-protecting (the cycle engine walks the slot in timed chunks).
 int kvm_start_dirty_logging(Kvm& kvm, unsigned slot_id, unsigned bits_per_long);
+// Whether enabling logging write-protects (and splits) the slot at all: false with
+// MANUAL_PROTECT2 + INITIALLY_SET (kvm_mmu_slot_apply_flags returns early).
+bool kvm_enable_logging_protects(const Kvm& kvm);
 // Clears the flag and frees the bitmap (blocks come back lazily on later faults).
 int kvm_disable_dirty_logging(Kvm& kvm, unsigned slot_id);
 
@@ -112,6 +116,7 @@ class GetDirtyLog {
   WpStats wp_stats_;
   std::vector<std::uint64_t> user_bitmap_;
   unsigned bits_per_long_ = 32;  // the bitmap's word width, known once copied out
+  bool manual_ = false;          // KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE: snapshot only
 };
 
 // One-call form: KVM_GET_DIRTY_LOG for `slot_id`; returns 0 or -errno and fills `out`

@@ -39,9 +39,32 @@ void replace_present_entry(Kvm& kvm, phys_addr_t entry, level_t level, S2Desc de
   if (kvm.options.set_pte_order == SetPteOrder::WriteThenFlush) kvm.tlb->flush_vmid_ipa(ipa);
 }
 
+// The TLBI after an in-place relaxation: __kvm_tlb_flush_vmid_ipa (5.10-6.4) or the
+// local __kvm_tlb_flush_vmid_ipa_nsh (6.5+).
+void relax_flush(Kvm& kvm, ipa_t ipa) {
+  if (kvm.options.relax_tlbi == RelaxTlbi::Local) kvm.tlb->flush_vmid_ipa_local(ipa);
+  else kvm.tlb->flush_vmid_ipa(ipa);
+}
+
+// A write fault's permission upgrade of the leaf at `entry`. In place
+// (kvm_pgtable_stage2_relax_perms, arm64): one store of the leaf with S2AP W set, no
+// break-before-make (the ARM ARM requires it for changes of output address or size,
+// not for a permission change of a valid entry), then the RelaxTlbi flush so that
+// this PE's TLB drops the read-only entry. Otherwise stage2_set_pte() over the
+// present entry.
+void relax_perms(Kvm& kvm, phys_addr_t entry, level_t level, S2Desc desc, ipa_t ipa, AccessSink* sink) {
+  if (kvm.options.perm_relax == PermRelax::InPlace) {
+    kvm.mem.store64(entry, desc.raw);
+    if (sink) sink->on_store(entry, level);
+    relax_flush(kvm, ipa);
+    return;
+  }
+  replace_present_entry(kvm, entry, level, desc, ipa, sink);
+}
+
 }  // namespace
 
-FaultResult kvm_handle_guest_abort(Kvm& kvm, ipa_t ipa, Access access, AccessSink* sink) {
+FaultResult kvm_handle_guest_abort(Kvm& kvm, ipa_t ipa, Access access, AccessSink* sink, int vcpu) {
   FaultResult res;
   const gfn_t gfn = ipa >> PAGE_SHIFT;
   Memslot* slot = kvm.memslots.find(gfn);
@@ -51,11 +74,12 @@ FaultResult kvm_handle_guest_abort(Kvm& kvm, ipa_t ipa, Access access, AccessSin
   }
   const bool logging = slot->logging();
   const bool write = access == Access::Write;
+  // mark_page_dirty_in_slot(): the vCPU's dirty ring when the VM has one, else the bitmap.
   auto mark = [&](gfn_t g) {
-    if (logging) {
-      slot->dirty_bitmap->set(g - slot->base_gfn);
-      ++res.pages_marked_dirty;
-    }
+    if (!logging) return;
+    bool soft_full = false;
+    if (kvm.mark_page_dirty_in_slot(*slot, g, vcpu, &soft_full) != DirtyMark::None) ++res.pages_marked_dirty;
+    res.ring_soft_full = res.ring_soft_full || soft_full;
   };
 
   const S2Lookup r = kvm.pgtable.lookup(ipa);
@@ -112,15 +136,15 @@ FaultResult kvm_handle_guest_abort(Kvm& kvm, ipa_t ipa, Access access, AccessSin
       }
       // Keep the block: make it writable whole. Every page of it in the slot is marked
       // dirty, since later writes to any of them will not fault again.
-      replace_present_entry(kvm, r.desc_pa, r.level, kvm_set_s2pmd_writable(r.desc), ipa, sink);
+      relax_perms(kvm, r.desc_pa, r.level, kvm_set_s2pmd_writable(r.desc), ipa, sink);
       const gfn_t first = base >> PAGE_SHIFT, count = Geometry::level_size(r.level) >> PAGE_SHIFT;
       for (gfn_t g = first; g < first + count; ++g)
         if (slot->contains(g)) mark(g);
       res.outcome = FaultOutcome::BlockMadeWritable;
       return res;
     }
-    // A page: stage2_set_pte() over the present read-only pte.
-    replace_present_entry(kvm, r.desc_pa, r.level, kvm_set_s2pte_writable(r.desc), ipa, sink);
+    // A page: stage2_set_pte() over the present read-only pte, or relaxed in place.
+    relax_perms(kvm, r.desc_pa, r.level, kvm_set_s2pte_writable(r.desc), ipa, sink);
     mark(gfn);
     res.outcome = FaultOutcome::MadeWritable;
     return res;
@@ -133,10 +157,28 @@ FaultResult kvm_handle_guest_abort(Kvm& kvm, ipa_t ipa, Access access, AccessSin
   // any stale entry so the retried access walks the tables. (The kernel rewrites the
   // pte with what it computed; for a read while logging that would be read-only --
   // s2sim leaves the leaf as it is.)
+  // arm64: kvm_pgtable_stage2_relax_perms() finds nothing to change, returns 0 and
+  // still issues its TLBI (RelaxTlbi).
   if (write) mark(gfn);
-  kvm.tlb->flush_vmid_ipa(ipa);
+  if (kvm.options.perm_relax == PermRelax::InPlace) relax_flush(kvm, ipa);
+  else kvm.tlb->flush_vmid_ipa(ipa);
   res.outcome = FaultOutcome::Spurious;
   return res;
+}
+
+bool fault_takes_read_lock(const Kvm& kvm, ipa_t ipa, Access access, FaultKind fault) {
+  switch (kvm.options.fault_locking) {
+    case FaultLocking::Exclusive: return false;
+    case FaultLocking::ReadAll: return true;
+    case FaultLocking::ReadForRelax: {
+      if (fault != FaultKind::Permission || access != Access::Write) return false;
+      const Memslot* slot = kvm.memslots.find(ipa >> PAGE_SHIFT);
+      if (!slot || !slot->logging()) return false;
+      const S2Lookup r = kvm.pgtable.lookup(ipa);
+      return r.mapped && r.level == kMaxLevel;
+    }
+  }
+  return false;
 }
 
 }  // namespace s2sim::mmu

@@ -1,14 +1,15 @@
 // Memslots as KVM has them (struct kvm_memory_slot): id, base_gfn, npages, flags,
 // and the dirty bitmap while KVM_MEM_LOG_DIRTY_PAGES is set. Held sorted by
-// base_gfn in a Boost.Container flat_map; any base_gfn is allowed, including ones
-// not 2 MiB aligned, which is exactly where a masked window crosses a pmd.
+// base_gfn; any base_gfn is allowed, including ones not 2 MiB aligned, which is
+// exactly where a masked window crosses a pmd. As in the kernel, a slot stays where it
+// is while others are added: a Memslot& or Memslot* taken from add's caller, find or
+// by_id remains valid (node storage, not a flat array that moves on insert).
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
-
-#include <boost/container/flat_map.hpp>
 
 #include "mmu/dirty_bitmap.h"
 #include "mmu/types.h"
@@ -24,7 +25,10 @@ struct Memslot {
   gfn_t base_gfn = 0;
   std::uint64_t npages = 0;
   std::uint32_t flags = 0;
-  bool hugepages = false;  // backed so that 2 MiB blocks may map it when not logging
+  bool hugepages = false;  // backed so that blocks may map it when not logging
+  // The backing page size when `hugepages`: 21 (2 MiB, THP or hugetlb 2 MiB) or 30
+  // (1 GiB hugetlb; mapped as 1 GiB blocks where the geometry and the kernel allow).
+  unsigned huge_shift = 21;
   std::unique_ptr<DirtyBitmap> dirty_bitmap;
   // Guest RAM backing: the host chunk for each 2 MiB of the slot's IPA range
   // (0 = not yet touched), the simulated gfn_to_pfn().
@@ -32,7 +36,9 @@ struct Memslot {
 
   gfn_t end_gfn() const { return base_gfn + npages; }
   bool contains(gfn_t gfn) const { return gfn >= base_gfn && gfn < end_gfn(); }
-  bool logging() const { return (flags & KVM_MEM_LOG_DIRTY_PAGES) != 0 && dirty_bitmap != nullptr; }
+  // kvm_slot_dirty_track_enabled(): KVM_MEM_LOG_DIRTY_PAGES is set. The slot then has
+  // a dirty bitmap unless the VM tracks dirty pages with rings only (no WITH_BITMAP).
+  bool logging() const { return (flags & KVM_MEM_LOG_DIRTY_PAGES) != 0; }
 };
 
 class Memslots {
@@ -54,7 +60,7 @@ class Memslots {
   auto end() const { return slots_.end(); }
 
  private:
-  boost::container::flat_map<gfn_t, Memslot> slots_;  // keyed by base_gfn
+  std::map<gfn_t, Memslot> slots_;  // keyed by base_gfn; never more than KVM_USER_MEM_SLOTS
 };
 
 }  // namespace s2sim::mmu

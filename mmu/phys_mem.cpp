@@ -97,6 +97,18 @@ phys_addr_t PhysMem::alloc_guest_chunk() {
   return pa;
 }
 
+phys_addr_t PhysMem::alloc_guest_chunks(unsigned count) {
+  assert(count >= 1 && (count & (count - 1)) == 0);
+  const std::uint64_t align = std::uint64_t{count} * kGuestChunkSize;
+  while (((guest_base_ + guest_chunks_.size() * kGuestChunkSize) & (align - 1)) != 0) {
+    if (guest_base_ + (guest_chunks_.size() + 1) * kGuestChunkSize > pa_limit_) break;
+    guest_chunks_.push_back(true);  // an alignment gap: backed, never handed out
+  }
+  const phys_addr_t first = alloc_guest_chunk();
+  for (unsigned i = 1; i < count; ++i) alloc_guest_chunk();
+  return first;
+}
+
 phys_addr_t PhysMem::alloc_guest_frame() {
   if ((next_guest_frame_ & (kGuestChunkSize - 1)) == 0) next_guest_frame_ = alloc_guest_chunk();
   const phys_addr_t pa = next_guest_frame_;

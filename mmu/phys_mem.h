@@ -50,6 +50,9 @@ class PhysMem {
   // A 2 MiB chunk of guest RAM (512 contiguous guest data frames), 2 MiB aligned.
   // Throws std::length_error when the physical address space is exhausted.
   phys_addr_t alloc_guest_chunk();
+  // `count` physically contiguous chunks (a power of two), aligned to their total
+  // size: the backing of a 1 GiB block. Chunks skipped for the alignment stay unused.
+  phys_addr_t alloc_guest_chunks(unsigned count);
   // One guest data frame (carved from a chunk): for tests and benchmarks.
   phys_addr_t alloc_guest_frame();
   // Frees a table frame (guest chunks are never freed).

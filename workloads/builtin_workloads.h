@@ -18,5 +18,6 @@ void register_pmd_crossing_workload(WorkloadRegistry& registry);
 void register_periodic_workload(WorkloadRegistry& registry);
 void register_phases_workload(WorkloadRegistry& registry);
 void register_trace_workload(WorkloadRegistry& registry);
+void register_memstress_workload(WorkloadRegistry& registry);
 
 }  // namespace s2sim::workloads

@@ -31,6 +31,11 @@ struct GuestOp {
   // Absolute simulated time before which this operation may not start (periodic
   // workloads: a burst begins on its timer tick); 0 means no constraint.
   std::uint64_t not_before_cycles = 0;
+  // GUEST_SYNC: the guest's ucall at the end of a memstress iteration (not a memory
+  // access; access and ipa are unused). The vCPU exits to user space and waits there
+  // until user space starts the next iteration (the perf-test driver); without a
+  // driver it goes straight back into the guest.
+  bool sync = false;
 
   friend bool operator==(const GuestOp&, const GuestOp&) = default;
 };

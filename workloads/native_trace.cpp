@@ -147,6 +147,8 @@ void write_native_trace(OpSource& src, unsigned vcpus, std::ostream& out) {
         --alive;
         continue;
       }
+      // The native format has no ucall: a GUEST_SYNC (memstress) carries no access.
+      if (op.sync) continue;
       line.clear();
       put(v, 10);
       line += op.access == mmu::Access::Write ? " W 0x" : " R 0x";

@@ -36,6 +36,7 @@ std::unique_ptr<TraceDemux> open_native_trace(const std::string& path, const Wor
 // exactly the operations `src` gave it, think and not-before times included; and
 // writing what was read back reproduces the file byte for byte. A zero think or
 // not-before time is not written; a non-zero not-before time forces the think field.
+// GUEST_SYNC operations (GuestOp::sync) have no line: the format has no ucall.
 void write_native_trace(OpSource& src, unsigned vcpus, std::ostream& out);
 
 // The first line write_native_trace() emits: a comment describing the format.

@@ -18,6 +18,7 @@ WorkloadRegistry& workload_registry() {
     register_periodic_workload(r);
     register_phases_workload(r);
     register_trace_workload(r);
+    register_memstress_workload(r);
     return r;
   }();
   return registry;

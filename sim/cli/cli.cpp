@@ -7,6 +7,7 @@
 
 #include "sim/cli/cmd_decode.h"
 #include "sim/cli/cmd_lab.h"
+#include "sim/cli/cmd_perf_test.h"
 #include "sim/cli/cmd_run.h"
 #include "sim/cli/cmd_scenarios.h"
 #include "sim/cli/cmd_sweep.h"
@@ -59,6 +60,7 @@ int cli_main(int argc, char** argv) {
     if (cmd == "compare") return cmd_compare(args);
     if (cmd == "decode") return cmd_decode(args);
     if (cmd == "lab") return cmd_lab(args);
+    if (cmd == "perf-test") return cmd_perf_test(args);
     if (cmd == "sweep") return cmd_sweep(args);
     if (cmd == "scenarios") return cmd_scenarios(args);
     throw std::logic_error("command \"" + cmd + "\" has help but no dispatch");

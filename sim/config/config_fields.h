@@ -20,6 +20,7 @@
 
 #include "mmu/dirty_log.h"
 #include "mmu/geometry.h"
+#include "mmu/kernel_profile.h"
 #include "mmu/kvm.h"
 #include "mmu/memslot.h"
 #include "mmu/wp_walker.h"
@@ -106,17 +107,21 @@ void memslot_fields(C& m, std::size_t index, V& v) {
   v(Ignored{"comment", "free text"});
 }
 
+// Precedence: a dirty_log key given in the config wins; an absent one takes the
+// kernel profile's value (which for the default profile is the value s2sim always had).
 template <class C, class V>
 void dirty_log_fields(C& c, V& v) {
+  const mmu::KernelProfile profile = mmu::kernel_profile_or_default(c.kernel);
   v(Named{"walker", "v4", "walker", &mmu::wp_walker_names,
           "kvm_mmu_write_protect_pt_masked's walk: a full one a page (naive), the 2014 seed's crosses_pmd "
           "(v4), that made correct (v4-fixed), or upstream's stage2_wp_range (range)"},
     c.dirty_log.walker);
   v(Whole<unsigned>{.key = "bits_per_long",
-                    .def = 32,
+                    .def = profile.bits_per_long,
                     .min = 32,
                     .max = 64,
                     .meaning = "BITS_PER_LONG: the dirty bitmap's word (32 on ARMv7, 64 on arm64)",
+                    .computed = "the kernel's (32 ARMv7, 64 arm64)",
                     .values = "32 or 64"},
     c.dirty_log.options.bits_per_long);
   v.check("bits_per_long", [&]() -> std::string {
@@ -129,17 +134,20 @@ void dirty_log_fields(C& c, V& v) {
                                "kernel: xchg each bitmap word, then write-protect its pages; teaching switch "
                                "after_wp: protect and flush first, snapshot after (loses writes)"},
     c.dirty_log.options.snapshot);
-  v(Choice<mmu::FlushPlacement>{"flush_placement", mmu::FlushPlacement::Seed, kFlushPlacements,
-                                "seed: flush inside mmu_lock before copy_to_user; merged: after the copy"},
+  v(Choice<mmu::FlushPlacement>{"flush_placement", profile.flush_placement, kFlushPlacements,
+                                "seed: flush inside mmu_lock before copy_to_user; merged: after the copy",
+                                "the kernel's (`\"seed\"` for seed-2014-armv7, else `\"merged\"`)"},
     c.dirty_log.options.flush_placement);
   v(Flag{"resched_lock", false,
          "enabling logging drops mmu_lock between pgd entries (1 GiB on ARMv7 LPAE) when others wait, as "
          "stage2_wp_range does (cond_resched_lock)"},
     c.dirty_log.resched_lock);
-  v(Choice<mmu::BlockPolicy>{"block_policy", mmu::BlockPolicy::Dissolve, kBlockPolicies,
+  v(Choice<mmu::BlockPolicy>{"block_policy", profile.block_on_logging_fault, kBlockPolicies,
                              "a write fault on a 2 MiB block while logging: dissolve it into ptes "
-                             "(stage2_dissolve_pmd, the kernel since 4.0), or keep it whole (an instructive "
-                             "what-if, no kernel's behaviour: it makes v4's block_as_table reachable)"},
+                             "(stage2_dissolve_pmd, the kernel since 4.0; arm64's block-to-table break-before-make), "
+                             "or keep it whole (an instructive what-if, no kernel's behaviour: it makes v4's "
+                             "block_as_table reachable)",
+                             "the kernel's (`\"dissolve\"` for every profile)"},
     c.block_policy);
 }
 
@@ -225,7 +233,12 @@ void config_fields(C& c, V& v) {
          "a named stage-2 geometry (armv7-lpae: KVM/ARM's 40-bit IPA from level 1, pud folded), or an object "
          "of the keys below"},
     c.geometry);
-  v(Whole<unsigned>{"vcpus", 1, 1, 64, "vCPUs running the workload"}, c.vcpus);
+  v(Named{"kernel", mmu::kDefaultArmv7Profile.data(), "kernel profile", &mmu::kernel_profile_names,
+          "the kernel behaviour modelled (mmu/kernel_profile.cpp): mmu_lock kind and which faults take it for "
+          "read, in-place relaxation and its TLBI, flush instructions, BITS_PER_LONG, the dirty-log APIs "
+          "(the arm64 ones belong with an armv8 geometry); dirty_log keys given explicitly override it"},
+    c.kernel);
+  v(Whole<unsigned>{"vcpus", 1, 1, kMaxVcpus, "vCPUs running the workload"}, c.vcpus);
   v(Whole<std::uint64_t>{"memory_limit_mib", 4096, 16, std::uint64_t{1} << 24,
                          "a run estimated to need more host memory is refused before anything is allocated"},
     c.memory_limit_mib);

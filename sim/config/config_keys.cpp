@@ -81,6 +81,7 @@ class KeyLister {
   template <class E>
   void operator()(const Choice<E>& f, E) {
     word(f.key, enum_name(f.names, f.def), enum_names(f.names), f.meaning);
+    if (f.computed) out_.back().default_text = f.computed;
   }
 
   void operator()(const Word& f, const std::string&) {

@@ -221,7 +221,7 @@ SimConfig parse_config(const nlohmann::json& doc, const std::string& file, const
 
   const std::uint64_t est = estimate_memory_bytes(c);
   if (est > c.memory_limit_mib << 20)
-    throw InputError(file + (estimate_model_bytes(c) > est / 2 ? ": /machine" : ": /memslots"),
+    throw InputError(file + ": " + estimate_blame(c),
                      "this run would need about " + std::to_string(est >> 20) + " MiB of host memory, above the limit of " +
                          std::to_string(c.memory_limit_mib) + " MiB (raise /memory_limit_mib to allow it)");
   return c;

@@ -99,13 +99,14 @@ struct Named {
   const char* meaning;
 };
 
-// One of a few words, held as an enum.
+// One of a few words, held as an enum; `computed` as for Whole.
 template <class E>
 struct Choice {
   const char* key;
   E def;
   std::span<const EnumName<E>> names;
   const char* meaning;
+  const char* computed = nullptr;
 };
 
 // One of a few words, held as the word itself.

@@ -4,18 +4,16 @@
 
 namespace s2sim::sim {
 
-std::uint64_t estimate_model_bytes(const SimConfig& cfg) {
-  // Every cache line costs its tag, fingerprint and two LRU links (20 bytes); every
-  // TLB or walk-cache entry its entry, fingerprint and links (about 40).
-  const MachineConfig& m = cfg.machine;
-  const std::uint64_t lines = m.l1d.lines() * (cfg.vcpus + 2) + m.l2.lines();
-  std::uint64_t entries = m.tlb.main.entries;
-  for (const auto* t : {&m.tlb.micro_load, &m.tlb.micro_store, &m.tlb.micro_data, &m.tlb.walk_cache})
-    if (*t) entries += (*t)->entries;
-  return lines * 20 + entries * cfg.vcpus * 40;
-}
+namespace {
 
-std::uint64_t estimate_memory_bytes(const SimConfig& cfg) {
+// Every cache line costs its tag, fingerprint and two LRU links (20 bytes); every
+// TLB or walk-cache entry its entry, fingerprint and links (about 40).
+constexpr std::uint64_t kLineBytes = 20, kTlbEntryBytes = 40;
+// A vCPU agent: its VcpuAgent (state, current op, statistics), its scheduling entry
+// and its share of the op look-ahead; a generous round figure.
+constexpr std::uint64_t kVcpuAgentBytes = 4096;
+
+std::uint64_t slot_bytes(const SimConfig& cfg) {
   // Per slot, always: the dirty bitmap and its snapshot buffer (2 bits a page) and the
   // per-2 MiB bookkeeping (backing chunk, source and destination version chunks).
   // Per page written: dense, 8 bytes of pte plus its share of table frames, 4 of
@@ -40,7 +38,32 @@ std::uint64_t estimate_memory_bytes(const SimConfig& cfg) {
   }
   const std::uint64_t dense = pages * 20;
   const std::uint64_t sparse = touched > UINT64_MAX / 12288 ? UINT64_MAX : touched * 12288;
-  return fixed + std::min(dense, sparse) + estimate_model_bytes(cfg);
+  return fixed + std::min(dense, sparse);
+}
+
+}  // namespace
+
+std::uint64_t estimate_model_bytes(const SimConfig& cfg) {
+  const MachineConfig& m = cfg.machine;
+  return (m.l1d.lines() * 2 + m.l2.lines()) * kLineBytes;
+}
+
+std::uint64_t estimate_vcpu_bytes(const SimConfig& cfg) {
+  const MachineConfig& m = cfg.machine;
+  std::uint64_t entries = m.tlb.main.entries;
+  for (const auto* t : {&m.tlb.micro_load, &m.tlb.micro_store, &m.tlb.micro_data, &m.tlb.walk_cache})
+    if (*t) entries += (*t)->entries;
+  return cfg.vcpus * (m.l1d.lines() * kLineBytes + entries * kTlbEntryBytes + kVcpuAgentBytes);
+}
+
+std::string estimate_blame(const SimConfig& cfg) {
+  const std::uint64_t slots = slot_bytes(cfg), model = estimate_model_bytes(cfg), vcpus = estimate_vcpu_bytes(cfg);
+  if (model >= slots && model >= vcpus) return "/machine";
+  return vcpus > slots ? "/vcpus" : "/memslots";
+}
+
+std::uint64_t estimate_memory_bytes(const SimConfig& cfg) {
+  return slot_bytes(cfg) + estimate_model_bytes(cfg) + estimate_vcpu_bytes(cfg);
 }
 
 }  // namespace s2sim::sim

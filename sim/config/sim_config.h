@@ -17,6 +17,11 @@
 
 namespace s2sim::sim {
 
+// The most vCPUs a run may have: KVM/arm64 with a GICv3 accepts up to VGIC_V3_MAX_CPUS
+// = 512 (include/kvm/arm_vgic.h in recent kernels; 255 in older ones), and the published
+// dirty_log_perf_test runs on 2-socket Ampere Altra go up to 152-160 vCPUs.
+inline constexpr unsigned kMaxVcpus = 512;
+
 struct MemslotConfig {
   unsigned id = 0;
   mmu::gfn_t base_gfn = 0;
@@ -74,6 +79,9 @@ struct SimConfig {
   mmu::Geometry geometry;
   std::vector<MemslotConfig> memslots;
   unsigned vcpus = 0;
+  // The kernel behaviour profile's name (mmu/kernel_profile.h); the dirty_log keys
+  // that a profile decides default to its values (config_fields.h).
+  std::string kernel;
   nlohmann::json workload;  // validated by workloads::make_workload
   std::string base_dir;     // for relative trace paths
   DirtyLogConfig dirty_log;

@@ -6,13 +6,16 @@
 
 #include "mmu/fault_handler.h"
 #include "mmu/hw_walk.h"
+#include "mmu/kernel_profile.h"
 #include "mmu/kvm.h"
 #include "sim/engine/host_agent.h"
 #include "sim/engine/host_leaf_prefetch.h"
 #include "sim/engine/lock_arbiter.h"
 #include "sim/engine/migration_agent.h"
 #include "sim/engine/op_lookahead.h"
+#include "sim/engine/perf_test_driver.h"
 #include "sim/engine/run_context.h"
+#include "sim/engine/run_queue.h"
 #include "sim/engine/tlb_shootdown.h"
 #include "sim/engine/vcpu_agent.h"
 #include "sim/engine/verifier.h"
@@ -26,12 +29,25 @@ using mmu::Access;
 using mmu::gfn_t;
 using mmu::ipa_t;
 
-Engine::Engine(const SimConfig& cfg, Timeline* trace) : cfg_(cfg), trace_(trace) {
-  mmu::KvmOptions ko;
-  ko.geometry = cfg_.geometry;
+Engine::Engine(const SimConfig& cfg, Timeline* trace, const PerfTestOptions* perf) : cfg_(cfg), trace_(trace) {
+  // The kernel profile decides the fault path, the mmu_lock kind and the flush
+  // instructions; the dirty_log keys (block_policy here, the GET_DIRTY_LOG options in
+  // cfg_.dirty_log) were resolved against it by parse_config.
+  const mmu::KernelProfile profile = mmu::kernel_profile_or_default(cfg_.kernel);
+  mmu::KvmOptions ko = mmu::kvm_options_from_profile(profile, cfg_.geometry);
   ko.block_policy = cfg_.block_policy;
-  shootdown_ = std::make_unique<TlbShootdown>(cfg_.machine, ko.vmid, trace_);
+  shootdown_ = std::make_unique<TlbShootdown>(cfg_.machine, ko.vmid, trace_, kernel_flush_by_ipa(profile, cfg_.machine));
   kvm_ = std::make_unique<mmu::Kvm>(ko, shootdown_.get());
+  if (perf) {
+    // The request runs on the config's kernel (an empty name means that one).
+    PerfTestRequest req = perf->request;
+    if (req.kernel.empty()) req.kernel = profile.name;
+    if (req.kernel != profile.name)
+      throw std::invalid_argument("perf-test asks for kernel " + req.kernel + ", the config names " + profile.name);
+    if (const std::string why = perf_test_unavailable(req); !why.empty()) throw std::invalid_argument(why);
+    // What user space enables before it creates memslots and vCPUs.
+    if (const std::string err = perf_test_enable_caps(*kvm_, req); !err.empty()) throw std::invalid_argument(err);
+  }
   for (const auto& m : cfg_.memslots) {
     const std::string err = kvm_->memslots.add(m.id, m.base_gfn, m.npages, m.hugepages, cfg_.geometry.ipa_bits);
     if (!err.empty()) throw InputError(cfg_.file + ": /memslots", err);
@@ -62,10 +78,16 @@ Engine::Engine(const SimConfig& cfg, Timeline* trace) : cfg_(cfg), trace_(trace)
   if (cfg_.migration.enabled) {
     agents_.push_back(Agent{Agent::Kind::Migration, 0, cfg_.vcpus, static_cast<int>(agents_.size())});
     agents_.back().time = cfg_.machine.clock().ms_to_cycles(cfg_.migration.start_ms);
+  } else if (perf) {
+    agents_.push_back(Agent{Agent::Kind::PerfTest, 0, cfg_.vcpus, static_cast<int>(agents_.size())});
   }
   if (host) agents_.push_back(Agent{Agent::Kind::Host, 0, cfg_.vcpus + 1, static_cast<int>(agents_.size())});
 
-  locks_ = std::make_unique<LockArbiter>(agents_, cfg_.machine.costs, trace_);
+  queue_ = std::make_unique<RunQueue>(agents_);
+  vcpus_left_ = cfg_.vcpus;
+  locks_ = std::make_unique<LockArbiter>(
+      agents_, cfg_.machine.costs, trace_, queue_.get(),
+      ko.mmu_lock == mmu::MmuLockKind::Rwlock ? LockKind::ReadWrite : LockKind::Exclusive);
   pages_ = std::make_unique<LostWriteVerifier>(slot.npages, cfg_.migration.enabled);
   res_.seed = cfg_.seed;
   res_.walker = cfg_.dirty_log.walker;
@@ -84,6 +106,10 @@ Engine::Engine(const SimConfig& cfg, Timeline* trace) : cfg_(cfg), trace_(trace)
   if (cfg_.migration.enabled) {
     migration_ = std::make_unique<MigrationAgent>(*ctx_, agents_, vcpus_);
   }
+  if (perf) {
+    if (cfg_.migration.enabled) throw std::invalid_argument("perf-test runs without the migration thread");
+    perf_ = std::make_unique<PerfTestDriver>(*ctx_, *perf, agents_[cfg_.vcpus], agents_, vcpus_, *queue_);
+  }
   if (host) {
     host_ = std::make_unique<HostAgent>(*ctx_);
     agents_.back().time = host_->period();
@@ -92,8 +118,9 @@ Engine::Engine(const SimConfig& cfg, Timeline* trace) : cfg_(cfg), trace_(trace)
     // One track per agent, tid = the agent's id (its tie-break rank).
     trace_->process_name("s2sim: " + res_.workload);
     for (const Agent& a : agents_) {
-      const std::string name = a.kind == Agent::Kind::Vcpu      ? "vCPU " + std::to_string(a.index)
+      const std::string name = a.kind == Agent::Kind::Vcpu        ? "vCPU " + std::to_string(a.index)
                                : a.kind == Agent::Kind::Migration ? std::string("migration thread")
+                               : a.kind == Agent::Kind::PerfTest  ? std::string("perf-test main thread")
                                                                   : std::string("host (MMU notifier unmaps)");
       trace_->thread_name(a.id, name, a.id);
       if (a.kind == Agent::Kind::Migration) trace_->keep_track(a.id);
@@ -111,20 +138,11 @@ Engine::~Engine() = default;
 Agent* Engine::next_agent() {
   // Once the migration is over nothing else matters: the host stops unmapping and the
   // vCPUs stay paused.
-  const bool migration_done = migration_ && migration_->done();
-  Agent* next = nullptr;
-  for (Agent& a : agents_) {
-    if (a.done || a.blocked || a.paused) continue;
-    if (a.kind == Agent::Kind::Host && migration_done) continue;
-    if (!next || a.time < next->time) next = &a;  // ties: the lower id, met first
-  }
-  if (!next || migration_done) return nullptr;
-  if (!migration_ && next->kind == Agent::Kind::Host) {
-    // Without migration the run ends with the guest: the host alone does not go on.
-    bool vcpus_left = false;
-    for (const Agent& a : agents_) vcpus_left |= a.kind == Agent::Kind::Vcpu && !a.done;
-    if (!vcpus_left) return nullptr;
-  }
+  if ((migration_ && migration_->done()) || (perf_ && perf_->done())) return nullptr;
+  Agent* next = queue_->pop();  // the earliest clock; ties: the lower id
+  if (!next) return nullptr;
+  // Without migration the run ends with the guest: the host alone does not go on.
+  if (!migration_ && next->kind == Agent::Kind::Host && vcpus_left_ == 0) return nullptr;
   return next;
 }
 
@@ -142,16 +160,23 @@ RunProgress Engine::progress_now(std::uint64_t now) const {
 
 RunResult Engine::run(const std::function<void(const RunProgress&)>& progress) {
   std::uint64_t steps = 0;
+  queue_->push_all();
   while (Agent* next = next_agent()) {
     switch (next->kind) {
       case Agent::Kind::Vcpu: vcpus_[next->index].step(*next); break;
       case Agent::Kind::Migration: migration_->step(*next); break;
+      case Agent::Kind::PerfTest: perf_->step(*next); break;
       case Agent::Kind::Host: host_->step(*next); break;
     }
+    // Only an agent's own step finishes it.
+    if (next->kind == Agent::Kind::Vcpu && next->done) --vcpus_left_;
+    queue_->push(*next);  // its clock moved: back in the queue unless it blocked, paused or finished
     if (progress && (++steps & 0xFFFF) == 0) progress(progress_now(next->time));
   }
   for (const Agent& a : agents_)
     if (a.blocked) throw std::logic_error("simulation deadlock: an agent waits on a lock nobody releases");
+  if (perf_ && !perf_->done())
+    throw std::logic_error("simulation deadlock: the vCPUs ended before the perf-test driver's last iteration");
   collect_totals();
   return res_;
 }

@@ -1,6 +1,6 @@
 // The cycle-level engine: builds a run's machine, VM, workload and agents, and
 // schedules them. Every agent — each vCPU (vcpu_agent.h), the migration thread
-// (migration_agent.h), and an optional host agent that unmaps pages (host_agent.h,
+// (migration_agent.h) or in its place perf-test's driver (perf_test_driver.h), and an optional host agent that unmaps pages (host_agent.h,
 // the MMU-notifier case) — has its own cycle count; the engine always runs the step
 // of the earliest runnable agent (ties: the lower agent id: vCPUs first, then the
 // migration thread, then the host), so runs are deterministic and races happen
@@ -53,6 +53,9 @@ class LockArbiter;
 class LostWriteVerifier;
 class MigrationAgent;
 class OpLookahead;
+class RunQueue;
+class PerfTestDriver;
+struct PerfTestOptions;
 class TlbShootdown;
 class VcpuAgent;
 struct RunContext;
@@ -61,7 +64,10 @@ class Engine final {
  public:
   // Builds the machine, the VM and the workload; throws InputError for bad input.
   // `trace` (optional, not owned, must outlive the engine) receives the timeline.
-  explicit Engine(const SimConfig& cfg, Timeline* trace = nullptr);
+  // With `perf` the perf-test driver runs in the migration thread's place (the
+  // config must have migration off and the memstress workload); the run's
+  // RunResult::perf holds what it measured.
+  explicit Engine(const SimConfig& cfg, Timeline* trace = nullptr, const PerfTestOptions* perf = nullptr);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -70,7 +76,8 @@ class Engine final {
   RunResult run(const std::function<void(const RunProgress&)>& progress = {});
 
  private:
-  // The earliest runnable agent, or nullptr when the run is over.
+  // The earliest runnable agent (taken out of the run queue), or nullptr when the run
+  // is over.
   Agent* next_agent();
   void collect_totals();
   void note_guest_finished();  // the result's guest_finished* fields
@@ -80,6 +87,8 @@ class Engine final {
   Timeline* trace_ = nullptr;
   RunResult res_;
   std::vector<Agent> agents_;  // by id: the vCPUs, then the migration thread, then the host
+  std::unique_ptr<RunQueue> queue_;  // the runnable agents by (clock, id)
+  unsigned vcpus_left_ = 0;          // vCPUs not done
   std::unique_ptr<TlbShootdown> shootdown_;
   std::unique_ptr<mmu::Kvm> kvm_;  // requests its TLB maintenance from shootdown_
   std::unique_ptr<CacheHierarchy> caches_;
@@ -91,6 +100,7 @@ class Engine final {
   std::unique_ptr<RunContext> ctx_;
   std::vector<VcpuAgent> vcpus_;
   std::unique_ptr<MigrationAgent> migration_;  // the migration thread (agent id cfg_.vcpus)
+  std::unique_ptr<PerfTestDriver> perf_;       // or perf-test's driver (same id)
   std::unique_ptr<HostAgent> host_;
 };
 

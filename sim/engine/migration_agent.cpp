@@ -6,10 +6,8 @@
 #include <string>
 
 #include "mmu/dirty_log.h"
-#include "mmu/granule.h"
 #include "sim/engine/invariant_checker.h"
 #include "sim/engine/vcpu_agent.h"
-#include "sim/timing/cycle_sink.h"
 
 namespace s2sim::sim {
 
@@ -52,32 +50,22 @@ void MigrationAgent::step(Agent& a) {
       // Round 0 counts from here: what the guest did before is its warm-up.
       note_warmup(a.time);
       round_.start_cycle = a.time;
-      // KVM_SET_USER_MEMORY_REGION with KVM_MEM_LOG_DIRTY_PAGES, then
-      // kvm_mmu_wp_memory_region() under mmu_lock, walked here one 2 MiB at a time.
-      a.time += ctx_.cfg.machine.costs.ioctl_entry;
-      mmu::kvm_start_dirty_logging(ctx_.kvm, ctx_.slot.id, ctx_.cfg.dirty_log.options.bits_per_long);
-      cursor_ = ctx_.slot.base_gfn;
+      enable_.emplace(ctx_, a);
       phase_ = P::Enable;
       break;
     case P::Enable:
-      enable_chunk(a);
-      break;
-    case P::EnableFlush: {
-      {
-        TlbShootdown::Charge charged(ctx_.shootdown, a);
-        ctx_.kvm.tlb->flush_remote_tlbs();
-      }
+      if (!enable_->step(a)) return;
       // The ioctl that turns logging on to the end of its flush: the span the report,
       // the result JSON and the timeline's "enable dirty logging" all give (what
       // dirty_log_perf_test times as "Enabling dirty logging time").
       ctx_.res.enable_logging_cycles = a.time - start_cycle_;
       if (ctx_.trace)
         ctx_.trace->complete(a.id, "enable dirty logging", start_cycle_, a.time, {{"pages", ctx_.slot.npages}});
+      enable_.reset();
       cursor_ = ctx_.slot.base_gfn;
       send_begin_ = a.time;
       phase_ = P::Round0;
       break;
-    }
     case P::Round0:
       send_round0_pages(a);
       break;
@@ -101,29 +89,6 @@ void MigrationAgent::step(Agent& a) {
       a.done = true;
       break;
   }
-}
-
-void MigrationAgent::enable_chunk(Agent& a) {
-  if (!ctx_.locks.take(ctx_.locks.mmu_lock, a)) return;
-  const mmu::Memslot& slot = ctx_.slot;
-  const gfn_t end = std::min<gfn_t>(slot.end_gfn(), mmu::pmd_end_gfn(cursor_));
-  CycleSink sink(ctx_.caches, a.core);
-  mmu::S2Walk w(ctx_.kvm.pgtable, &sink, &ctx_.kvm.hazards, "enable-logging");
-  mmu::WpStats enable_stats;  // kept apart from the get_dirty_log walker's counts
-  mmu::stage2_wp_range(w, cursor_ << mmu::PAGE_SHIFT, end << mmu::PAGE_SHIFT, enable_stats);
-  a.time += sink.cycles;
-  cursor_ = end;
-  const bool last = cursor_ >= slot.end_gfn();
-  // cond_resched_lock(): with the switch on, let a waiter in, but only where the
-  // kernel checks: stage2_wp_range() tests need_resched() || spin_needbreak() once per
-  // pgd entry, at the top of its loop (Linux 4.0 arch/arm/kvm/mmu.c, stage2_wp_range),
-  // so the lock drops at most once per 1 GiB of IPA on ARMv7 LPAE, never between the
-  // 2 MiB chunks this walk is stepped in.
-  const std::uint64_t pgd_pages = mmu::Geometry::level_size(ctx_.kvm.pgtable.geometry().pgd_level()) >> mmu::PAGE_SHIFT;
-  const bool pgd_boundary = cursor_ % pgd_pages == 0;
-  if (last || (ctx_.cfg.dirty_log.resched_lock && pgd_boundary && ctx_.locks.mmu_lock.has_waiters()))
-    ctx_.locks.release(ctx_.locks.mmu_lock, a);
-  if (last) phase_ = Phase::EnableFlush;
 }
 
 void MigrationAgent::send_round0_pages(Agent& a) {
@@ -240,11 +205,11 @@ bool MigrationAgent::all_vcpus_stopped(Agent& a) {
     v.kick_if_halted(ag, a.time);
     if (!ag.paused) {
       // Not stopped yet: come back when it has run (it stops at its next step).
-      // A vCPU queued for mmu_lock runs no earlier than the lock's owner.
+      // A vCPU queued for mmu_lock runs no earlier than the lock's holders.
       std::uint64_t runs_at = ag.time;
-      const int owner = ctx_.locks.mmu_lock.owner();
-      if (ag.blocked && owner != SimLock::kNone)
-        runs_at = std::max(runs_at, agents_[static_cast<std::size_t>(owner)].time);
+      if (ag.blocked)
+        for (const int h : ctx_.locks.mmu_lock.holders())
+          runs_at = std::max(runs_at, agents_[static_cast<std::size_t>(h)].time);
       a.time = std::max(a.time, runs_at) + 1;
       return false;
     }

@@ -3,8 +3,8 @@
 //
 //   Start        KVM_SET_USER_MEMORY_REGION with KVM_MEM_LOG_DIRTY_PAGES
 //   Enable       kvm_mmu_wp_memory_region() under mmu_lock, one 2 MiB chunk a step
-//                (resched_lock: the lock may drop only at a pgd entry boundary)
-//   EnableFlush  its kvm_flush_remote_tlbs()
+//                (resched_lock: the lock may drop only at a pgd entry boundary), then
+//                its kvm_flush_remote_tlbs() (enable_logging_timing.h)
 //   Round0       send every page while the guest runs
 //   Round        get_dirty_log (dirty_log_timing.h), one step at a time
 //   Decide       the stop rule (stop_rule.h): another round, or stop-and-copy
@@ -23,6 +23,7 @@
 #include "mmu/wp_walker.h"
 #include "sim/engine/agent.h"
 #include "sim/engine/dirty_log_timing.h"
+#include "sim/engine/enable_logging_timing.h"
 #include "sim/engine/run_context.h"
 #include "sim/engine/run_result.h"
 #include "sim/engine/stop_rule.h"
@@ -34,7 +35,7 @@ class VcpuAgent;
 
 class MigrationAgent {
  public:
-  enum class Phase : std::uint8_t { Start, Enable, EnableFlush, Round0, Round, Decide, Send, Pause, Final, FinalSend, Done };
+  enum class Phase : std::uint8_t { Start, Enable, Round0, Round, Decide, Send, Pause, Final, FinalSend, Done };
 
   // `agents` (by id) and `vcpus` (by index) are the engine's: vm_stop() waits for
   // every vCPU, and the invariant checker reads their TLBs. Throws
@@ -52,7 +53,6 @@ class MigrationAgent {
   unsigned round() const { return round_.round; }  // the round in progress
 
  private:
-  void enable_chunk(Agent& a);     // Enable: one 2 MiB chunk of the write-protect walk
   void send_round0_pages(Agent& a);
   void get_dirty_log_step(Agent& a);
   void decide(Agent& a);
@@ -73,7 +73,8 @@ class MigrationAgent {
   std::uint64_t page_send_cycles_;  // one page: copy and wire, pipelined
 
   Phase phase_ = Phase::Start;
-  mmu::gfn_t cursor_ = 0;              // next page to write-protect (Enable) or send (Round0)
+  std::optional<TimedEnableLogging> enable_;  // Enable in progress
+  mmu::gfn_t cursor_ = 0;              // next page to send (Round0)
   std::vector<mmu::gfn_t> pending_;    // pages to send, sorted
   std::size_t send_pos_ = 0;
   std::optional<TimedGetDirtyLog> call_;  // the get_dirty_log in progress

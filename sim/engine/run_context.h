@@ -8,6 +8,7 @@
 
 #include "mmu/kvm.h"
 #include "sim/config/config.h"
+#include "sim/engine/iteration_barrier.h"
 #include "sim/engine/lock_arbiter.h"
 #include "sim/engine/run_result.h"
 #include "sim/engine/timeline.h"
@@ -33,6 +34,9 @@ struct RunContext {
   // Set by the migration thread for stop-and-copy (vm_stop): each vCPU stops at its
   // next step outside a fault.
   bool pause_requested = false;
+  // The perf-test driver's iteration handshake; null when nothing drives iterations
+  // (a memstress GUEST_SYNC then returns to the guest at once).
+  IterationBarrier* barrier = nullptr;
 };
 
 }  // namespace s2sim::sim

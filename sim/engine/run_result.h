@@ -9,6 +9,7 @@
 
 #include "mmu/hazard.h"
 #include "mmu/wp_walker.h"
+#include "sim/engine/perf_test_result.h"
 #include "sim/timing/cache_model.h"
 #include "sim/timing/level_counts.h"
 #include "sim/timing/tlb.h"
@@ -38,7 +39,8 @@ struct VcpuStats {
   std::uint64_t ops = 0, reads = 0, writes = 0;
   std::uint64_t cycles = 0;           // the vCPU's clock at the end
   std::uint64_t busy_cycles = 0;      // spent on operations (think, TLB, walks, faults)
-  std::uint64_t idle_cycles = 0;      // waiting for a periodic workload's next burst
+  std::uint64_t idle_cycles = 0;      // waiting for a periodic workload's next burst, or in user space
+                                      // for the next memstress iteration
   std::uint64_t paused_cycles = 0;    // stopped for stop-and-copy
   std::uint64_t mmu_lock_wait = 0;
   // The vCPU's TLBs' own counters, read at the end of the run: hits (micro, main),
@@ -48,6 +50,10 @@ struct VcpuStats {
   LevelCounts walk_loads;       // hardware walk descriptor loads per level
   CacheHits walk_loads_where;   // ... by the cache level that served them
   std::uint64_t translation_faults = 0, write_protect_faults = 0, other_faults = 0, mmio = 0;
+  // Write-protect faults that dissolved a block (stage2_dissolve_pmd): the 4 KiB pages
+  // around it fault again. Counted within write_protect_faults.
+  std::uint64_t split_faults = 0;
+  std::uint64_t ucalls = 0;     // GUEST_SYNC exits to user space (memstress)
   std::uint64_t abandoned = 0;  // accesses given up after kMaxFaultRetries faults in a row
   std::uint64_t fault_cycles = 0;
 };
@@ -94,6 +100,9 @@ struct RunResult {
   std::uint64_t tlb_hits = 0, tlb_misses = 0, flush_all = 0, flush_ipa = 0, tlb_entries_invalidated = 0;
   // faults
   std::uint64_t translation_faults = 0, write_protect_faults = 0, mmio_aborts = 0;
+  // perf-test runs only (the perf-test driver in the migration thread's place); not
+  // part of the result JSON, which perf-test does not write.
+  PerfTestResult perf;
   // Guest accesses the engine gave up on because their faults made no progress: a
   // model bug; any fails verification (a dropped write would never reach the verifier).
   std::uint64_t abandoned_accesses = 0;

@@ -50,7 +50,7 @@ VcpuAgent::VcpuAgent(RunContext& ctx, OpLookahead& ops, HostLeafPrefetch& leaf_p
       tlb_(ctx.cfg.machine.tlb) {}
 
 void VcpuAgent::step(Agent& a) {
-  if (ctx_.pause_requested && state_ != VcpuState::InFault && ctx_.locks.mmu_lock.owner() != a.id) {
+  if (ctx_.pause_requested && state_ != VcpuState::InFault && !ctx_.locks.mmu_lock.holds(a.id)) {
     a.paused = true;
     paused_at_ = a.time;
     if (ctx_.trace) ctx_.trace->instant(a.id, "paused (vm_stop)", a.time);
@@ -68,6 +68,7 @@ void VcpuAgent::step(Agent& a) {
     a.done = true;
     return;
   }
+  if (op_.sync) return guest_sync(a);
   retries_ = 0;
   state_ = VcpuState::Access;
   // Idle until the op may start (periodic workloads), then think; the access itself
@@ -91,6 +92,24 @@ bool VcpuAgent::kick_if_halted(Agent& a, std::uint64_t now) {
   a.paused = true;
   paused_at_ = now;
   return true;
+}
+
+void VcpuAgent::guest_sync(Agent& a) {
+  // The ucall is an MMIO write the host kernel hands to user space (KVM_EXIT_MMIO):
+  // a stage-2 abort round trip. The vCPU thread then waits in user space for the
+  // next iteration, if anything drives iterations.
+  a.time += costs_.stage2_abort_host;
+  st_.busy_cycles += costs_.stage2_abort_host;
+  ++st_.ucalls;
+  if (ctx_.barrier) ctx_.barrier->arrive(a);
+  else resume(a, 0);
+}
+
+void VcpuAgent::resume(Agent& a, std::uint64_t waited) {
+  // Back into the guest: the KVM_RUN ioctl.
+  st_.idle_cycles += waited;
+  a.time += costs_.ioctl_entry;
+  st_.busy_cycles += costs_.ioctl_entry;
 }
 
 void VcpuAgent::prefetch(const workloads::GuestOp& op) {
@@ -186,7 +205,10 @@ void VcpuAgent::handle_fault(Agent& a) {
   // maintenance it requests (charged to this vCPU by the shootdown); then the
   // release. fault_handler_work was charged before the lock, with the trap.
   const std::uint64_t t0 = a.time, wait0 = a.lock_wait;
-  if (!ctx_.locks.take(ctx_.locks.mmu_lock, a)) return;
+  // spin_lock / write_lock, or read_lock where the kernel's fault path allows it.
+  const LockMode mode = mmu::fault_takes_read_lock(ctx_.kvm, op_.ipa, op_.access, fault_kind_) ? LockMode::Read
+                                                                                                : LockMode::Write;
+  if (!ctx_.locks.take(ctx_.locks.mmu_lock, a, mode)) return;
   CycleSink sink(caches_, a.core);
   const mmu::FaultResult fr = [&] {
     TlbShootdown::Charge charged(ctx_.shootdown, a);
@@ -203,6 +225,7 @@ void VcpuAgent::handle_fault(Agent& a) {
     ctx_.trace->complete(a.id, fault_event_name(fault_kind_, op_.access), fault_begin_, a.time,
                          {{"ipa", op_.ipa}, {"outcome", mmu::to_string(fr.outcome)},
                           {"lock_wait_cycles", a.lock_wait - fault_lock_wait0_}});
+  if (fr.outcome == mmu::FaultOutcome::BlockDissolved) ++st_.split_faults;
   if (fr.outcome == mmu::FaultOutcome::Mmio) {
     // Nothing backs this IPA: an MMIO access, emulated elsewhere; the guest moves on.
     ++st_.mmio;

@@ -48,6 +48,10 @@ class VcpuAgent {
   // and stops there. Returns whether it did.
   bool kick_if_halted(Agent& a, std::uint64_t now);
 
+  // The iteration barrier let this vCPU go after it had waited `waited` cycles in
+  // user space: it re-enters the guest (KVM_RUN).
+  void resume(Agent& a, std::uint64_t waited);
+
   VcpuState state() const { return state_; }
   std::uint64_t idle_from() const { return idle_from_; }
   std::uint64_t paused_at() const { return paused_at_; }  // when it stopped for stop-and-copy
@@ -62,6 +66,7 @@ class VcpuAgent {
  private:
   void access(Agent& a);
   void handle_fault(Agent& a);
+  void guest_sync(Agent& a);
   // Host prefetches for an operation this vCPU will run a few operations from now.
   void prefetch(const workloads::GuestOp& op);
 

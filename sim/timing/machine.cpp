@@ -40,6 +40,7 @@ const std::string kL2 = "/caches/l2";
 const std::string kDram = "/caches/dram";
 std::string tlb_ptr(const std::string& key) { return "/tlb/" + key; }
 std::string cost_ptr(const std::string& key) { return "/costs/" + key; }
+std::string dvm_ptr(const std::string& key) { return "/dvm/" + key; }
 
 const char* const kUserSource = "user-supplied (no source given)";
 
@@ -217,6 +218,52 @@ void read_costs(JsonReader& r, MachineConfig& m) {
   c.reject_unknown();
 }
 
+// -- DVM -------------------------------------------------------------------------
+
+// The value key of a DVM field's object: a count or a number of cycles.
+const char* dvm_value_key(const DvmField& f) { return f.member == &DvmConfig::pe_count ? "value" : "cycles"; }
+
+void read_dvm(JsonReader& r, MachineConfig& m) {
+  if (!r.has("dvm")) { r.allow("dvm"); return; }
+  if (r.json().at("dvm").is_null()) {
+    r.allow("dvm");
+    m.dvm.reset();
+    for (const DvmField& f : dvm_fields()) m.sources.erase(dvm_ptr(f.name));
+    return;
+  }
+  JsonReader d = r.get_object("dvm");
+  // No default to fall back on: a machine that had none must give all four.
+  const bool had = m.dvm.has_value();
+  DvmConfig cfg = m.dvm.value_or(DvmConfig{});
+  for (const DvmField& f : dvm_fields()) {
+    const std::string key = f.name;
+    std::uint64_t& v = cfg.*f.member;
+    const std::uint64_t min = f.member == &DvmConfig::pe_count ? 1 : 0;
+    if (!d.has(key)) {
+      if (!had) d.fail_here(std::string("missing \"") + key + "\": a \"dvm\" object gives all four of pe_count, "
+                            "dvm_op_cycles, dvm_per_pe_cycles and tlbi_local_cycles");
+      d.allow(key);
+      continue;
+    }
+    if (d.json().at(key).is_number()) {
+      v = d.get_u64(key, min, f.max);
+      set_source(m, dvm_ptr(key), kUserSource);
+      continue;
+    }
+    const std::string vk = dvm_value_key(f);
+    if (!d.json().at(key).is_object())
+      d.fail(key, "must be {\"" + vk + "\": N, \"source\": \"...\"} or a number");
+    JsonReader o = d.get_object(key);
+    if (!had && !o.has(vk)) o.fail_here("missing \"" + vk + "\"");
+    v = o.get_u64_or(vk, v, min, f.max);
+    read_source(o, o.has(vk), m, dvm_ptr(key));
+    o.reject_unknown();
+  }
+  d.allow("comment");
+  d.reject_unknown();
+  m.dvm = cfg;
+}
+
 nlohmann::json with_source(nlohmann::json obj, const MachineConfig& m, const std::string& ptr) {
   if (auto it = m.sources.find(ptr); it != m.sources.end()) obj["source"] = it->second;
   return obj;
@@ -252,6 +299,7 @@ std::string MachineConfig::validate() const {
   if (std::string e = l2.validate(); !e.empty()) return "l2: " + e;
   if (l1d.size_bytes % 1024 != 0 || l2.size_bytes % 1024 != 0) return "cache sizes must be whole KiB";
   if (dram_latency_cycles < l2.latency_cycles) return "dram latency must be at least the L2 latency (it includes the L2 lookup)";
+  if (dvm && dvm->pe_count == 0) return "dvm: pe_count must be at least 1";
   return {};
 }
 
@@ -392,6 +440,7 @@ MachineConfig load_machine(const nlohmann::json& obj, const std::string& file, c
   read_flag(r, m, "ipa_flush_drops_combined", m.ipa_flush_drops_combined);
   read_caches(r, m);
   read_costs(r, m);
+  read_dvm(r, m);
   r.reject_unknown();
   // Every check above names a pointer; this one backs them up for combinations.
   if (const std::string err = m.validate(); !err.empty()) r.fail_here(err);
@@ -421,6 +470,12 @@ nlohmann::json to_json(const MachineConfig& m) {
     costs[f.name] = with_source({{"cycles", m.costs.*f.member}}, m, cost_ptr(f.name));
   }
   j["costs"] = std::move(costs);
+  if (m.dvm) {
+    nlohmann::json dvm = nlohmann::json::object();
+    for (const DvmField& f : dvm_fields())
+      dvm[f.name] = with_source({{dvm_value_key(f), (*m.dvm).*f.member}}, m, dvm_ptr(f.name));
+    j["dvm"] = std::move(dvm);
+  }
   return j;
 }
 

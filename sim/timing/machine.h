@@ -18,7 +18,15 @@
 //     "caches": { "l1d": {"size_kib": 32, "ways": 2, "line_bytes": 64, "latency_cycles": 4, "source": "..."},
 //                 "l2":  {"size_kib": 1024, "ways": 16, "line_bytes": 64, "latency_cycles": 21, "source": "..."},
 //                 "dram": {"latency_cycles": 208, "source": "..."} },
-//     "costs": { "trap_to_hyp": {"cycles": 27, "source": "..."}, ... } }
+//     "costs": { "trap_to_hyp": {"cycles": 27, "source": "..."}, ... },
+//     "dvm": { "pe_count": {"value": 80, "source": "..."},
+//              "dvm_op_cycles": {"cycles": 300, "source": "..."}, "dvm_per_pe_cycles": ...,
+//              "tlbi_local_cycles": ... } }
+//
+// "dvm" is optional and has no default: a machine without it (the Cortex-A15 and A57
+// files) charges broadcast TLB maintenance as the constants tlbi_all_is / tlbi_ipa_is;
+// a machine with it (all four keys) queues broadcasts at the interconnect (dvm.h).
+// null removes it.
 //
 // Shorthands: a cost may be a bare number of cycles, "clock" a bare number of Hz,
 // "tlbi_by_ipa" and "ipa_flush_drops_combined" a bare boolean (convenient with
@@ -29,6 +37,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -36,6 +45,7 @@
 
 #include "sim/timing/cache_model.h"
 #include "sim/timing/clock.h"
+#include "sim/timing/dvm.h"
 #include "sim/timing/tlb.h"
 
 namespace s2sim::sim {
@@ -89,9 +99,11 @@ struct MachineConfig {
   // Total cost of an access that misses L1 and L2, the L2 lookup included.
   std::uint64_t dram_latency_cycles = 0;
   Costs costs;
+  // Broadcast TLBIs as a DVM queue; unset: the constant costs above.
+  std::optional<DvmConfig> dvm;
   // Where each value comes from, keyed by its JSON pointer relative to the machine
   // object: "/clock", "/tlb/main", "/tlbi_by_ipa", "/caches/l1d", "/caches/dram",
-  // "/costs/trap_to_hyp", ... (no entry for a TLB structure that is left out).
+  // "/costs/trap_to_hyp", "/dvm/pe_count", ... (no entry for a TLB structure that is left out).
   std::map<std::string, std::string> sources;
 
   // The source recorded for `pointer`, or "" if none.

@@ -154,8 +154,8 @@ std::vector<BadCase> catalogue() {
   // --- sizes and counts ------------------------------------------------------------
   add("npages_zero", with({{"/memslots/0/npages", "0"}}), {"{cfg}: /memslots/0/npages: must be between 1 and", "got 0"});
   add("npages_negative", with({{"/memslots/0/npages", "-5"}}), {"{cfg}: /memslots/0/npages: must be between 1 and", "got -5"});
-  add("vcpus_zero", with({{"/vcpus", "0"}}), {"{cfg}: /vcpus: must be between 1 and 64, got 0"});
-  add("vcpus_1000", with({{"/vcpus", "1000"}}), {"{cfg}: /vcpus: must be between 1 and 64, got 1000"});
+  add("vcpus_zero", with({{"/vcpus", "0"}}), {"{cfg}: /vcpus: must be between 1 and 512, got 0"});
+  add("vcpus_1000", with({{"/vcpus", "1000"}}), {"{cfg}: /vcpus: must be between 1 and 512, got 1000"});
   add("max_rounds_zero", with({{"/migration/max_rounds", "0"}}), {"{cfg}: /migration/max_rounds: must be between 1"});
   add("workload_pages_zero", with({{"/workload/pages", "0"}}), {"{cfg}: /workload/pages: must be between 1"});
   add("workload_ops_negative", with({{"/workload/ops", "-1"}}), {"{cfg}: /workload/ops: must be between 0", "got -1"});
@@ -202,6 +202,13 @@ std::vector<BadCase> catalogue() {
       with({{"/machine", R"({"name": "big", "caches": {"l2": {"size_kib": 1048576, "ways": 16, "line_bytes": 8}}})"},
             {"/memory_limit_mib", "1024"}}),
       {"{cfg}: /machine: this run would need about ", "limit of 1024 MiB"});
+  // 512 vCPUs, each with a 4 MiB L1D of 64-byte lines (65,536 lines of model state):
+  // about 650 MiB that grows with the vCPU count, so /vcpus is named.
+  add("vcpu_models_above_limit",
+      with({{"/vcpus", "512"},
+            {"/machine", R"({"name": "wide", "caches": {"l1d": {"size_kib": 4096, "ways": 4}}})"},
+            {"/memory_limit_mib", "256"}}),
+      {"{cfg}: /vcpus: this run would need about ", "limit of 256 MiB"});
 
   // --- migration, host, verify ---------------------------------------------------------------
   add("link_gbps_zero", with({{"/migration/link_gbps", "0"}}), {"{cfg}: /migration/link_gbps: must be between", "got 0"});
@@ -270,7 +277,7 @@ std::vector<BadCase> catalogue() {
   add_args("set_pointer_missing_parent", ok, "run {cfg} --quiet --set /dirty_log/nosuch/x=1 --json {json}",
            {"error: --set /dirty_log/nosuch/x=1: no such key: /dirty_log/nosuch"});
   add_args("set_makes_config_invalid", ok, "run {cfg} --quiet --set vcpus=0 --json {json}",
-           {"{cfg}: /vcpus: must be between 1 and 64, got 0"});
+           {"{cfg}: /vcpus: must be between 1 and 512, got 0"});
   add_args("set_misspelt_key", ok, "run {cfg} --quiet --set dirty_log.walkr=range --json {json}",
            {"{cfg}: /dirty_log/walkr: unknown key", "did you mean \"walker\"?"});
   add_args("seed_not_a_number", ok, "run {cfg} --quiet --seed abc --json {json}",

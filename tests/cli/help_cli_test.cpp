@@ -88,6 +88,12 @@ std::vector<Accepted> accepted() {
        {{"--out", out}, {"--jobs", "1"}, {"-j", "1"}, {"--csv", out}, {"--html", out}, {"--slurm", ""}, {"--submit", ""},
         {"--point", "0"}, {"--collect", ""}, {"--quiet", ""}, {"-q", ""}},
        "/no/such/spec.json"},
+      {"perf-test",
+       {{"-v", "2"}, {"-b", "1M"}, {"-i", "2"}, {"-s", "anonymous"}, {"-w", "50"}, {"-g", ""}, {"--stride", "4K"},
+        {"--eager-split-chunk", "0"}, {"--dirty-ring", "16"}, {"--machine", "cortex-a57"},
+        {"--kernel", "linux-4.0-armv7"}, {"--set", "seed=2"}, {"--seed", "3"}, {"--json", out}, {"--quiet", ""},
+        {"-q", ""}},
+       "-s bogus"},
       {"decode", {{"--level", "2"}, {"--pa-bits", "48"}, {"--json", ""}}, "not-a-number"},
       {"lab show 999", {{"--seed", "4"}, {"--json", ""}, {"--config", ""}}, ""},
   };

@@ -112,7 +112,7 @@ TEST(Machine, WhatIfA57DiffersOnlyInItsPerIpaFlush) {
 
 TEST(Machine, EveryShippedFileBuildsItsStructures) {
   for (const char* f : {"configs/machines/cortex-a15.json", "configs/machines/cortex-a57.json",
-                        "configs/machines/cortex-a57-ipa-only.json"}) {
+                        "configs/machines/cortex-a57-ipa-only.json", "configs/machines/neoverse-n1.json"}) {
     const MachineConfig m = load_machine(read_json(f), f, "");
     EXPECT_NO_THROW(TlbHierarchy{m.tlb}) << f;
     EXPECT_NO_THROW(CacheHierarchy(4, m.l1d, m.l2, m.dram_latency_cycles)) << f;

@@ -14,8 +14,8 @@ struct ConfigCase {
 };
 
 TEST(WorkloadFactory, KnowsAllBuiltInKinds) {
-  EXPECT_EQ(workload_kinds(), (std::vector<std::string>{"hotset", "periodic", "phases", "pmd_crossing", "sequential", "trace",
-                                                        "uniform", "zipf"}));
+  EXPECT_EQ(workload_kinds(), (std::vector<std::string>{"hotset", "memstress", "periodic", "phases", "pmd_crossing",
+                                                        "sequential", "trace", "uniform", "zipf"}));
 }
 
 TEST(WorkloadFactory, RegisteringAKindTwiceIsAProgrammingError) {
