@@ -9,7 +9,7 @@
 #   --max-vcpus N   stop the vCPU series at N (default 152; below 152 the eager-split
 #                   runs are skipped)
 #   --fit           solve again for the one fitted parameter,
-#                   machine.costs.fault_handler_work of neoverse-n1, on Jing Zhang's
+#                   machine.costs.fault_locked_work of neoverse-n1, on Jing Zhang's
 #                   1-vCPU point, and run the series with it (the shipped machine file
 #                   carries the value this gives)
 #
@@ -50,13 +50,13 @@ SET=()
 if [ "$FIT" = 1 ]; then
   # At 1 vCPU nothing contends: iteration 2's dirty memory time is linear in the
   # cost. Two runs give the line; the fitted cost puts iteration 2 on 926 ms.
-  perf fit0 "${JZ_FLAGS[@]}" --kernel linux-5.17-arm64 -v 1 --set machine.costs.fault_handler_work.cycles=1000
-  perf fit1 "${JZ_FLAGS[@]}" --kernel linux-5.17-arm64 -v 1 --set machine.costs.fault_handler_work.cycles=5000
+  perf fit0 "${JZ_FLAGS[@]}" --kernel linux-5.17-arm64 -v 1 --set machine.costs.fault_locked_work.cycles=1000
+  perf fit1 "${JZ_FLAGS[@]}" --kernel linux-5.17-arm64 -v 1 --set machine.costs.fault_locked_work.cycles=5000
   t0=$(field "$OUT/fit0.json" "j['iterations'][1]['dirty_memory_s']")
   t1=$(field "$OUT/fit1.json" "j['iterations'][1]['dirty_memory_s']")
   fitted=$(python3 -c "import sys; t0,t1=float(sys.argv[1]),float(sys.argv[2]); print(round(1000 + (0.926 - t0) * 4000 / (t1 - t0)))" "$t0" "$t1")
-  SET=(--set "machine.costs.fault_handler_work.cycles=$fitted")
-  echo "Fitted on Jing Zhang's 1-vCPU point: fault_handler_work = $fitted cycles."
+  SET=(--set "machine.costs.fault_locked_work.cycles=$fitted")
+  echo "Fitted on Jing Zhang's 1-vCPU point: fault_locked_work = $fitted cycles."
   echo
 fi
 

@@ -209,6 +209,10 @@ void VcpuAgent::handle_fault(Agent& a) {
   const LockMode mode = mmu::fault_takes_read_lock(ctx_.kvm, op_.ipa, op_.access, fault_kind_) ? LockMode::Read
                                                                                                 : LockMode::Write;
   if (!ctx_.locks.take(ctx_.locks.mmu_lock, a, mode)) return;
+  // What the kernel does under the lock beyond the descriptor accesses walked below
+  // (the machine's fault_locked_work: on arm64 without FEAT_S2FWB,
+  // stage2_map_walker_try_leaf's dcache_clean_inval_poc of the page it maps, 5.15+).
+  a.time += costs_.fault_locked_work;
   CycleSink sink(caches_, a.core);
   const mmu::FaultResult fr = [&] {
     TlbShootdown::Charge charged(ctx_.shootdown, a);

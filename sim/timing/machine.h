@@ -58,6 +58,7 @@ struct Costs {
   std::uint64_t trap_to_hyp = 0;
   std::uint64_t stage2_abort_host = 0;
   std::uint64_t fault_handler_work = 0;
+  std::uint64_t fault_locked_work = 0;
   std::uint64_t tlbi_all_is = 0;
   std::uint64_t tlbi_ipa_is = 0;
   std::uint64_t spin_lock = 0;
