@@ -13,10 +13,11 @@
 // Host time is the one-call kvm_vm_ioctl_get_dirty_log() with no access sink. The
 // counters come from one more call, untimed, advanced step by step with the walker's
 // accesses priced by the Cortex-A15 cache model (starting empty) plus the per-step
-// costs of the default machine: bitmap_word_scan for every word, atomic_xchg for
-// every non-zero word, tlbi_all_is for the flush and copy_to_user_per_byte for the
-// copy-out. Locks, ioctl entry and the buffer memset are left out: they are the same
-// for every walker.
+// costs the engine charges (sim/engine/dirty_log_timing.h, DirtyLogCostModel) on the
+// default machine: bitmap_word_scan for every word, atomic_xchg for every non-zero
+// word, the flush and copy_to_user_per_byte for the copy-out. Locks, ioctl entry and
+// the buffer memset (the model's entry and lock phases) are left out: they are the
+// same for every walker.
 #include <benchmark/benchmark.h>
 
 #include <map>
@@ -26,8 +27,10 @@
 
 #include "bench/bench_fixtures.h"
 #include "bench/bench_machine.h"
-#include "sim/timing/cycle_sink.h"
 #include "mmu/dirty_log.h"
+#include "sim/engine/dirty_log_timing.h"
+#include "sim/engine/tlb_shootdown.h"
+#include "sim/timing/cycle_sink.h"
 #include "mmu/wp_walker.h"
 
 namespace s2sim::bench {
@@ -86,32 +89,22 @@ void BM_DirtyLog(benchmark::State& state, const std::string& walker_name, std::u
   sim::CycleSink walk_cycles(cache, 0);
   CountingSink counts;
   TeeSink tee(counts, walk_cycles);
+  const sim::DirtyLogCostModel model(m);
   GetDirtyLog call(kvm, kSlotId, *walker, opts);
   std::uint64_t step_cycles = 0, words = 0;
   while (!call.done()) {
     const GetDirtyLog::StepInfo info = call.step(&tee);
-    switch (info.step) {
-      case GetDirtyLog::Step::Word:
-        ++words;
-        step_cycles += m.costs.bitmap_word_scan;
-        if (info.mask) step_cycles += m.costs.atomic_xchg;
-        break;
-      case GetDirtyLog::Step::Flush:
-        if (info.flushed) step_cycles += m.costs.tlbi_all_is;
-        break;
-      case GetDirtyLog::Step::CopyOut:
-        step_cycles += f.slot().dirty_bitmap->bytes() * m.costs.copy_to_user_per_byte;
-        break;
-      default:
-        break;
-    }
+    words += info.step == GetDirtyLog::Step::Word;
+    const sim::DirtyLogCharge charge = model.step(info, *f.slot().dirty_bitmap);
+    if (charge.phase != &sim::GetDirtyLogPhases::entry && charge.phase != &sim::GetDirtyLogPhases::lock)
+      step_cycles += charge.cycles;
   }
   if (call.result() != 0) state.SkipWithError("get_dirty_log failed");
   const std::uint64_t total = walk_cycles.cycles + step_cycles;
   auto num = [](std::uint64_t v) { return benchmark::Counter(static_cast<double>(v)); };
   state.counters["sim_cycles"] = num(total);
   state.counters["sim_walk_cycles"] = num(walk_cycles.cycles);
-  state.counters["sim_ms"] = benchmark::Counter(m.seconds(total) * 1e3);
+  state.counters["sim_ms"] = benchmark::Counter(m.clock().ms(total));
   state.counters["words"] = num(words);
   state.counters["pages_reported"] = num(call.pages_reported());
   state.counters["ptes_wp"] = num(call.wp_stats().ptes_write_protected);
@@ -149,10 +142,10 @@ void BM_EnableLogging(benchmark::State& state, std::uint64_t npages) {
   TeeSink tee(counts, walk_cycles);
   WpStats stats;
   if (kvm_enable_dirty_logging(kvm, kSlotId, bits, &tee, &stats) != 0) state.SkipWithError("enable failed");
-  const std::uint64_t total = walk_cycles.cycles + m.costs.tlbi_all_is;
+  const std::uint64_t total = walk_cycles.cycles + sim::flush_remote_tlbs_cycles(m);
   auto num = [](std::uint64_t v) { return benchmark::Counter(static_cast<double>(v)); };
   state.counters["sim_cycles"] = num(total);
-  state.counters["sim_ms"] = benchmark::Counter(m.seconds(total) * 1e3);
+  state.counters["sim_ms"] = benchmark::Counter(m.clock().ms(total));
   state.counters["ptes_wp"] = num(stats.ptes_write_protected);
   state.counters["loads"] = num(counts.total_loads());
   state.counters["upper_level_loads"] = num(counts.upper_level_loads());

@@ -1,51 +1,43 @@
-// Walkers registered by name: the config and the benchmarks choose one by its name.
+// Walkers registered by name (util/registry.h): the config and the benchmarks choose
+// one by its name.
 #include <functional>
 
 #include "mmu/wp_walkers.h"
+#include "util/registry.h"
 
 namespace s2sim::mmu {
 
 namespace {
 
-struct Entry {
-  const char* name;
-  const char* description;
-  std::function<std::unique_ptr<WpWalker>()> make;
-};
+using WpWalkerFactory = std::function<std::unique_ptr<WpWalker>()>;
 
-const std::vector<Entry>& registry() {
-  static const std::vector<Entry> r = {
-      {"naive", "a full pgd->pmd->pte walk for every set bit", [] { return std::make_unique<NaiveWalker>(); }},
-      {"v4", "the 2014 seed's crosses_pmd walker, latent bugs included", [] { return std::make_unique<V4Walker>(); }},
-      {"v4-fixed", "crosses_pmd made correct: one upper walk per pmd region, blocks protected",
-       [] { return std::make_unique<V4FixedWalker>(); }},
-      {"range", "upstream's stage2_wp_range over [__ffs(mask), __fls(mask)]",
-       [] { return std::make_unique<RangeWalker>(); }},
-  };
+const util::Registry<WpWalkerFactory>& registry() {
+  static const util::Registry<WpWalkerFactory> r = [] {
+    util::Registry<WpWalkerFactory> reg;
+    reg.add("naive", [] { return std::make_unique<NaiveWalker>(); }, "a full pgd->pmd->pte walk for every set bit");
+    reg.add("v4", [] { return std::make_unique<V4Walker>(); },
+            "the 2014 seed's crosses_pmd walker, latent bugs included");
+    reg.add("v4-fixed", [] { return std::make_unique<V4FixedWalker>(); },
+            "crosses_pmd made correct: one upper walk per pmd region, blocks protected");
+    reg.add("range", [] { return std::make_unique<RangeWalker>(); },
+            "upstream's stage2_wp_range over [__ffs(mask), __fls(mask)]");
+    return reg;
+  }();
   return r;
 }
 
 }  // namespace
 
 std::unique_ptr<WpWalker> make_wp_walker(const std::string& name) {
-  for (const auto& e : registry())
-    if (name == e.name) return e.make();
-  return nullptr;
+  const WpWalkerFactory* make = registry().find(name);
+  return make ? (*make)() : nullptr;
 }
 
-const std::vector<std::string>& wp_walker_names() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> n;
-    for (const auto& e : registry()) n.emplace_back(e.name);
-    return n;
-  }();
-  return names;
-}
+const std::vector<std::string>& wp_walker_names() { return registry().names(); }
 
 const char* wp_walker_description(const std::string& name) {
-  for (const auto& e : registry())
-    if (name == e.name) return e.description;
-  return "";
+  const auto* e = registry().entry(name);
+  return e ? e->description.c_str() : "";
 }
 
 }  // namespace s2sim::mmu

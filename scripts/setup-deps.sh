@@ -4,9 +4,10 @@
 # Idempotent and quiet when everything is present. Needs root (or sudo) to install.
 set -euo pipefail
 # clang and its runtime libraries: the asan preset (sanitizers and libFuzzer);
-# zlib and zstd: compressed traces.
+# zlib and zstd: compressed traces; python3: the mutation harness (tests/mutation/)
+# and bench/compare_walkers.py.
 needed=(cmake ninja-build g++ clang libclang-rt-14-dev libboost-container-dev nlohmann-json3-dev libgtest-dev
-        libbenchmark-dev zlib1g-dev libzstd-dev)
+        libbenchmark-dev zlib1g-dev libzstd-dev python3)
 # The test suite: a real single-node Slurm for the sweep test (tests/slurm/) and
 # Chromium for the HTML report's browser test (tests/browser/).
 test_needed=(slurm-wlm munge chromium)

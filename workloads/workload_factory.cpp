@@ -1,28 +1,11 @@
 #include "workloads/workload_factory.h"
 
+#include <algorithm>
 #include <cstdint>
-#include <stdexcept>
 
 #include "workloads/builtin_workloads.h"
 
 namespace s2sim::workloads {
-
-void WorkloadRegistry::add(const std::string& kind, WorkloadFactory factory) {
-  if (!factories_.emplace(kind, std::move(factory)).second) {
-    throw std::logic_error("workload kind \"" + kind + "\" registered twice");
-  }
-}
-
-const WorkloadFactory* WorkloadRegistry::find(const std::string& kind) const {
-  const auto it = factories_.find(kind);
-  return it == factories_.end() ? nullptr : &it->second;
-}
-
-std::vector<std::string> WorkloadRegistry::kinds() const {
-  std::vector<std::string> names;
-  for (const auto& [name, factory] : factories_) names.push_back(name);
-  return names;
-}
 
 WorkloadRegistry& workload_registry() {
   static WorkloadRegistry registry = [] {
@@ -71,10 +54,9 @@ std::unique_ptr<OpSource> make_workload(const nlohmann::json& spec_in, const std
   const nlohmann::json spec = unsigned_integers(spec_in);
   JsonReader reader(spec, env.config_file, pointer);
   const std::string kind = reader.get_string("kind");
-  const WorkloadRegistry& registry = workload_registry();
-  const WorkloadFactory* factory = registry.find(kind);
+  const WorkloadFactory* factory = workload_registry().find(kind);
   if (factory == nullptr) {
-    const std::vector<std::string> kinds = registry.kinds();
+    const std::vector<std::string> kinds = workload_kinds();
     std::string list;
     for (const auto& k : kinds) list += (list.empty() ? "" : ", ") + ("\"" + k + "\"");
     std::string msg = "unknown workload kind \"" + kind + "\" (expected one of " + list + ")";
@@ -89,6 +71,10 @@ std::unique_ptr<OpSource> make_workload(const nlohmann::json& spec_in, const std
   return source;
 }
 
-std::vector<std::string> workload_kinds() { return workload_registry().kinds(); }
+std::vector<std::string> workload_kinds() {
+  std::vector<std::string> kinds = workload_registry().names();
+  std::sort(kinds.begin(), kinds.end());
+  return kinds;
+}
 
 }  // namespace s2sim::workloads

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <functional>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -12,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "util/json_reader.h"
+#include "util/registry.h"
 #include "workloads/guest_op.h"
 
 namespace s2sim::workloads {
@@ -22,17 +22,9 @@ namespace s2sim::workloads {
 // trace file readable, ...) so that a run never fails half-way over a config error.
 using WorkloadFactory = std::function<std::unique_ptr<OpSource>(JsonReader& spec, const WorkloadEnv& env)>;
 
-class WorkloadRegistry {
- public:
-  // Registers `kind`; registering a name twice is a programming error (throws
-  // std::logic_error) since the second would silently shadow the first.
-  void add(const std::string& kind, WorkloadFactory factory);
-  const WorkloadFactory* find(const std::string& kind) const;
-  std::vector<std::string> kinds() const;  // sorted
-
- private:
-  std::map<std::string, WorkloadFactory> factories_;
-};
+// Kinds by name, in the shape walkers and stop rules share (util/registry.h):
+// registering a kind twice throws std::logic_error.
+using WorkloadRegistry = util::Registry<WorkloadFactory>;
 
 // The process-wide registry, holding the built-in kinds from first use on. More
 // kinds may be added at start-up (it is not synchronized).

@@ -9,6 +9,9 @@
 
 #include "mmu/hazard.h"
 #include "mmu/wp_walker.h"
+#include "sim/timing/cache_model.h"
+#include "sim/timing/level_counts.h"
+#include "sim/timing/tlb.h"
 
 namespace s2sim::sim {
 
@@ -31,14 +34,15 @@ struct VcpuStats {
   std::uint64_t idle_cycles = 0;      // waiting for a periodic workload's next burst
   std::uint64_t paused_cycles = 0;    // stopped for stop-and-copy
   std::uint64_t mmu_lock_wait = 0;
-  std::uint64_t tlb_hits_micro = 0, tlb_hits_main = 0, tlb_misses = 0;
-  std::uint64_t walks = 0, walk_cycles = 0;
-  std::array<std::uint64_t, 4> walk_loads{};       // hardware walk descriptor loads per level
-  std::array<std::uint64_t, 3> walk_loads_where{};  // ... that hit L1, L2, DRAM
+  // The vCPU's TLBs' own counters, read at the end of the run: hits (micro, main),
+  // misses (each one a hardware walk), the TLB maintenance requests that reached them.
+  TlbHierarchyStats tlb;
+  std::uint64_t walk_cycles = 0;
+  LevelCounts walk_loads;       // hardware walk descriptor loads per level
+  CacheHits walk_loads_where;   // ... by the cache level that served them
   std::uint64_t translation_faults = 0, write_protect_faults = 0, other_faults = 0, mmio = 0;
   std::uint64_t abandoned = 0;  // accesses given up after kMaxFaultRetries faults in a row
   std::uint64_t fault_cycles = 0;
-  std::uint64_t flushes_received = 0;
 };
 
 // Where the migration thread's KVM_GET_DIRTY_LOG time went, summed over every call of
@@ -84,11 +88,11 @@ struct RunResult {
   // dirty log
   std::uint64_t get_dirty_log_calls = 0, pages_reported = 0;
   mmu::WpStats wp;  // walker stats over all get_dirty_log calls
-  std::array<std::uint64_t, 4> dl_loads{}, dl_stores{};  // walker descriptor accesses per level
+  LevelCounts dl_loads, dl_stores;  // walker descriptor accesses per level
   std::uint64_t dl_cycles = 0;  // get_dirty_log's own work, lock waits excluded (= dl_phases.work())
   GetDirtyLogPhases dl_phases;
-  // The walker's descriptor accesses by where they hit: L1, L2, DRAM (migration core).
-  std::array<std::uint64_t, 3> dl_loads_where{}, dl_stores_where{};
+  // The walker's descriptor accesses by the cache level that served them (migration core).
+  CacheHits dl_loads_where, dl_stores_where;
   std::uint64_t enable_logging_cycles = 0;
   // migration
   bool migration_enabled = false;
@@ -98,7 +102,8 @@ struct RunResult {
   std::string stop_reason;
   // verify
   bool verify_enabled = false;
-  std::uint64_t checked_pages = 0, lost_writes = 0;
+  std::uint64_t checked_pages = 0;  // pages compared: every page of the slot the guest wrote
+  std::uint64_t lost_writes = 0;
   std::vector<LostWrite> first_lost;
   std::uint64_t invariant_violations = 0;
   std::vector<std::string> first_invariant_violations;
@@ -113,9 +118,9 @@ struct RunResult {
   bool verify_ok() const {
     return !verify_enabled || (lost_writes == 0 && invariant_violations == 0 && abandoned_accesses == 0);
   }
-  std::uint64_t upper_level_loads() const { return dl_loads[0] + dl_loads[1] + dl_loads[2]; }
-  std::uint64_t descriptor_loads() const { return dl_loads[0] + dl_loads[1] + dl_loads[2] + dl_loads[3]; }
-  std::uint64_t descriptor_stores() const { return dl_stores[0] + dl_stores[1] + dl_stores[2] + dl_stores[3]; }
+  std::uint64_t upper_level_loads() const { return dl_loads.upper(); }
+  std::uint64_t descriptor_loads() const { return dl_loads.total(); }
+  std::uint64_t descriptor_stores() const { return dl_stores.total(); }
 };
 
 }  // namespace s2sim::sim

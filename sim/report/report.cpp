@@ -8,6 +8,7 @@
 #include <sstream>
 #include <unistd.h>
 
+#include "sim/timing/clock.h"
 #include "util/input_error.h"
 #include "util/version.h"
 #include "workloads/workload_factory.h"
@@ -16,11 +17,12 @@ namespace s2sim::sim {
 
 namespace {
 
-double ms(std::uint64_t cycles, double hz) { return static_cast<double>(cycles) * 1000.0 / hz; }
+// [L1, L2, DRAM], the order of the result JSON's "..._l1_l2_dram" arrays.
+nlohmann::json by_cache_level(const CacheHits& h) { return nlohmann::json::array({h.l1, h.l2, h.dram}); }
 
 // Milliseconds for the result JSON, rounded to the nanosecond: finer than any cost in
 // the model, and short in the file (the shortest text that reads back as the double).
-double json_ms(std::uint64_t cycles, double hz) { return std::round(ms(cycles, hz) * 1e6) / 1e6; }
+double json_ms(std::uint64_t cycles, double hz) { return std::round(Clock(hz).ms(cycles) * 1e6) / 1e6; }
 
 std::string fixed(double v, int digits) {
   std::ostringstream o;
@@ -58,9 +60,9 @@ nlohmann::json result_json(const RunResult& r, const SimConfig& cfg) {
                     {"descriptor_loads", r.descriptor_loads()},
                     {"descriptor_stores", r.descriptor_stores()},
                     {"upper_level_loads", r.upper_level_loads()},
-                    {"loads_by_level", r.dl_loads},
-                    {"loads_l1_l2_dram", r.dl_loads_where},
-                    {"stores_l1_l2_dram", r.dl_stores_where},
+                    {"loads_by_level", r.dl_loads.by_level()},
+                    {"loads_l1_l2_dram", by_cache_level(r.dl_loads_where)},
+                    {"stores_l1_l2_dram", by_cache_level(r.dl_stores_where)},
                     {"cycles", r.dl_cycles},
                     {"ms", json_ms(r.dl_cycles, hz)},
                     {"enable_logging_cycles", r.enable_logging_cycles},
@@ -90,11 +92,11 @@ nlohmann::json result_json(const RunResult& r, const SimConfig& cfg) {
   for (const auto& v : r.vcpu)
     vcpus.push_back({{"cycles", v.cycles}, {"ops", v.ops}, {"busy_cycles", v.busy_cycles},
                      {"idle_cycles", v.idle_cycles}, {"paused_cycles", v.paused_cycles},
-                     {"mmu_lock_wait", v.mmu_lock_wait}, {"tlb_hits_micro", v.tlb_hits_micro},
-                     {"tlb_hits_main", v.tlb_hits_main}, {"tlb_misses", v.tlb_misses}, {"walks", v.walks},
-                     {"walk_cycles", v.walk_cycles}, {"walk_loads_by_level", v.walk_loads},
-                     {"walk_loads_l1_l2_dram", v.walk_loads_where}, {"fault_cycles", v.fault_cycles},
-                     {"flushes_received", v.flushes_received}});
+                     {"mmu_lock_wait", v.mmu_lock_wait}, {"tlb_hits_micro", v.tlb.micro_hits},
+                     {"tlb_hits_main", v.tlb.main_hits}, {"tlb_misses", v.tlb.misses}, {"walks", v.tlb.misses},
+                     {"walk_cycles", v.walk_cycles}, {"walk_loads_by_level", v.walk_loads.by_level()},
+                     {"walk_loads_l1_l2_dram", by_cache_level(v.walk_loads_where)}, {"fault_cycles", v.fault_cycles},
+                     {"flushes_received", v.tlb.invalidations}});
   const GetDirtyLogPhases& ph = r.dl_phases;
   const json migration_phases = {{"entry", ph.entry}, {"lock_wait", ph.lock_wait}, {"lock", ph.lock},
                                  {"words", ph.words}, {"write_protect", ph.write_protect}, {"flush", ph.flush},
@@ -110,6 +112,7 @@ nlohmann::json result_json(const RunResult& r, const SimConfig& cfg) {
 
 void print_report(std::ostream& out, const RunResult& r, const SimConfig& cfg) {
   const double hz = r.clock_hz;
+  const Clock clock(hz);
   out << "s2sim run: " << cfg.file << "  seed " << r.seed << "  walker " << r.walker << "\n";
   if (!cfg.comment.empty()) out << "  " << cfg.comment << "\n";
   out << "  machine " << cfg.machine.name << " @ " << fixed(hz / 1e9, 2) << " GHz, geometry " << cfg.geometry.name
@@ -122,22 +125,22 @@ void print_report(std::ostream& out, const RunResult& r, const SimConfig& cfg) {
       std::snprintf(line, sizeof line, "%5u%s %11llu %11llu %12llu %10.2f %7.3f %10llu %8llu\n", rd.round,
                     rd.stop_and_copy ? "*" : " ", static_cast<unsigned long long>(rd.dirty_pages),
                     static_cast<unsigned long long>(rd.pages_sent), static_cast<unsigned long long>(rd.cycles),
-                    ms(rd.cycles, hz), ms(rd.get_dirty_log_cycles, hz),
+                    clock.ms(rd.cycles), clock.ms(rd.get_dirty_log_cycles),
                     static_cast<unsigned long long>(rd.guest_write_faults),
                     static_cast<unsigned long long>(rd.tlb_flushes));
       out << line;
     }
     out << "  (* stop-and-copy, vCPUs paused; gdl = get_dirty_log)\n\n";
     // The phase times KVM's dirty_log_perf_test prints.
-    out << "Enabling dirty logging time: " << fixed(ms(r.enable_logging_cycles, hz), 3) << " ms\n";
+    out << "Enabling dirty logging time: " << fixed(clock.ms(r.enable_logging_cycles), 3) << " ms\n";
     std::uint64_t gdl = 0;
     for (const auto& rd : r.rounds) {
       if (rd.round == 0) continue;
-      out << "Iteration " << rd.round << " dirty memory time: " << fixed(ms(rd.cycles - rd.get_dirty_log_cycles, hz), 3)
-          << " ms, get dirty log time: " << fixed(ms(rd.get_dirty_log_cycles, hz), 3) << " ms\n";
+      out << "Iteration " << rd.round << " dirty memory time: " << fixed(clock.ms(rd.cycles - rd.get_dirty_log_cycles), 3)
+          << " ms, get dirty log time: " << fixed(clock.ms(rd.get_dirty_log_cycles), 3) << " ms\n";
       gdl += rd.get_dirty_log_cycles;
     }
-    out << "Get dirty log over " << r.get_dirty_log_calls << " iterations took " << fixed(ms(gdl, hz) / 1000.0, 6)
+    out << "Get dirty log over " << r.get_dirty_log_calls << " iterations took " << fixed(clock.ms(gdl) / 1000.0, 6)
         << " s\n\n";
   }
 
@@ -163,12 +166,12 @@ void print_report(std::ostream& out, const RunResult& r, const SimConfig& cfg) {
       << r.wp.ptes_write_protected << " ptes + " << r.wp.blocks_write_protected << " blocks protected";
   if (r.wp.clean_pages_protected) out << " (" << r.wp.clean_pages_protected << " clean)";
   out << ", " << r.dl_cycles << " cycles\n";
-  out << "            descriptor loads " << r.descriptor_loads() << " (by level 0-3: " << r.dl_loads[0] << " "
-      << r.dl_loads[1] << " " << r.dl_loads[2] << " " << r.dl_loads[3] << "; upper " << r.upper_level_loads()
+  out << "            descriptor loads " << r.descriptor_loads() << " (by level 0-3: " << r.dl_loads.level0() << " "
+      << r.dl_loads.level1() << " " << r.dl_loads.level2() << " " << r.dl_loads.level3() << "; upper " << r.upper_level_loads()
       << "), stores " << r.descriptor_stores() << "\n";
   if (r.migration_enabled) {
     out << "migration:  " << r.pages_sent_total << " pages sent in " << r.rounds.size() << " rounds, downtime "
-        << r.downtime_pages << " pages / " << fixed(ms(r.downtime_cycles, hz), 3) << " ms, "
+        << r.downtime_pages << " pages / " << fixed(clock.ms(r.downtime_cycles), 3) << " ms, "
         << (r.converged ? "converged" : "did NOT converge") << " (" << r.stop_reason << ")\n";
   }
   std::uint64_t hz_total = 0;
@@ -177,14 +180,15 @@ void print_report(std::ostream& out, const RunResult& r, const SimConfig& cfg) {
   for (std::size_t k = 0; k < mmu::kHazardKinds; ++k)
     if (r.hazards[k]) out << "  " << mmu::to_string(static_cast<mmu::HazardKind>(k)) << "=" << r.hazards[k];
   out << "\n";
-  out << "time:       " << fixed(ms(r.total_cycles, hz), 3) << " ms simulated (" << r.total_cycles << " cycles)\n\n";
+  out << "time:       " << fixed(clock.ms(r.total_cycles), 3) << " ms simulated (" << r.total_cycles << " cycles)\n\n";
 
   if (!r.verify_enabled) {
     out << "verify: off\n";
     return;
   }
   if (r.verify_ok()) {
-    out << "verify: OK — " << r.checked_pages << " pages checked, no write lost\n";
+    out << "verify: OK — " << r.checked_pages << " pages checked (" << r.distinct_pages_written
+        << " distinct pages written), no write lost\n";
     return;
   }
   out << "verify: FAILED — " << r.lost_writes << " lost write(s) in " << r.checked_pages << " pages";

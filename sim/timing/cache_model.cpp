@@ -115,11 +115,7 @@ CacheAccess CacheHierarchy::access(unsigned core, mmu::phys_addr_t pa, bool stor
       if (c != core && l1_[c].invalidate(l1_[c].line_of(pa))) ++stats_[c].l1_invalidations_received;
     }
   }
-  switch (result.level) {
-    case 1: ++(store ? st.stores_l1 : st.loads_l1); break;
-    case 2: ++(store ? st.stores_l2 : st.loads_l2); break;
-    default: ++(store ? st.stores_dram : st.loads_dram); break;
-  }
+  (store ? st.stores : st.loads).add(result.level);
   return result;
 }
 
@@ -137,15 +133,7 @@ bool CacheHierarchy::l2_contains(mmu::phys_addr_t pa) const { return l2_.find(l2
 
 CacheCoreStats CacheHierarchy::total_stats() const {
   CacheCoreStats t;
-  for (const CacheCoreStats& s : stats_) {
-    t.loads_l1 += s.loads_l1;
-    t.loads_l2 += s.loads_l2;
-    t.loads_dram += s.loads_dram;
-    t.stores_l1 += s.stores_l1;
-    t.stores_l2 += s.stores_l2;
-    t.stores_dram += s.stores_dram;
-    t.l1_invalidations_received += s.l1_invalidations_received;
-  }
+  for (const CacheCoreStats& s : stats_) t += s;
   return t;
 }
 

@@ -63,15 +63,45 @@ struct CacheAccess {
   friend bool operator==(const CacheAccess&, const CacheAccess&) = default;
 };
 
+// Accesses counted by the level that served them.
+struct CacheHits {
+  std::uint64_t l1 = 0, l2 = 0, dram = 0;
+
+  // Counts one access served at `level` (CacheAccess::level: 1 = L1D, 2 = L2, 3 = DRAM).
+  // Without branches: on a walk-heavy run the level is different at every access.
+  void add(int level) {
+    l1 += level == 1;
+    l2 += level == 2;
+    dram += level > 2;
+  }
+  std::uint64_t total() const { return l1 + l2 + dram; }
+  CacheHits& operator+=(const CacheHits& o) {
+    l1 += o.l1;
+    l2 += o.l2;
+    dram += o.dram;
+    return *this;
+  }
+  // What changed between two readings of the same counters (later - earlier).
+  friend CacheHits operator-(const CacheHits& a, const CacheHits& b) { return {a.l1 - b.l1, a.l2 - b.l2, a.dram - b.dram}; }
+  friend bool operator==(const CacheHits&, const CacheHits&) = default;
+};
+
 // Per-core counters.
 struct CacheCoreStats {
-  std::uint64_t loads_l1 = 0, loads_l2 = 0, loads_dram = 0;
-  std::uint64_t stores_l1 = 0, stores_l2 = 0, stores_dram = 0;
+  CacheHits loads, stores;
   // Lines of this core's L1 invalidated by other cores' stores.
   std::uint64_t l1_invalidations_received = 0;
 
-  std::uint64_t loads() const { return loads_l1 + loads_l2 + loads_dram; }
-  std::uint64_t stores() const { return stores_l1 + stores_l2 + stores_dram; }
+  CacheCoreStats& operator+=(const CacheCoreStats& o) {
+    loads += o.loads;
+    stores += o.stores;
+    l1_invalidations_received += o.l1_invalidations_received;
+    return *this;
+  }
+  // What changed between two readings of the same core (later - earlier).
+  friend CacheCoreStats operator-(const CacheCoreStats& a, const CacheCoreStats& b) {
+    return {a.loads - b.loads, a.stores - b.stores, a.l1_invalidations_received - b.l1_invalidations_received};
+  }
   friend bool operator==(const CacheCoreStats&, const CacheCoreStats&) = default;
 };
 

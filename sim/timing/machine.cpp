@@ -9,12 +9,13 @@ namespace s2sim::sim {
 
 namespace {
 
-constexpr std::array<CostField, 15> kCostFields = {{
+constexpr std::array<CostField, 14> kCostFields = {{
     {"micro_tlb_miss_main_hit", &Costs::micro_tlb_miss_main_hit,
      "extra cycles of a micro-TLB miss that hits the main TLB"},
     {"walk_step_overhead", &Costs::walk_step_overhead,
      "hardware walker work per descriptor, on top of that descriptor's cache latency"},
-    {"trap_to_hyp", &Costs::trap_to_hyp, "trap from the guest into Hyp mode"},
+    {"trap_to_hyp", &Costs::trap_to_hyp,
+     "trap into Hyp mode and back without a world switch (kvm_call_hyp of each TLB maintenance request)"},
     {"stage2_abort_host", &Costs::stage2_abort_host,
      "stage-2 abort taken to the host kernel and back to the guest (the round trip)"},
     {"fault_handler_work", &Costs::fault_handler_work,
@@ -27,7 +28,6 @@ constexpr std::array<CostField, 15> kCostFields = {{
     {"bitmap_word_scan", &Costs::bitmap_word_scan, "reading and testing one dirty-bitmap word"},
     {"copy_to_user_per_byte", &Costs::copy_to_user_per_byte, "copy_to_user of the dirty bitmap, per byte"},
     {"page_copy", &Costs::page_copy, "copying one 4 KiB guest page out of DRAM (migration send)"},
-    {"hypercall", &Costs::hypercall, "hypercall round trip through a world switch"},
     {"ioctl_entry", &Costs::ioctl_entry, "system call + ioctl dispatch into KVM and back"},
 }};
 
@@ -307,8 +307,10 @@ MachineConfig cortex_a15() {
       "same per-step work at every level and for stage-2 walks");
   c.trap_to_hyp = 27;
   src(cost_ptr("trap_to_hyp"),
-      "KVM/ARM paper (Dall and Nieh, ASPLOS 2014), Table 3 'Trap', Cortex-A15 cycles: a trap from the guest into "
-      "Hyp mode without a world switch. As commonly cited; the table was not re-read");
+      "KVM/ARM paper (Dall and Nieh, ASPLOS 2014), Table 3 'Trap', Cortex-A15 cycles: a trap into Hyp mode and "
+      "back without a world switch. As commonly cited; the table was not re-read. Charged for the HVC of "
+      "kvm_call_hyp() that each ARMv7 TLB maintenance request makes from the host kernel (__kvm_tlb_flush_vmid, "
+      "__kvm_tlb_flush_vmid_ipa); assumption: the host's HVC costs what the guest's trap does");
   c.stage2_abort_host = 5990;
   src(cost_ptr("stage2_abort_host"),
       "KVM/ARM paper (Dall and Nieh, ASPLOS 2014), Table 3 'I/O Kernel', Cortex-A15 cycles: a guest access that "
@@ -357,10 +359,6 @@ MachineConfig cortex_a15() {
       "derived: about 1.5 us per 4 KiB page at 1.7 GHz, an effective copy rate of about 2.8 GB/s (5.6 GB/s of "
       "DRAM traffic, read plus write, under half the 12.8 GB/s peak of the Exynos 5250's two 32-bit DDR3L-1600 "
       "ports that 7-cpu.com lists); the effective rate is an assumption");
-  c.hypercall = 5326;
-  src(cost_ptr("hypercall"),
-      "KVM/ARM paper (Dall and Nieh, ASPLOS 2014), Table 3 'Hypercall', Cortex-A15 cycles: a guest-to-host round "
-      "trip through a full world switch. As commonly cited; the table was not re-read");
   c.ioctl_entry = 1000;
   src(cost_ptr("ioctl_entry"),
       "assumption: a system call into the host kernel and back plus the ioctl dispatch (vfs_ioctl to "

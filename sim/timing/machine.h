@@ -34,6 +34,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/timing/cache_model.h"
+#include "sim/timing/clock.h"
 #include "sim/timing/tlb.h"
 
 namespace s2sim::sim {
@@ -54,7 +55,6 @@ struct Costs {
   std::uint64_t bitmap_word_scan = 0;
   std::uint64_t copy_to_user_per_byte = 0;
   std::uint64_t page_copy = 0;
-  std::uint64_t hypercall = 0;
   std::uint64_t ioctl_entry = 0;
 
   friend bool operator==(const Costs&, const Costs&) = default;
@@ -95,7 +95,7 @@ struct MachineConfig {
   // What one per-IPA TLB invalidation costs here: by IPA where the architecture has
   // it, else the whole-VMID broadcast that ARMv7 KVM/ARM falls back to.
   std::uint64_t tlbi_for_ipa_cycles() const { return tlbi_by_ipa ? costs.tlbi_ipa_is : costs.tlbi_all_is; }
-  double seconds(std::uint64_t cycles) const { return static_cast<double>(cycles) / clock_hz; }
+  Clock clock() const { return Clock(clock_hz); }
 
   friend bool operator==(const MachineConfig&, const MachineConfig&) = default;
 };

@@ -311,7 +311,7 @@ unsigned TlbHierarchy::invalidate_vmid(std::uint16_t vmid) {
   if (micro_load_) n += micro_load_->invalidate_vmid(vmid);
   if (micro_store_) n += micro_store_->invalidate_vmid(vmid);
   if (walk_cache_) walk_cache_->invalidate_vmid(vmid);
-  return n;
+  return counted_invalidation(n);
 }
 
 unsigned TlbHierarchy::invalidate_ipa(std::uint16_t vmid, mmu::ipa_t ipa) {
@@ -319,7 +319,7 @@ unsigned TlbHierarchy::invalidate_ipa(std::uint16_t vmid, mmu::ipa_t ipa) {
   if (micro_load_) n += micro_load_->invalidate_ipa(vmid, ipa);
   if (micro_store_) n += micro_store_->invalidate_ipa(vmid, ipa);
   if (walk_cache_) walk_cache_->invalidate_ipa(vmid, ipa);
-  return n;
+  return counted_invalidation(n);
 }
 
 unsigned TlbHierarchy::invalidate_all() {
@@ -327,7 +327,13 @@ unsigned TlbHierarchy::invalidate_all() {
   if (micro_load_) n += micro_load_->invalidate_all();
   if (micro_store_) n += micro_store_->invalidate_all();
   if (walk_cache_) walk_cache_->invalidate_all();
-  return n;
+  return counted_invalidation(n);
+}
+
+unsigned TlbHierarchy::counted_invalidation(unsigned dropped) {
+  ++stats_.invalidations;
+  stats_.entries_invalidated += dropped;
+  return dropped;
 }
 
 void TlbHierarchy::reset_stats() {

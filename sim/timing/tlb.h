@@ -91,6 +91,14 @@ struct TlbStats {
   std::uint64_t flush_ipa = 0;    // invalidate_ipa() calls (TLBI IPAS2E1IS on ARMv8)
   std::uint64_t flush_all = 0;    // invalidate_all() calls
 
+  // What changed between two readings of the same TLB (later - earlier).
+  friend TlbStats operator-(const TlbStats& a, const TlbStats& b) {
+    return {a.lookups - b.lookups,         a.hits - b.hits,
+            a.misses - b.misses,           a.inserts - b.inserts,
+            a.evictions - b.evictions,     a.invalidated - b.invalidated,
+            a.flush_vmid - b.flush_vmid,   a.flush_ipa - b.flush_ipa,
+            a.flush_all - b.flush_all};
+  }
   friend bool operator==(const TlbStats&, const TlbStats&) = default;
 };
 
@@ -201,7 +209,20 @@ struct TlbHierarchyStats {
   std::uint64_t main_hits = 0;  // micro miss (or no micro TLB) that hit the main TLB
   std::uint64_t misses = 0;     // missed everywhere: a stage-2 walk follows
   std::uint64_t fills = 0;      // fill() calls after a walk
+  std::uint64_t invalidations = 0;        // invalidate_*() calls: TLB maintenance that reached this core
+  std::uint64_t entries_invalidated = 0;  // TLB entries they dropped, every level (walk-cache entries aside)
 
+  std::uint64_t hits() const { return micro_hits + main_hits; }
+  // What changed between two readings of the same hierarchy (later - earlier).
+  friend TlbHierarchyStats operator-(const TlbHierarchyStats& a, const TlbHierarchyStats& b) {
+    return {a.lookups - b.lookups,
+            a.micro_hits - b.micro_hits,
+            a.main_hits - b.main_hits,
+            a.misses - b.misses,
+            a.fills - b.fills,
+            a.invalidations - b.invalidations,
+            a.entries_invalidated - b.entries_invalidated};
+  }
   friend bool operator==(const TlbHierarchyStats&, const TlbHierarchyStats&) = default;
 };
 
@@ -239,6 +260,7 @@ class TlbHierarchy {
 
  private:
   Tlb* micro_for(mmu::Access access);
+  unsigned counted_invalidation(unsigned dropped);  // counts one invalidate_*() call; returns `dropped`
 
   TlbHierarchyConfig config_;
   // With a shared micro TLB (micro_data) it lives in micro_load_ and serves stores too.

@@ -43,7 +43,7 @@ std::optional<WalkCacheHit> WalkCache::lookup(std::uint16_t vmid, mmu::ipa_t ipa
       if (const int i = find(vmid, level, tag); i >= 0) {
         lru_.touch(set_of(tag), static_cast<std::size_t>(i));
         ++stats_.hits;
-        ++stats_.hits_by_level[static_cast<std::size_t>(level)];
+        stats_.hits_by_level.add(level);
         return WalkCacheHit{level, slots_[static_cast<std::size_t>(i)].next_table};
       }
     }

@@ -21,6 +21,7 @@
 
 #include "mmu/types.h"
 #include "sim/timing/key_search.h"
+#include "sim/timing/level_counts.h"
 #include "sim/timing/lru_list.h"
 
 namespace s2sim::sim {
@@ -40,11 +41,17 @@ struct WalkCacheStats {
   std::uint64_t lookups = 0;
   std::uint64_t hits = 0;    // a table descriptor of some level was cached
   std::uint64_t misses = 0;  // the walk starts at the start level
-  std::array<std::uint64_t, 4> hits_by_level{};  // indexed by the level of the cached descriptor
+  LevelCounts hits_by_level;  // by the level of the cached descriptor
   std::uint64_t inserts = 0;
   std::uint64_t evictions = 0;
   std::uint64_t invalidated = 0;
 
+  // What changed between two readings of the same walk cache (later - earlier).
+  friend WalkCacheStats operator-(const WalkCacheStats& a, const WalkCacheStats& b) {
+    return {a.lookups - b.lookups, a.hits - b.hits,           a.misses - b.misses,
+            a.hits_by_level - b.hits_by_level, a.inserts - b.inserts, a.evictions - b.evictions,
+            a.invalidated - b.invalidated};
+  }
   friend bool operator==(const WalkCacheStats&, const WalkCacheStats&) = default;
 };
 

@@ -10,7 +10,8 @@
 //   the access itself 1 (data in L1; the engine's fixed charge)
 //   stage2_abort_host 5990 (abort to the host and back, trap included)
 //   spin_lock 40 (uncontended), lock_handover 100
-//   fault_handler_work 1500, tlbi_all_is 1000 (TLBIALLIS + DSB, on the requester)
+//   fault_handler_work 1500; a TLB flush request costs the requester trap_to_hyp 27
+//   (kvm_call_hyp into Hyp mode and back) + tlbi_all_is 1000 (TLBIALLIS + DSB)
 //   ioctl_entry 1000, bitmap_word_scan 4, atomic_xchg 30, copy_to_user_per_byte 1
 //   page_copy 2500 (a page send is max(page_copy, wire time))
 //
@@ -104,8 +105,8 @@ TEST(EngineCycles, WriteHittingTheTlb) {
   const VcpuStats& v = two.vcpu[0];
   EXPECT_EQ(v.cycles, kFirstWrite + 1);
   EXPECT_EQ(v.busy_cycles, kFirstWrite + 1);
-  EXPECT_EQ(v.tlb_hits_micro, 1u);
-  EXPECT_EQ(v.tlb_misses, 2u);
+  EXPECT_EQ(v.tlb.micro_hits, 1u);
+  EXPECT_EQ(v.tlb.misses, 2u);
   EXPECT_EQ(v.writes, 2u);
   expect_accounted(v);
 
@@ -113,7 +114,7 @@ TEST(EngineCycles, WriteHittingTheTlb) {
   // 1 + micro_tlb_miss_main_hit 12 = 13, so 8232 + 13 = 8245.
   const RunResult rd = run(config("0 W 40000000\n0 R 40000000\n"));
   EXPECT_EQ(rd.vcpu[0].cycles, kFirstWrite + 13);
-  EXPECT_EQ(rd.vcpu[0].tlb_hits_main, 1u);
+  EXPECT_EQ(rd.vcpu[0].tlb.main_hits, 1u);
   EXPECT_EQ(rd.total_cycles, kFirstWrite + 13);
 }
 
@@ -127,13 +128,13 @@ TEST(EngineCycles, TlbMissWalks) {
   const RunResult r = run(config("0 W 40000000\n"));
   const VcpuStats& v = r.vcpu[0];
   EXPECT_EQ(v.cycles, kFirstWrite);
-  EXPECT_EQ(v.tlb_misses, 2u);
-  EXPECT_EQ(v.walks, 2u);
+  EXPECT_EQ(v.tlb.misses, 2u);  // each one a walk
+  EXPECT_EQ(v.walk_loads.total(), 4u);
   // walk cycles: 214 (pgd[1] from DRAM) + 3 x (4 + 6) = 244
   EXPECT_EQ(v.walk_cycles, 214u + 30u);
-  EXPECT_EQ(v.walk_loads_where[0], 3u);  // L1
-  EXPECT_EQ(v.walk_loads_where[1], 0u);  // L2
-  EXPECT_EQ(v.walk_loads_where[2], 1u);  // DRAM
+  EXPECT_EQ(v.walk_loads_where.l1, 3u);
+  EXPECT_EQ(v.walk_loads_where.l2, 0u);
+  EXPECT_EQ(v.walk_loads_where.dram, 1u);
   EXPECT_EQ(v.translation_faults, 1u);
   // fault cycles: abort 5990 + handler 40 + 432 + 1500 = 7962
   EXPECT_EQ(v.fault_cycles, 7962u);
@@ -154,9 +155,9 @@ TEST(EngineCycles, TlbMissWalks) {
   EXPECT_EQ(w.idle_cycles, 20000u);
   EXPECT_EQ(w.busy_cycles, 94u);
   EXPECT_EQ(w.walk_cycles, 81u);
-  EXPECT_EQ(w.walk_loads_where[0], 0u);
-  EXPECT_EQ(w.walk_loads_where[1], 3u);
-  EXPECT_EQ(w.walk_loads_where[2], 0u);
+  EXPECT_EQ(w.walk_loads_where.l1, 0u);
+  EXPECT_EQ(w.walk_loads_where.l2, 3u);
+  EXPECT_EQ(w.walk_loads_where.dram, 0u);
   EXPECT_EQ(w.translation_faults, 0u);
   expect_accounted(w);
   expect_accounted(two.vcpu[1]);
@@ -174,8 +175,8 @@ TEST(EngineCycles, ReadFaultWhenNotLoggingMapsWritableAndTheWriteHitsTheTlb) {
   EXPECT_EQ(v.cycles, kFirstWrite + 13);
   EXPECT_EQ(v.translation_faults, 1u);
   EXPECT_EQ(v.write_protect_faults, 0u);
-  EXPECT_EQ(v.tlb_hits_main, 1u);
-  EXPECT_EQ(v.tlb_misses, 2u);  // the read's, and its retry's
+  EXPECT_EQ(v.tlb.main_hits, 1u);
+  EXPECT_EQ(v.tlb.misses, 2u);  // the read's, and its retry's
   EXPECT_EQ(r.flush_ipa + r.flush_all, 0u);
   expect_accounted(v);
 }
@@ -187,7 +188,8 @@ TEST(EngineCycles, ReadFaultWhenNotLoggingMapsWritableAndTheWriteHitsTheTlb) {
 // the emptied TLB and walks again.
 //
 // Migration thread (core 1) from 0: ioctl_entry 1000; enable-logging walk of the one
-// chunk: spin_lock 40 + pgd[1] from DRAM 208; flush_remote_tlbs 1000 -> 2248; then
+// chunk: spin_lock 40 + pgd[1] from DRAM 208; flush_remote_tlbs: kvm_call_hyp
+// (trap_to_hyp) 27 + TLBIALLIS 1000 -> 2275; then
 // round 0 sends pages (no table access, no lock) until long after the vCPU is done.
 // vCPU 0 (core 0), from 10000:
 //   Read of P: micro and main TLB miss 1 + 12; the walk finds pgd[1] in the shared L2
@@ -198,9 +200,10 @@ TEST(EngineCycles, ReadFaultWhenNotLoggingMapsWritableAndTheWriteHitsTheTlb) {
 //   Write of P: store micro TLB miss, main TLB hit (read-only entry) 13;
 //     permission fault: abort 5990, spin_lock 40;
 //     lookup pgd[1], pmd[0], pte[0] in L1: 12; store the writable pte (L1) 4;
-//     flush_vmid_ipa -> TLBIALLIS 1000; fault_handler_work 1500          8559
+//     flush_vmid_ipa: kvm_call_hyp 27 + TLBIALLIS 1000;
+//     fault_handler_work 1500                                            8586
 //     retry: the flush emptied the TLB: miss 13 + walk in L1 30           43
-//     = 8602                                                               -> 26647
+//     = 8629                                                               -> 26674
 // Break-before-make (from 2016) stores twice: 4 cycles more.
 TEST(EngineCycles, WriteProtectFaultWritesThePteThenFlushesTheWholeVmid) {
   json j = config("0 R 40000000 @10000\n0 W 40000000\n");
@@ -208,21 +211,21 @@ TEST(EngineCycles, WriteProtectFaultWritesThePteThenFlushesTheWholeVmid) {
                                    "stop_rule": {"kind": "threshold", "dirty_pages": 0, "rounds": 2}})");
   const RunResult r = run(j);
   const VcpuStats& v = r.vcpu[0];
-  EXPECT_EQ(r.enable_logging_cycles, 1248u);
-  EXPECT_EQ(v.cycles, 26647u);
+  EXPECT_EQ(r.enable_logging_cycles, 1275u);
+  EXPECT_EQ(v.cycles, 26674u);
   EXPECT_EQ(v.idle_cycles, 10000u);
-  EXPECT_EQ(v.busy_cycles, 16647u);
+  EXPECT_EQ(v.busy_cycles, 16674u);
   EXPECT_EQ(v.translation_faults, 1u);
   EXPECT_EQ(v.write_protect_faults, 1u);
-  EXPECT_EQ(v.fault_cycles, (5990u + 40u + 432u + 1500u) + (5990u + 40u + 12u + 4u + 1000u + 1500u));
-  EXPECT_EQ(v.tlb_hits_main, 1u);
-  EXPECT_EQ(v.tlb_misses, 3u);
+  EXPECT_EQ(v.fault_cycles, (5990u + 40u + 432u + 1500u) + (5990u + 40u + 12u + 4u + 27u + 1000u + 1500u));
+  EXPECT_EQ(v.tlb.main_hits, 1u);
+  EXPECT_EQ(v.tlb.misses, 3u);
   EXPECT_EQ(v.walk_cycles, 27u + 30u + 30u);
   // Flushes: enable logging's kvm_flush_remote_tlbs, the fault's, and round 1's
   // get_dirty_log (P was dirty); later calls find nothing dirty and flush nothing.
   EXPECT_EQ(r.flush_ipa, 1u);
   EXPECT_EQ(r.flush_all, 2u);
-  EXPECT_EQ(v.flushes_received, 3u);
+  EXPECT_EQ(v.tlb.invalidations, 3u);
   // The fault's flush dropped the main TLB entry and its two micro TLB copies; round
   // 1's, the retried write's main entry and its store micro TLB copy.
   EXPECT_EQ(r.tlb_entries_invalidated, 3u + 2u);
@@ -241,16 +244,16 @@ TEST(EngineCycles, WriteProtectFaultWritesThePteThenFlushesTheWholeVmid) {
 //   1000       enable-logging walk, 64 chunk steps under mmu_lock: spin_lock 40;
 //              each chunk reads pgd[1] (none: nothing mapped yet), DRAM 208 then
 //              L1 4: 40 + 208 + 63 x 4 = 500                               -> 1500
-//   1500       flush_remote_tlbs: 1000                                     -> 2500
-//   2500       round 0: 64 untouched chunks of 512 pages, 32768 x 2500     -> 81922500
-//   round 1 get_dirty_log, from 81922500:
+//   1500       flush_remote_tlbs: 27 + 1000                                -> 2527
+//   2527       round 0: 64 untouched chunks of 512 pages, 32768 x 2500     -> 81922527
+//   round 1 get_dirty_log, from 81922527:
 //              ioctl_entry 1000 + slots_lock 40; zero the buffer 1024 x 4 = 4096;
-//              mmu_lock 40                                                 -> 81927676 = T_w
+//              mmu_lock 40                                                 -> 81927703 = T_w
 //   T_w        word 0: scan 4 + xchg 30 + range walk of P on core 1: pgd[1], pmd[0],
 //              pte[0] loads from L2 (core 0 wrote them, invalidating core 1's L1)
-//              3 x 21, the pte store (now in L1) 4: 34 + 67 = 101         -> 81927777
-//              words 1..1023: 1023 x 4 = 4092                              -> 81931869 = T_f
-//   T_f        flush (if on) 1000, copy_to_user 4096 bytes x 1; the ioctl returns,
+//              3 x 21, the pte store (now in L1) 4: 34 + 67 = 101         -> 81927804
+//              words 1..1023: 1023 x 4 = 4092                              -> 81931896 = T_f
+//   T_f        flush (if on) 27 + 1000, copy_to_user 4096 bytes x 1; the ioctl returns,
 //              then P is sent (2500), round 2 starts.
 // vCPU 0 (agent 0, core 0):
 //   t1 = 100000  write P: translation fault (the walk finds pgd[1] in L2: 1 + 12 +
@@ -280,10 +283,10 @@ json race_config(bool flush) {
 TEST(EngineCycles, WriteBetweenWriteProtectAndFlushIsCaughtByTheSnapshot) {
   TraceEvents trace(1.7e9);
   const RunResult r = run(race_config(true), &trace);
-  EXPECT_EQ(r.enable_logging_cycles, 1500u);
+  EXPECT_EQ(r.enable_logging_cycles, 1527u);
   ASSERT_GE(r.rounds.size(), 2u);
-  EXPECT_EQ(r.rounds[0].cycles, 81922500u - 1000u);  // round 0 starts after the ioctl entry
-  EXPECT_EQ(r.rounds[1].start_cycle, 81922500u);
+  EXPECT_EQ(r.rounds[0].cycles, 81922527u - 1000u);  // round 0 starts after the ioctl entry
+  EXPECT_EQ(r.rounds[1].start_cycle, 81922527u);
   EXPECT_EQ(r.rounds[1].dirty_pages, 1u);  // P, from the t1 fault
   EXPECT_EQ(r.rounds[1].guest_write_faults, 0u);  // t2 did not fault
 
@@ -294,13 +297,13 @@ TEST(EngineCycles, WriteBetweenWriteProtectAndFlushIsCaughtByTheSnapshot) {
   for (const auto& e : doc["traceEvents"]) {
     if (e["name"] != "get_dirty_log: words + write-protect") continue;
     const std::uint64_t begin = e["args"]["begin_cycle"], dur = e["args"]["dur_cycles"];
-    if (begin != 81927676u) continue;
+    if (begin != 81927703u) continue;
     found = true;
-    EXPECT_EQ(begin + dur, 81931869u);
+    EXPECT_EQ(begin + dur, 81931896u);
     EXPECT_LT(begin, 81929000u);
     EXPECT_GE(begin + dur, 81929000u);
   }
-  EXPECT_TRUE(found) << "no words phase beginning at T_w = 81927676";
+  EXPECT_TRUE(found) << "no words phase beginning at T_w = 81927703";
 
   EXPECT_EQ(r.translation_faults, 1u);
   EXPECT_EQ(r.write_protect_faults, 1u);  // t3 only
@@ -334,8 +337,8 @@ TEST(EngineCycles, GetDirtyLogPhasesAddUp) {
   EXPECT_EQ(ph.work(), r.dl_cycles);
   EXPECT_EQ(ph.snapshot, 0u);
   // Round 1 alone: entry 1000 + 4096, lock 40 + 40, words 34 + 4092, write-protect 67,
-  // flush 1000, copy-out 4096: 14465 cycles.
-  EXPECT_EQ(r.rounds[1].get_dirty_log_cycles, 14465u);
+  // flush 27 + 1000, copy-out 4096: 14492 cycles.
+  EXPECT_EQ(r.rounds[1].get_dirty_log_cycles, 14492u);
   // Every call pays entry, locks, 1024 word scans and the copy-out; only dirty words
   // pay the xchg and the walk.
   const std::uint64_t calls = r.get_dirty_log_calls;
@@ -343,7 +346,7 @@ TEST(EngineCycles, GetDirtyLogPhasesAddUp) {
   EXPECT_EQ(ph.lock, calls * 80);
   EXPECT_EQ(ph.copy_out, calls * 4096);
   EXPECT_EQ(ph.words, calls * 1024 * 4 + r.pages_reported * 30);
-  EXPECT_EQ(r.dl_loads_where[0] + r.dl_loads_where[1] + r.dl_loads_where[2], r.descriptor_loads());
+  EXPECT_EQ(r.dl_loads_where.total(), r.descriptor_loads());
   // Round 1's walk: three loads from L2.
-  EXPECT_GE(r.dl_loads_where[1], 3u);
+  EXPECT_GE(r.dl_loads_where.l2, 3u);
 }

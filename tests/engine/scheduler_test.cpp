@@ -173,7 +173,7 @@ TEST(Scheduler, ThreeWayTieRunsVcpuThenMigrationThenHost) {
   //        pgd[1], pmd[0], pte[0] from L2 (3 x 21), protects P (store 4), reads
   //        pte[1..7] in L1 (7 x 4) and the other 63 lines of the pte table from DRAM
   //        (63 x (208 + 7 x 4)): 14963 -> releases at 35035 and hands the lock to
-  //        the host at 35135. The flush that ends enabling: 35035 + 1000 = 36035.
+  //        the host at 35135. The flush that ends enabling: 35035 + 27 + 1000 = 36062.
   // vCPU 0 retries at 19972, before the migration thread got the lock, so its
   // write goes through a writable mapping: 19972 + 43 = 20015, no write-protect fault.
   const Traced t = run_traced(three_agents(0));
@@ -185,8 +185,8 @@ TEST(Scheduler, ThreeWayTieRunsVcpuThenMigrationThenHost) {
   const auto host_waits = spans_on(t.doc, "mmu_lock wait", 2);
   ASSERT_FALSE(host_waits.empty());
   EXPECT_EQ(host_waits[0], (Span{2, "mmu_lock wait", 18000, 35135}));
-  EXPECT_EQ(spans(t.doc, "enable dirty logging"), (std::vector<Span>{{1, "enable dirty logging", 17000, 36035}}));
-  EXPECT_EQ(t.result.enable_logging_cycles, 36035u - 18000u);
+  EXPECT_EQ(spans(t.doc, "enable dirty logging"), (std::vector<Span>{{1, "enable dirty logging", 17000, 36062}}));
+  EXPECT_EQ(t.result.enable_logging_cycles, 36062u - 18000u);
   EXPECT_EQ(t.result.vcpu[0].cycles, 20015u);
   EXPECT_EQ(t.result.vcpu[0].mmu_lock_wait, 0u);
   EXPECT_EQ(t.result.write_protect_faults, 0u);
@@ -197,7 +197,7 @@ TEST(Scheduler, TieBetweenMigrationAndHostGoesToTheMigrationThread) {
   // The vCPU now asks at 18001, so at 18000 only the migration thread and the host tie.
   // 18000: migration (id 1) takes the free lock: spin_lock 40; the chunk's walk reads
   //        pgd[1] (none: nothing mapped yet; in L2 since the vCPU's walk) 21 ->
-  //        released at 18061; the flush then ends enabling at 19061.
+  //        released at 18061; the flush (27 + 1000) then ends enabling at 19088.
   // 18000: host (id 2): released after its clock -> owns it at 18161; nothing is
   //        mapped: unmap_stage2_range reads pgd[1] (the folded pud; in L2) 21 and
   //        stops: released at 18182.
@@ -205,7 +205,7 @@ TEST(Scheduler, TieBetweenMigrationAndHostGoesToTheMigrationThread) {
   //        at 18182 + 100 = 18282; handler 1932 -> 20214; retry -> 20257.
   const Traced t = run_traced(three_agents(1));
   EXPECT_TRUE(spans_on(t.doc, "mmu_lock wait", 1).empty());
-  EXPECT_EQ(t.result.enable_logging_cycles, 19061u - 18000u);
+  EXPECT_EQ(t.result.enable_logging_cycles, 19088u - 18000u);
   const auto host_waits = spans_on(t.doc, "mmu_lock wait", 2);
   ASSERT_FALSE(host_waits.empty());
   EXPECT_EQ(host_waits[0], (Span{2, "mmu_lock wait", 18000, 18161}));

@@ -109,12 +109,10 @@ TEST(GetDirtyLog, SlotIdAtOrAboveKvmUserMemSlotsIsEinval) {
   EXPECT_TRUE(out.empty());
 }
 
-// BUG: mmu/dirty_log.cpp, GetDirtyLog::step(), case Step::Validate: a slot id below
-// KVM_USER_MEM_SLOTS that names no memslot returns -EINVAL. The kernel returns -ENOENT
-// there: kvm_get_dirty_log()/kvm_get_dirty_log_protect() return -EINVAL only for
-// `log->slot >= KVM_USER_MEM_SLOTS`; id_to_memslot() then yields the (empty) array
-// entry whose dirty_bitmap is NULL -> -ENOENT (3.19-5.x), and since the memslot
-// rework the code reads `if (!memslot || !memslot->dirty_bitmap) return -ENOENT;`.
+// kvm_get_dirty_log()/kvm_get_dirty_log_protect() return -EINVAL only for
+// `log->slot >= KVM_USER_MEM_SLOTS`; an unused id below it names a memslot without a
+// dirty bitmap (id_to_memslot() yields the empty array entry in 3.19-5.x; later code
+// reads `if (!memslot || !memslot->dirty_bitmap) return -ENOENT;`): -ENOENT.
 TEST(GetDirtyLog, UnusedSlotIdBelowTheLimitIsEnoentAsInTheKernel) {
   Vm vm;
   vm.add_slot(0, 0, 64);
@@ -141,27 +139,23 @@ TEST(GetDirtyLog, SlotNotLoggingIsEnoent) {
   EXPECT_EQ(kvm_vm_ioctl_get_dirty_log(vm.kvm, 3, walker, DirtyLogOptions{}), -kENOENT);
 }
 
-// BUG: mmu/dirty_log.cpp, GetDirtyLog::step() (case Step::Word: gfn_offset =
-// word_ * opts_.bits_per_long) and GetDirtyLog::dirty_gfns() use
-// DirtyLogOptions::bits_per_long, while the words they walk are the slot's
-// DirtyBitmap, whose width was fixed by kvm_enable_dirty_logging(). Nothing checks
-// that the two agree (the kernel has a single BITS_PER_LONG). When they differ the call
-// returns 0 but reports the wrong gfn, write-protects the wrong page and clears the
-// right page's bit: a silent lost write. Expected: use the bitmap's
-// bits_per_long(), or fail the call (e.g. -EINVAL) -- never misreport.
-TEST(GetDirtyLog, OptionsWidthDifferentFromTheBitmapsIsNotSilentlyMisreported) {
+// The kernel has one BITS_PER_LONG; here the bitmap's word width is fixed when
+// logging is enabled, and a call whose options name another width still reads the
+// bitmap's words with the bitmap's own width: the page written is the page reported
+// and write-protected, never a page BITS_PER_LONG-dependent distance away.
+TEST(GetDirtyLog, OptionsWidthDifferentFromTheBitmapsUsesTheBitmaps) {
   Vm vm;
   vm.add_slot(0, 1024, 256);
   ASSERT_EQ(kvm_enable_dirty_logging(vm.kvm, 0, 64), 0);  // bitmap of 64-bit words
   vm.guest_write(1024 + 100);                             // word 1, bit 36
+  ASSERT_TRUE(vm.writable(1124));
   NaiveWalker walker;
   DirtyLogOptions opts;  // bits_per_long 32
   std::vector<gfn_t> reported;
-  const int r = kvm_vm_ioctl_get_dirty_log(vm.kvm, 0, walker, opts, &reported);
-  if (r == 0) {
-    EXPECT_EQ(reported, (std::vector<gfn_t>{1124}));  // today: {1092}
-    EXPECT_FALSE(vm.writable(1124));                  // today: still writable, bit cleared
-  }
+  ASSERT_EQ(kvm_vm_ioctl_get_dirty_log(vm.kvm, 0, walker, opts, &reported), 0);
+  EXPECT_EQ(reported, (std::vector<gfn_t>{1124}));  // with the options' width it would be gfn 1092
+  EXPECT_FALSE(vm.writable(1124));
+  EXPECT_EQ(vm.kvm.memslots.by_id(0)->dirty_bitmap->count_set(), 0u);
 }
 
 // --- step order ------------------------------------------------------------------------

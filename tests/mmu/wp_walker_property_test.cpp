@@ -1,7 +1,9 @@
 // Differential tests of the write-protect walkers (kvm_mmu_write_protect_pt_masked and
 // its variants): thousands of pseudo-random stage-2 table states with fixed seeds,
-// golden descriptor-load counts worked by hand, and one hand-built scenario per
-// hazard of the seed's v4 walker (mmu/hazard.h, mmu/wp_v4.cpp).
+// each walker's descriptor loads and stores per level checked against the independent
+// reference model (tests/oracle/wp_oracle.h), golden descriptor-load counts worked by
+// hand, and one hand-built scenario per hazard of the seed's v4 walker (mmu/hazard.h,
+// mmu/wp_v4.cpp).
 #include <gtest/gtest.h>
 
 #include <array>
@@ -18,6 +20,8 @@
 #include "mmu/granule.h"
 #include "mmu/kvm.h"
 #include "mmu/wp_walkers.h"
+#include "oracle/oracle_check.h"
+#include "oracle/simulator_forms.h"
 
 using namespace s2sim::mmu;
 
@@ -261,6 +265,33 @@ struct Coverage {
   std::array<std::uint64_t, kHazardKinds> hazard_cases{};
 };
 
+// What the reference model says `walker` does to kvm's tables as they are now.
+s2sim::oracle::Prediction predict_walk(const Kvm& kvm, const char* walker, const Case& c) {
+  namespace o = s2sim::oracle;
+  const Geometry& g = kvm.options.geometry;
+  const o::Regime regime{g.ipa_bits, static_cast<unsigned>(g.start_level), g.pa_bits};
+  const o::ReadWord read = [&kvm](std::uint64_t pa) { return kvm.mem.load64(pa); };
+  return o::predict(o::walker_of(walker), regime, kvm.pgtable.pgd_pa(), read, o::Call{c.base, c.gfn_offset, c.mask, c.bpl},
+                    o::simulator_v4_options());
+}
+
+std::string counts_str(const std::array<std::uint64_t, 4>& a) {
+  return "{" + std::to_string(a[0]) + ", " + std::to_string(a[1]) + ", " + std::to_string(a[2]) + ", " +
+         std::to_string(a[3]) + "}";
+}
+
+// "" if the walk's loads and stores per level and its counts are the model's.
+std::string diff_counts(const WalkResult& r, const s2sim::oracle::Prediction& want) {
+  if (r.sink.loads != want.loads)
+    return "loads by level " + counts_str(r.sink.loads) + ", the oracle predicts " + counts_str(want.loads);
+  if (r.sink.stores != want.stores)
+    return "stores by level " + counts_str(r.sink.stores) + ", the oracle predicts " + counts_str(want.stores);
+  if (r.stats.ptes_write_protected != want.ptes_protected || r.stats.blocks_write_protected != want.blocks_protected ||
+      r.stats.clean_pages_protected != want.clean_pages_protected)
+    return "protected counts differ from the oracle's";
+  return "";
+}
+
 // Checks every property on one case; returns "" or the first violation.
 std::string check_case(const Case& c, Coverage& cov) {
   WalkerSet ws;
@@ -291,8 +322,10 @@ std::string check_case(const Case& c, Coverage& cov) {
   std::array<WalkResult, 4> res;
   std::array<std::vector<Leaf>, 4> after;
   for (std::size_t i = 0; i < 4; ++i) {
+    const s2sim::oracle::Prediction want = predict_walk(*kvm[i], walkers[i]->name(), c);
     res[i] = walk(*kvm[i], *walkers[i], c.gfn_offset, c.mask, c.bpl);
     after[i] = leaves_of(*kvm[i]);
+    if (std::string d = diff_counts(res[i], want); !d.empty()) return std::string(walkers[i]->name()) + ": " + d;
   }
 
   ++cov.cases;

@@ -42,9 +42,9 @@ TEST(CacheHierarchy, ColdMissGoesToDramThenHitsL1) {
   EXPECT_TRUE(c.l2_contains(0x80001000));
   EXPECT_FALSE(c.l1_contains(1, 0x80001000));
   const CacheCoreStats& s = c.stats(0);
-  EXPECT_EQ(s.loads_dram, 2u);
-  EXPECT_EQ(s.loads_l1, 2u);
-  EXPECT_EQ(s.loads(), 4u);
+  EXPECT_EQ(s.loads.dram, 2u);
+  EXPECT_EQ(s.loads.l1, 2u);
+  EXPECT_EQ(s.loads.total(), 4u);
 }
 
 TEST(CacheHierarchy, OtherCoreHitsTheSharedL2) {
@@ -81,7 +81,7 @@ TEST(CacheHierarchy, StoreInvalidatesOtherCoresL1) {
   EXPECT_TRUE(c.l1_contains(0, pte));
   EXPECT_EQ(c.access(1, pte, false), (CacheAccess{21, 2}));  // core 1's next load: L2
   EXPECT_EQ(c.stats(1).l1_invalidations_received, 1u);
-  EXPECT_EQ(c.stats(0).stores_l1, 1u);
+  EXPECT_EQ(c.stats(0).stores.l1, 1u);
   EXPECT_EQ(c.stats(0).l1_invalidations_received, 0u);
 }
 
@@ -89,8 +89,8 @@ TEST(CacheHierarchy, StoreMissAllocates) {
   CacheHierarchy c = a15(1);
   EXPECT_EQ(c.access(0, 0x5000, true), (CacheAccess{208, 3}));
   EXPECT_EQ(c.access(0, 0x5000, false), (CacheAccess{4, 1}));
-  EXPECT_EQ(c.stats(0).stores_dram, 1u);
-  EXPECT_EQ(c.stats(0).loads_l1, 1u);
+  EXPECT_EQ(c.stats(0).stores.dram, 1u);
+  EXPECT_EQ(c.stats(0).loads.l1, 1u);
 }
 
 TEST(CacheHierarchy, L2EvictionLeavesL1Copies) {
@@ -115,7 +115,7 @@ TEST(CacheHierarchy, FlushAllEmptiesEverything) {
   EXPECT_FALSE(c.l1_contains(0, 0x1000));
   EXPECT_FALSE(c.l2_contains(0x2000));
   EXPECT_EQ(c.access(0, 0x1000, false).level, 3);
-  EXPECT_EQ(c.total_stats().loads_dram, 3u);
+  EXPECT_EQ(c.total_stats().loads.dram, 3u);
   c.reset_stats();
   EXPECT_EQ(c.total_stats(), CacheCoreStats{});
 }

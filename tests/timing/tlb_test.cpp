@@ -392,8 +392,8 @@ TEST(WalkCache, LookupReturnsTheDeepestCachedLevel) {
   EXPECT_FALSE(wc.lookup(2, 0x40201000).has_value());                // other VMID
   EXPECT_EQ(wc.stats().hits, 4u);
   EXPECT_EQ(wc.stats().misses, 3u);
-  EXPECT_EQ(wc.stats().hits_by_level[2], 2u);
-  EXPECT_EQ(wc.stats().hits_by_level[1], 2u);
+  EXPECT_EQ(wc.stats().hits_by_level.level2(), 2u);
+  EXPECT_EQ(wc.stats().hits_by_level.level1(), 2u);
 }
 
 TEST(WalkCache, InsertReplacesSameKeyAndEvictsLru) {

@@ -1,8 +1,11 @@
-// Host prefetch of the leaf descriptor an upcoming access will walk to (see
-// op_lookahead.h for where upcoming accesses come from).
+// A host-speed trick, not a modelled prefetcher: it asks the host CPU to bring into
+// its cache the leaf descriptor an upcoming simulated access will walk to (see
+// op_lookahead.h for where upcoming accesses come from), so that the simulator's own
+// walk does not wait for host DRAM. Nothing simulated sees it: no simulated cycle,
+// cache line or statistic changes.
 //
 // Finding the leaf means walking the upper levels, which costs about as much as the
-// walk it prepares. So the prefetcher remembers, per 2 MiB of IPA space, where the
+// walk it prepares. So it remembers, per 2 MiB of IPA space, where the
 // last-level table it found lives in host memory, and the next access there only
 // computes an address. A remembered table may since have been freed or replaced:
 // the prefetch then warms the wrong host line, which is harmless (table frames stay
@@ -12,21 +15,22 @@
 #include <cstdint>
 #include <vector>
 
+#include "mmu/granule.h"
 #include "mmu/hw_walk.h"
 #include "mmu/s2_pgtable.h"
 #include "util/host_prefetch.h"
 
 namespace s2sim::sim {
 
-class LeafPrefetcher {
+class HostLeafPrefetch {
  public:
-  explicit LeafPrefetcher(const mmu::S2PageTable& pt) : pt_(pt), memo_(kEntries) {}
+  explicit HostLeafPrefetch(const mmu::S2PageTable& pt) : pt_(pt), memo_(kEntries) {}
 
   // Prefetches the last-level descriptor word `ipa` walks to; returns its host address,
   // or nullptr when the walk ends above the last level (a block, an empty entry, an
   // IPA out of range) and nothing was prefetched.
   const std::uint64_t* prefetch(mmu::ipa_t ipa) {
-    const std::uint64_t pmd = ipa >> kPmdShift;
+    const std::uint64_t pmd = ipa >> mmu::PMD_SHIFT;
     Memo& m = memo_[pmd & (kEntries - 1)];
     if (!(m.words && m.pmd == pmd)) {
       // The walk prefetches the leaf itself; remember its table if it is a last-level one.
@@ -34,15 +38,14 @@ class LeafPrefetcher {
       const std::uint64_t* words = leaf ? pt_.mem().table_words(leaf) : nullptr;  // null: not a table frame
       if (!words || pt_.mem().table_info(leaf).level != mmu::kMaxLevel) return nullptr;
       m = Memo{pmd, words};
-      return m.words + ((ipa >> mmu::PAGE_SHIFT) & (mmu::PTRS_PER_TABLE - 1));
+      return m.words + (mmu::pte_index(ipa));
     }
-    const std::uint64_t* word = m.words + ((ipa >> mmu::PAGE_SHIFT) & (mmu::PTRS_PER_TABLE - 1));
+    const std::uint64_t* word = m.words + (mmu::pte_index(ipa));
     util::host_prefetch(word);
     return word;
   }
 
  private:
-  static constexpr unsigned kPmdShift = mmu::PAGE_SHIFT + 9;  // 2 MiB: what one pte table maps
   static constexpr std::size_t kEntries = 4096;               // 8 GiB of IPA space, direct-mapped
   struct Memo {
     std::uint64_t pmd = 0;

@@ -1,4 +1,4 @@
-// LeafPrefetcher: the host word it prefetches is the leaf descriptor translate() will
+// HostLeafPrefetch: the host word it prefetches is the leaf descriptor translate() will
 // read, found by a walk the first time in a 2 MiB region and from its memo after that;
 // nothing when the walk ends above the last level. A memo left stale by a freed table
 // still names table memory (the prefetch is only a hint) and never changes what
@@ -9,7 +9,7 @@
 #include "mmu/hw_walk.h"
 #include "mmu/phys_mem.h"
 #include "mmu/s2_pgtable.h"
-#include "sim/engine/leaf_prefetcher.h"
+#include "sim/engine/host_leaf_prefetch.h"
 
 namespace s2sim::sim {
 namespace {
@@ -26,11 +26,11 @@ const std::uint64_t* leaf_word(const mmu::S2PageTable& pt, ipa_t ipa) {
   return pt.mem().table_words(pa) + ((pa >> 3) & (mmu::PTRS_PER_TABLE - 1));
 }
 
-TEST(LeafPrefetcher, NamesTheLeafWordByWalkThenByMemo) {
+TEST(HostLeafPrefetch, NamesTheLeafWordByWalkThenByMemo) {
   mmu::PhysMem mem;
   mmu::S2PageTable pt(mem, mmu::Geometry::armv7_lpae());
   for (ipa_t ipa = 0x80000000; ipa < 0x80400000; ipa += 0x1000) pt.map_page(ipa, ipa + 0x100000000ull, kRW);
-  LeafPrefetcher lp(pt);
+  HostLeafPrefetch lp(pt);
   // First touch of each 2 MiB walks, later ones use the memo: same answers.
   for (int pass = 0; pass < 2; ++pass) {
     for (ipa_t ipa : {0x80000000ull, 0x80001008ull, 0x801FF000ull, 0x80200000ull, 0x803FFFF8ull})
@@ -43,21 +43,21 @@ TEST(LeafPrefetcher, NamesTheLeafWordByWalkThenByMemo) {
   EXPECT_EQ(lp.prefetch(0x80002000), leaf_word(pt, 0x80002000));
 }
 
-TEST(LeafPrefetcher, NothingAboveTheLastLevel) {
+TEST(HostLeafPrefetch, NothingAboveTheLastLevel) {
   mmu::PhysMem mem;
   mmu::S2PageTable pt(mem, mmu::Geometry::armv7_lpae());
   pt.map_block(0x40000000, 0x140000000ull, 2, kRW);
-  LeafPrefetcher lp(pt);
+  HostLeafPrefetch lp(pt);
   EXPECT_EQ(lp.prefetch(0x40001000), nullptr);     // a 2 MiB block
   EXPECT_EQ(lp.prefetch(0xC0000000), nullptr);     // an empty pgd entry
   EXPECT_EQ(lp.prefetch(ipa_t{1} << 40), nullptr);  // outside the 40-bit input range
 }
 
-TEST(LeafPrefetcher, StaleMemoIsOnlyAWrongHint) {
+TEST(HostLeafPrefetch, StaleMemoIsOnlyAWrongHint) {
   mmu::PhysMem mem;
   mmu::S2PageTable pt(mem, mmu::Geometry::armv7_lpae());
   pt.map_page(0x80000000, 0x100000000ull, kRW);
-  LeafPrefetcher lp(pt);
+  HostLeafPrefetch lp(pt);
   const std::uint64_t* before = lp.prefetch(0x80000000);
   ASSERT_EQ(before, leaf_word(pt, 0x80000000));
   // A host unmap of the whole pmd frees the pte table; remapping as a block leaves the

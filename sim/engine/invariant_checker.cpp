@@ -1,0 +1,46 @@
+#include "sim/engine/invariant_checker.h"
+
+#include <algorithm>
+#include <string>
+
+namespace s2sim::sim {
+
+using mmu::Access;
+using mmu::gfn_t;
+using mmu::ipa_t;
+
+void check_dirty_log_invariant(const mmu::Kvm& kvm, const mmu::Memslot& slot, const std::vector<gfn_t>& reported,
+                               const std::vector<const TlbHierarchy*>& tlbs, std::uint64_t now, RunResult& res) {
+  auto dirty = [&](gfn_t g) {
+    return std::binary_search(reported.begin(), reported.end(), g) || slot.dirty_bitmap->test(g - slot.base_gfn);
+  };
+  auto violation = [&](gfn_t g, const std::string& why) {
+    ++res.invariant_violations;
+    if (res.first_invariant_violations.size() < 8)
+      res.first_invariant_violations.push_back("gfn " + std::to_string(g) + ": " + why + " at cycle " +
+                                               std::to_string(now));
+  };
+  const ipa_t lo = slot.base_gfn << mmu::PAGE_SHIFT, hi = slot.end_gfn() << mmu::PAGE_SHIFT;
+  kvm.pgtable.for_each_leaf([&](ipa_t ipa, mmu::level_t level, mmu::phys_addr_t, mmu::S2Desc d) {
+    if (!d.writable()) return;
+    const ipa_t end = ipa + mmu::Geometry::level_size(level);
+    for (ipa_t p = std::max(ipa, lo); p < std::min(end, hi); p += mmu::PAGE_SIZE)
+      if (!dirty(p >> mmu::PAGE_SHIFT)) violation(p >> mmu::PAGE_SHIFT, "writable in the tables but not dirty");
+  });
+  for (std::size_t i = 0; i < tlbs.size(); ++i) {
+    std::vector<TlbEntry> entries = tlbs[i]->main().entries();
+    for (Access acc : {Access::Read, Access::Write})
+      if (const Tlb* t = tlbs[i]->micro(acc)) {
+        auto more = t->entries();
+        entries.insert(entries.end(), more.begin(), more.end());
+      }
+    for (const auto& e : entries) {
+      if (!e.writable) continue;
+      for (ipa_t p = std::max(e.ipa_base(), lo); p < std::min(e.ipa_base() + e.size(), hi); p += mmu::PAGE_SIZE)
+        if (!dirty(p >> mmu::PAGE_SHIFT))
+          violation(p >> mmu::PAGE_SHIFT, "writable TLB entry on vCPU " + std::to_string(i) + " but not dirty");
+    }
+  }
+}
+
+}  // namespace s2sim::sim

@@ -1,0 +1,266 @@
+#include "sim/engine/migration_agent.h"
+
+#include <algorithm>
+#include <iterator>
+#include <stdexcept>
+#include <string>
+
+#include "mmu/dirty_log.h"
+#include "mmu/granule.h"
+#include "sim/engine/invariant_checker.h"
+#include "sim/engine/vcpu_agent.h"
+#include "sim/timing/cycle_sink.h"
+
+namespace s2sim::sim {
+
+using mmu::gfn_t;
+
+namespace {
+
+std::unique_ptr<mmu::WpWalker> checked_walker(const std::string& name) {
+  std::unique_ptr<mmu::WpWalker> w = mmu::make_wp_walker(name);
+  if (!w) throw std::invalid_argument("unknown walker \"" + name + "\"");
+  return w;
+}
+
+// Copying a page and sending it overlap in a pipelined sender: the slower sets the
+// pace. The link turns Gbit/s into cycles at the CPU clock.
+std::uint64_t page_send_cycles(const SimConfig& cfg) {
+  const std::uint64_t wire = cfg.machine.clock().seconds_to_cycles(4096.0 * 8.0 / (cfg.migration.link_gbps * 1e9));
+  return std::max<std::uint64_t>(cfg.machine.costs.page_copy, wire);
+}
+
+}  // namespace
+
+MigrationAgent::MigrationAgent(RunContext& ctx, std::vector<Agent>& agents, std::vector<VcpuAgent>& vcpus)
+    : ctx_(ctx),
+      agents_(agents),
+      vcpus_(vcpus),
+      walker_(checked_walker(ctx.cfg.dirty_log.walker)),
+      stop_rule_(make_stop_rule(ctx.cfg.migration.stop, ctx.cfg.machine.clock())),
+      page_send_cycles_(page_send_cycles(ctx.cfg)) {
+  for (const VcpuAgent& v : vcpus_) tlbs_.push_back(&v.tlb());
+}
+
+MigrationAgent::~MigrationAgent() = default;
+
+void MigrationAgent::step(Agent& a) {
+  using P = Phase;
+  switch (phase_) {
+    case P::Start:
+      start_cycle_ = a.time;
+      // KVM_SET_USER_MEMORY_REGION with KVM_MEM_LOG_DIRTY_PAGES, then
+      // kvm_mmu_wp_memory_region() under mmu_lock, walked here one 2 MiB at a time.
+      a.time += ctx_.cfg.machine.costs.ioctl_entry;
+      mmu::kvm_start_dirty_logging(ctx_.kvm, ctx_.slot.id, ctx_.cfg.dirty_log.options.bits_per_long);
+      cursor_ = ctx_.slot.base_gfn;
+      round_.start_cycle = a.time;
+      phase_ = P::Enable;
+      break;
+    case P::Enable:
+      enable_chunk(a);
+      break;
+    case P::EnableFlush: {
+      {
+        TlbShootdown::Charge charged(ctx_.shootdown, a);
+        ctx_.kvm.tlb->flush_remote_tlbs();
+      }
+      ctx_.res.enable_logging_cycles = a.time - round_.start_cycle;
+      if (ctx_.trace)
+        ctx_.trace->complete(a.id, "enable dirty logging", start_cycle_, a.time, {{"pages", ctx_.slot.npages}});
+      cursor_ = ctx_.slot.base_gfn;
+      send_begin_ = a.time;
+      phase_ = P::Round0;
+      break;
+    }
+    case P::Round0:
+      send_round0_pages(a);
+      break;
+    case P::Round:
+    case P::Final:
+      get_dirty_log_step(a);
+      break;
+    case P::Decide:
+      decide(a);
+      break;
+    case P::Send:
+    case P::FinalSend:
+      send_step(a);
+      break;
+    case P::Pause:
+      if (!all_vcpus_stopped(a)) return;
+      if (ctx_.trace) ctx_.trace->complete(a.id, "vm_stop", pause_start_, a.time);
+      phase_ = P::Final;
+      break;
+    case P::Done:
+      a.done = true;
+      break;
+  }
+}
+
+void MigrationAgent::enable_chunk(Agent& a) {
+  if (!ctx_.locks.take(ctx_.locks.mmu_lock, a)) return;
+  const mmu::Memslot& slot = ctx_.slot;
+  const gfn_t end = std::min<gfn_t>(slot.end_gfn(), mmu::pmd_end_gfn(cursor_));
+  CycleSink sink(ctx_.caches, a.core);
+  mmu::S2Walk w(ctx_.kvm.pgtable, &sink, &ctx_.kvm.hazards, "enable-logging");
+  mmu::WpStats enable_stats;  // kept apart from the get_dirty_log walker's counts
+  mmu::stage2_wp_range(w, cursor_ << mmu::PAGE_SHIFT, end << mmu::PAGE_SHIFT, enable_stats);
+  a.time += sink.cycles;
+  cursor_ = end;
+  const bool last = cursor_ >= slot.end_gfn();
+  // cond_resched_lock(): with the switch on, let a waiter in between chunks.
+  if (last || (ctx_.cfg.dirty_log.resched_lock && ctx_.locks.mmu_lock.has_waiters()))
+    ctx_.locks.release(ctx_.locks.mmu_lock, a);
+  if (last) phase_ = Phase::EnableFlush;
+}
+
+void MigrationAgent::send_round0_pages(Agent& a) {
+  // Round 0 sends every page while the guest runs. A run of pages never written
+  // (still version 0, nothing to record) inside one 2 MiB chunk goes in one step.
+  const mmu::Memslot& slot = ctx_.slot;
+  const std::uint64_t rel = cursor_ - slot.base_gfn;
+  gfn_t n = 1;
+  if (!ctx_.pages.chunk_written(rel)) {
+    const gfn_t chunk_end = std::min<gfn_t>(slot.end_gfn(), slot.base_gfn + ((rel / 512) + 1) * 512);
+    n = chunk_end - cursor_;
+    a.time += n * page_send_cycles_;
+    round_.pages_sent += n;
+  } else {
+    copy_page(a, cursor_);
+  }
+  cursor_ += n;
+  if (cursor_ >= slot.end_gfn()) {
+    round_.dirty_pages = slot.npages;
+    finish_round(a);
+    phase_ = Phase::Round;
+  }
+}
+
+void MigrationAgent::get_dirty_log_step(Agent& a) {
+  if (!call_) call_.emplace(ctx_, *walker_, a);
+  if (!call_->step(a, round_.round)) return;
+  RunResult& res = ctx_.res;
+  const mmu::GetDirtyLog& call = call_->call();
+  ++res.get_dirty_log_calls;
+  res.pages_reported += call.pages_reported();
+  res.wp += call.wp_stats();
+  round_.get_dirty_log_cycles += a.time - call_->start();
+  const std::vector<gfn_t> reported = call.dirty_gfns();
+  if (ctx_.cfg.verify.invariants) check_dirty_log_invariant(ctx_.kvm, ctx_.slot, reported, tlbs_, a.time, res);
+  std::vector<gfn_t> merged;
+  std::set_union(pending_.begin(), pending_.end(), reported.begin(), reported.end(), std::back_inserter(merged));
+  pending_.swap(merged);
+  // The round's dirty pages: what is now to be sent. For stop-and-copy that is the
+  // union of the last pre-copy report and the final one (a page in both counts
+  // once), never more than the slot.
+  round_.dirty_pages = pending_.size();
+  call_.reset();
+  send_pos_ = 0;
+  send_begin_ = a.time;
+  phase_ = phase_ == Phase::Final ? Phase::FinalSend : Phase::Decide;
+}
+
+void MigrationAgent::decide(Agent& a) {
+  const RunResult& res = ctx_.res;
+  const MigrationProgress progress{round_.round, pending_.size(), &res.rounds, res.pages_sent_total,
+                                   ctx_.slot.npages, page_send_cycles_};
+  const StopDecision d = decide_stop(*stop_rule_, ctx_.cfg.migration.max_rounds, progress);
+  if (!d.stop) {
+    send_begin_ = a.time;
+    phase_ = Phase::Send;
+    return;
+  }
+  forced_ = d.forced;
+  ctx_.res.stop_reason = d.reason;
+  ctx_.pause_requested = true;
+  pause_start_ = a.time;
+  phase_ = Phase::Pause;
+}
+
+void MigrationAgent::send_step(Agent& a) {
+  if (send_pos_ < pending_.size()) {
+    copy_page(a, pending_[send_pos_++]);
+    return;
+  }
+  pending_.clear();
+  if (phase_ != Phase::FinalSend) {
+    finish_round(a);
+    phase_ = Phase::Round;
+    return;
+  }
+  RunResult& res = ctx_.res;
+  round_.stop_and_copy = true;
+  res.downtime_pages = round_.pages_sent;
+  finish_round(a);
+  res.downtime_cycles = a.time - pause_start_;
+  res.converged = !forced_;
+  res.migration_cycles = a.time - start_cycle_;
+  if (res.verify_enabled) ctx_.pages.verify(ctx_.slot, res);
+  phase_ = Phase::Done;
+  a.done = true;
+}
+
+bool MigrationAgent::all_vcpus_stopped(Agent& a) {
+  // vm_stop(): wait until every vCPU has left the guest.
+  std::uint64_t latest = a.time;
+  for (Agent& ag : agents_) {
+    if (ag.kind != Agent::Kind::Vcpu || ag.done) continue;
+    VcpuAgent& v = vcpus_[ag.index];
+    // Halted waiting for its next burst: the stop request kicks it out at once.
+    v.kick_if_halted(ag, a.time);
+    if (!ag.paused) {
+      // Not stopped yet: come back when it has run (it stops at its next step).
+      // A vCPU queued for mmu_lock runs no earlier than the lock's owner.
+      std::uint64_t runs_at = ag.time;
+      const int owner = ctx_.locks.mmu_lock.owner();
+      if (ag.blocked && owner != SimLock::kNone)
+        runs_at = std::max(runs_at, agents_[static_cast<std::size_t>(owner)].time);
+      a.time = std::max(a.time, runs_at) + 1;
+      return false;
+    }
+    latest = std::max(latest, v.paused_at());
+  }
+  a.time = latest;
+  return true;
+}
+
+void MigrationAgent::copy_page(Agent& a, gfn_t gfn) {
+  ctx_.pages.copy(gfn - ctx_.slot.base_gfn);
+  a.time += page_send_cycles_;
+  ++round_.pages_sent;
+}
+
+std::uint64_t MigrationAgent::write_protect_faults() const {
+  std::uint64_t n = 0;
+  for (const VcpuAgent& v : vcpus_) n += v.stats().write_protect_faults;
+  return n;
+}
+
+void MigrationAgent::finish_round(Agent& a) {
+  RunResult& res = ctx_.res;
+  round_.cycles = a.time - round_.start_cycle;
+  const std::uint64_t wp_faults = write_protect_faults();
+  const TlbShootdownStats flushes = ctx_.shootdown.stats();
+  round_.guest_write_faults = wp_faults - faults_at_round_start_;
+  round_.tlb_flushes = (flushes - flushes_at_round_start_).requests();
+  if (Timeline* trace = ctx_.trace) {
+    if (round_.pages_sent)
+      trace->complete(a.id, "send pages", send_begin_, a.time, {{"round", round_.round}, {"pages", round_.pages_sent}});
+    const std::string name = "round " + std::to_string(round_.round) + (round_.stop_and_copy ? " (stop-and-copy)" : "");
+    trace->complete(a.id, name, round_.start_cycle, a.time,
+                    {{"round", round_.round}, {"dirty_pages", round_.dirty_pages},
+                     {"pages_sent", round_.pages_sent}, {"write_protect_faults", round_.guest_write_faults},
+                     {"tlb_flushes", round_.tlb_flushes}});
+    trace->counter("migration pages", a.time, {{"dirty_pages", round_.dirty_pages}, {"pages_sent", round_.pages_sent}});
+  }
+  res.pages_sent_total += round_.pages_sent;
+  res.rounds.push_back(round_);
+  round_ = RoundStats{};
+  round_.round = static_cast<unsigned>(res.rounds.size());
+  round_.start_cycle = a.time;
+  faults_at_round_start_ = wp_faults;
+  flushes_at_round_start_ = flushes;
+}
+
+}  // namespace s2sim::sim

@@ -1,0 +1,40 @@
+// QEMU's rule (migration/ram.c, migration_iteration_run): keep iterating while the
+// pending pages would take longer to send than the downtime limit allows, at the
+// bandwidth measured over the last round; before any round, at the link's rate.
+#include "sim/engine/stop_rule.h"
+
+namespace s2sim::sim {
+
+namespace {
+
+class QemuStopRule final : public StopRule {
+ public:
+  QemuStopRule(const StopRuleConfig& cfg, const Clock& clock)
+      : limit_ms_(cfg.downtime_limit_ms), limit_cycles_(clock.cycles_in_ms(cfg.downtime_limit_ms)) {}
+
+  StopDecision decide(const MigrationProgress& p) const override {
+    double cycles_per_page = static_cast<double>(p.page_send_cycles);
+    if (!p.rounds->empty() && p.rounds->back().pages_sent)
+      cycles_per_page = static_cast<double>(p.rounds->back().cycles) / static_cast<double>(p.rounds->back().pages_sent);
+    const double need = static_cast<double>(p.pending) * cycles_per_page;
+    if (need <= limit_cycles_)
+      return {true, false,
+              "qemu: " + std::to_string(p.pending) + " pending pages fit the " +
+                  std::to_string(static_cast<long long>(limit_ms_)) + " ms downtime limit"};
+    return {};
+  }
+
+ private:
+  double limit_ms_;
+  double limit_cycles_;  // exact: the comparison does not round
+};
+
+}  // namespace
+
+void register_qemu_stop_rule(StopRuleRegistry& registry) {
+  registry.add(
+      "qemu", [](const StopRuleConfig& cfg, const Clock& clock) { return std::make_unique<QemuStopRule>(cfg, clock); },
+      "stop when the pending pages fit the downtime limit at the last round's bandwidth");
+}
+
+}  // namespace s2sim::sim

@@ -1,0 +1,213 @@
+#include "sim/engine/vcpu_agent.h"
+
+#include <optional>
+
+#include "mmu/fault_handler.h"
+#include "mmu/hw_walk.h"
+#include "sim/timing/cycle_sink.h"
+
+namespace s2sim::sim {
+
+using mmu::Access;
+using mmu::gfn_t;
+using mmu::ipa_t;
+
+namespace {
+
+// The timeline's name for a stage-2 fault.
+const char* fault_event_name(mmu::FaultKind kind, Access access) {
+  switch (kind) {
+    case mmu::FaultKind::Translation: return "translation fault";
+    case mmu::FaultKind::AccessFlag: return "access flag fault";
+    case mmu::FaultKind::Permission: return access == Access::Write ? "write-protect fault" : "permission fault";
+    case mmu::FaultKind::None: break;
+  }
+  return "fault";
+}
+
+}  // namespace
+
+const char* to_string(VcpuState state) {
+  switch (state) {
+    case VcpuState::NeedOp: return "need-op";
+    case VcpuState::Halted: return "halted";
+    case VcpuState::Access: return "access";
+    case VcpuState::InFault: return "in-fault";
+  }
+  return "?";
+}
+
+VcpuAgent::VcpuAgent(RunContext& ctx, OpLookahead& ops, HostLeafPrefetch& leaf_prefetch)
+    : ctx_(ctx),
+      ops_(ops),
+      leaf_prefetch_(leaf_prefetch),
+      costs_(ctx.cfg.machine.costs),
+      pgtable_(ctx.kvm.pgtable),
+      slot_(ctx.slot),
+      caches_(ctx.caches),
+      pages_(ctx.pages),
+      vmid_(ctx.kvm.options.vmid),
+      tlb_(ctx.cfg.machine.tlb) {}
+
+void VcpuAgent::step(Agent& a) {
+  if (ctx_.pause_requested && state_ != VcpuState::InFault && ctx_.locks.mmu_lock.owner() != a.id) {
+    a.paused = true;
+    paused_at_ = a.time;
+    if (ctx_.trace) ctx_.trace->instant(a.id, "paused (vm_stop)", a.time);
+    return;
+  }
+  switch (state_) {
+    case VcpuState::InFault: return handle_fault(a);
+    case VcpuState::Halted:
+      state_ = VcpuState::Access;  // the burst's timer tick has come
+      [[fallthrough]];
+    case VcpuState::Access: return access(a);
+    case VcpuState::NeedOp: break;
+  }
+  if (!ops_.next(a.index, op_, [&](const workloads::GuestOp& op) { prefetch(op); })) {
+    a.done = true;
+    return;
+  }
+  retries_ = 0;
+  state_ = VcpuState::Access;
+  // Idle until the op may start (periodic workloads), then think; the access itself
+  // is the next step, so that it happens at its own simulated time.
+  if (op_.not_before_cycles > a.time) {
+    st_.idle_cycles += op_.not_before_cycles - a.time;
+    state_ = VcpuState::Halted;
+    idle_from_ = a.time;
+    a.time = op_.not_before_cycles;
+  }
+  a.time += op_.think_cycles;
+  st_.busy_cycles += op_.think_cycles;
+  if (op_.think_cycles || op_.not_before_cycles) return;
+  access(a);
+}
+
+bool VcpuAgent::kick_if_halted(Agent& a, std::uint64_t now) {
+  if (a.paused || state_ != VcpuState::Halted || idle_from_ > now) return false;
+  st_.idle_cycles -= a.time - now;
+  a.time = now;
+  a.paused = true;
+  paused_at_ = now;
+  return true;
+}
+
+void VcpuAgent::prefetch(const workloads::GuestOp& op) {
+  const gfn_t gfn = op.ipa >> mmu::PAGE_SHIFT;
+  // The page's record is written at the end of a successful write.
+  if (op.access == Access::Write && slot_.contains(gfn)) pages_.prefetch(gfn - slot_.base_gfn);
+  // The leaf descriptor, only while accesses walk: when they hit the TLBs, the walk
+  // this prepares does not happen.
+  if (recent_walks_) (void)leaf_prefetch_.prefetch(op.ipa);
+}
+
+void VcpuAgent::access(Agent& a) {
+  const ipa_t ipa = op_.ipa;
+  const Access access = op_.access;
+  std::uint64_t cost = 1;  // the access itself, an L1 hit for the data
+  mmu::FaultKind fault = mmu::FaultKind::None;
+  const gfn_t gfn = ipa >> mmu::PAGE_SHIFT;
+
+  // The TLBs count their own hits and misses (VcpuStats::tlb, read at the end).
+  const TlbLookup hit = tlb_.lookup(vmid_, ipa, access);
+  recent_walks_ = static_cast<std::uint8_t>((recent_walks_ << 1) | !hit.hit());
+  if (hit.hit()) {
+    if (hit.hit_level != TlbHitLevel::Micro) cost += costs_.micro_tlb_miss_main_hit;
+    if (!(access == Access::Write ? hit.entry.writable : hit.entry.readable)) fault = mmu::FaultKind::Permission;
+  } else {
+    // Main TLB miss: a hardware walk through the cache model, starting below the
+    // deepest table descriptor the walk cache holds.
+    cost += costs_.micro_tlb_miss_main_hit;
+    WalkCache* wc = tlb_.walk_cache();
+    std::optional<WalkCacheHit> wch = wc ? wc->lookup(vmid_, ipa) : std::nullopt;
+    const mmu::TranslateResult r = wch && pgtable_.geometry().ipa_in_range(ipa)
+                                       ? mmu::translate_from(pgtable_, ipa, access, wch->level + 1, wch->next_table)
+                                       : mmu::translate(pgtable_, ipa, access);
+    std::uint64_t walk = 0;
+    for (unsigned i = 0; i < r.nvisited; ++i) {
+      const CacheAccess c = caches_.access(a.core, r.visited[i], false);
+      walk += c.cycles + costs_.walk_step_overhead;
+      st_.walk_loads.add(r.visited_level[i]);
+      st_.walk_loads_where.add(c.level);
+      if (wc && i + 1 < r.nvisited) wc->insert(vmid_, r.visited_level[i], ipa, r.visited[i + 1] & mmu::PAGE_MASK);
+    }
+    st_.walk_cycles += walk;
+    cost += walk;
+    fault = r.fault;
+    if (fault == mmu::FaultKind::None)
+      tlb_.fill(TlbEntry::make(vmid_, ipa, r.block_shift, r.pa, r.readable, r.writable), access);
+  }
+
+  if (fault != mmu::FaultKind::None) {
+    // A stage-2 abort: trap to Hyp, exit to the host kernel and back (the paper's
+    // "I/O Kernel" round trip, which includes the trap); the handler runs under
+    // mmu_lock in the next step; then the access is retried.
+    if (fault == mmu::FaultKind::Translation) ++st_.translation_faults;
+    else if (fault == mmu::FaultKind::Permission && access == Access::Write) ++st_.write_protect_faults;
+    else ++st_.other_faults;
+    const std::uint64_t trap = costs_.stage2_abort_host;
+    fault_kind_ = fault;
+    fault_begin_ = a.time + cost;
+    fault_lock_wait0_ = a.lock_wait;
+    a.time += cost + trap;
+    st_.busy_cycles += cost + trap;
+    st_.fault_cycles += trap;
+    state_ = VcpuState::InFault;
+    return;
+  }
+  a.time += cost;
+  st_.busy_cycles += cost;
+  ++st_.ops;
+  if (access == Access::Write) {
+    ++st_.writes;
+    if (slot_.contains(gfn) && pages_.record_write(gfn - slot_.base_gfn, a.time)) ++ctx_.res.distinct_pages_written;
+  } else {
+    ++st_.reads;
+  }
+  state_ = VcpuState::NeedOp;
+}
+
+void VcpuAgent::handle_fault(Agent& a) {
+  // user_mem_abort() under mmu_lock: the acquire (spin_lock when free), the handler's
+  // descriptor accesses through this core's caches, the TLB maintenance it requests
+  // (charged to this vCPU by the shootdown), fault_handler_work; then the release.
+  const std::uint64_t t0 = a.time, wait0 = a.lock_wait;
+  if (!ctx_.locks.take(ctx_.locks.mmu_lock, a)) return;
+  CycleSink sink(caches_, a.core);
+  const mmu::FaultResult fr = [&] {
+    TlbShootdown::Charge charged(ctx_.shootdown, a);
+    return mmu::kvm_handle_guest_abort(ctx_.kvm, op_.ipa, op_.access, &sink);
+  }();
+  a.time += sink.cycles + costs_.fault_handler_work;
+  ctx_.locks.release(ctx_.locks.mmu_lock, a);
+  // Busy time is everything but the wait for the lock (counted in lock_wait).
+  const std::uint64_t handled = a.time - t0 - (a.lock_wait - wait0);
+  st_.fault_cycles += handled;
+  st_.busy_cycles += handled;
+  state_ = VcpuState::Access;  // retried at the next step
+  if (ctx_.trace)
+    ctx_.trace->complete(a.id, fault_event_name(fault_kind_, op_.access), fault_begin_, a.time,
+                         {{"ipa", op_.ipa}, {"outcome", mmu::to_string(fr.outcome)},
+                          {"lock_wait_cycles", a.lock_wait - fault_lock_wait0_}});
+  if (fr.outcome == mmu::FaultOutcome::Mmio) {
+    // Nothing backs this IPA: an MMIO access, emulated elsewhere; the guest moves on.
+    ++st_.mmio;
+    state_ = VcpuState::NeedOp;
+  } else if (++retries_ > kMaxFaultRetries) {
+    // The fault path made no progress: a bug in the model, never a property of the
+    // guest. The access is dropped, counted, and the run fails verification.
+    ++st_.abandoned;
+    state_ = VcpuState::NeedOp;
+  }
+}
+
+const VcpuStats& VcpuAgent::finish(const Agent& a, std::uint64_t end) {
+  st_.cycles = a.time;
+  st_.mmu_lock_wait = a.lock_wait;
+  if (a.paused) st_.paused_cycles = end - paused_at_;
+  st_.tlb = tlb_.stats();
+  return st_;
+}
+
+}  // namespace s2sim::sim

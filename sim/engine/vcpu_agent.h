@@ -1,0 +1,91 @@
+// A vCPU: runs its stream of guest operations one costed step at a time.
+//
+// A step is the operation's think time (and, for a periodic workload, the idle wait
+// for its timer tick), or its access — micro/main TLB lookup, on a miss a hardware
+// walk through the cache model reading the descriptors as they are at that simulated
+// time, the permission check, the write that bumps the page's version — or the
+// stage-2 fault that access took, handled under mmu_lock (user_mem_abort), after
+// which the access is retried. The vCPU's clock is busy + idle + mmu_lock wait.
+#pragma once
+
+#include <cstdint>
+
+#include "sim/engine/agent.h"
+#include "sim/engine/host_leaf_prefetch.h"
+#include "sim/engine/op_lookahead.h"
+#include "sim/engine/run_context.h"
+#include "sim/engine/run_result.h"
+#include "sim/timing/tlb.h"
+#include "workloads/guest_op.h"
+
+namespace s2sim::sim {
+
+// Where a vCPU is between two of its steps.
+enum class VcpuState : std::uint8_t {
+  NeedOp,   // no operation in hand: the next step takes one (and its think time)
+  Halted,   // halted (WFI) since idle_from() until its operation's not_before time;
+            // the next step does the access
+  Access,   // the next step does the operation's access
+  InFault,  // the access took a stage-2 fault: the next step handles it under
+            // mmu_lock, and the access is retried after
+};
+const char* to_string(VcpuState state);
+
+class VcpuAgent {
+ public:
+  // Faults one access may take in a row before the vCPU gives up on it (each handled
+  // fault changes the tables or the TLBs, so a real access needs two or three).
+  static constexpr unsigned kMaxFaultRetries = 64;
+
+  // `ops` and `leaf_prefetch` are shared by the vCPUs; all three must outlive it.
+  VcpuAgent(RunContext& ctx, OpLookahead& ops, HostLeafPrefetch& leaf_prefetch);
+
+  // One step of the vCPU whose scheduling state is `a`.
+  void step(Agent& a);
+
+  // vm_stop()'s kick: a vCPU halted since `now` or earlier leaves the halt at `now`
+  // and stops there. Returns whether it did.
+  bool kick_if_halted(Agent& a, std::uint64_t now);
+
+  VcpuState state() const { return state_; }
+  std::uint64_t idle_from() const { return idle_from_; }
+  std::uint64_t paused_at() const { return paused_at_; }  // when it stopped for stop-and-copy
+  TlbHierarchy& tlb() { return tlb_; }
+  const TlbHierarchy& tlb() const { return tlb_; }
+  const VcpuStats& stats() const { return st_; }
+
+  // The vCPU's statistics at the end of a run that ended at `end`: its clock, its
+  // lock wait and pause, its TLBs' counters.
+  const VcpuStats& finish(const Agent& a, std::uint64_t end);
+
+ private:
+  void access(Agent& a);
+  void handle_fault(Agent& a);
+  // Host prefetches for an operation this vCPU will run a few operations from now.
+  void prefetch(const workloads::GuestOp& op);
+
+  RunContext& ctx_;
+  OpLookahead& ops_;
+  HostLeafPrefetch& leaf_prefetch_;
+  // What every access reads, held here rather than reached through ctx_.
+  const Costs& costs_;
+  const mmu::S2PageTable& pgtable_;
+  const mmu::Memslot& slot_;
+  CacheHierarchy& caches_;
+  LostWriteVerifier& pages_;
+  std::uint16_t vmid_;
+
+  TlbHierarchy tlb_;
+  VcpuState state_ = VcpuState::NeedOp;
+  workloads::GuestOp op_{};
+  unsigned retries_ = 0;           // faults taken by the current access
+  std::uint8_t recent_walks_ = 0;  // bit i: the access i accesses ago missed the main TLB
+  std::uint64_t idle_from_ = 0;
+  std::uint64_t paused_at_ = 0;
+  mmu::FaultKind fault_kind_ = mmu::FaultKind::None;  // the fault being handled (timeline)
+  std::uint64_t fault_begin_ = 0;                     // when it was taken (timeline)
+  std::uint64_t fault_lock_wait0_ = 0;                // the agent's lock_wait then (timeline)
+  VcpuStats st_;
+};
+
+}  // namespace s2sim::sim
