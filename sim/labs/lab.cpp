@@ -68,7 +68,7 @@ void finalize(Problem& p) {
     std::vector<Mistake> kept;
     for (Mistake& m : q.mistakes) {
       const AnswerValue v = must_read(p, qi, q.accepts, m.answer);
-      bool dup = q.also_right && q.also_right(v);
+      bool dup = false;
       for (const AnswerValue& s : seen) dup = dup || s == v;
       if (dup) continue;
       seen.push_back(v);

@@ -60,9 +60,6 @@ struct Question {
   std::vector<Mistake> mistakes;     // most specific first; the first that matches gives the hint
   // The hint for a wrong answer no mistake describes (may look at the answer given).
   std::function<std::string(const AnswerValue&)> explain;
-  // Further right answers that a list cannot enumerate (lab 5: any short line range
-  // holding the responsible statement). Optional.
-  std::function<bool(const AnswerValue&)> also_right;
   int points = 1;  // what a right answer earns in a class grade
 };
 

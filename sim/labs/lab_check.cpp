@@ -175,10 +175,6 @@ Grade grade_answer(const Question& q, const AnswerValue& v) {
       g.right = true;
       return g;
     }
-  if (q.also_right && q.also_right(v)) {
-    g.right = true;
-    return g;
-  }
   for (const Mistake& m : q.mistakes)
     if (auto r = read_answer(q.accepts, m.answer); r && *r == v) {
       g.hint = m.hint;

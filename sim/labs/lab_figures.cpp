@@ -192,4 +192,81 @@ Figure draw_window(const std::string& name, const std::string& title, const Wind
   return {name, svg.str()};
 }
 
+namespace {
+
+struct FieldSpan {
+  unsigned hi, lo;
+  const char* name;
+};
+
+// Stage-2 block and page descriptor fields, high bit first (ARM ARM B3.6.2, Figure B3-17).
+constexpr FieldSpan kDescFields[] = {{63, 59, "ignored"}, {58, 55, "SW"},      {54, 54, "XN"},
+                                     {53, 53, "res"},     {52, 52, "Contig"},  {51, 40, "UNK/SBZP"},
+                                     {39, 12, "output address [39:12]"},       {11, 11, "res"},
+                                     {10, 10, "AF"},      {9, 8, "SH"},        {7, 6, "S2AP"},
+                                     {5, 2, "MemAttr"},   {1, 0, "type"}};
+
+}  // namespace
+
+Figure draw_fields(const std::string& name, const std::string& title, std::uint64_t value,
+                   const std::string& caption) {
+  constexpr double cell = 30, x0 = 30, row_h = 120;
+  const double width = x0 * 2 + cell * 32;
+  Svg svg(width, 2 * row_h + 90, title);
+  svg.comment(title);
+  svg.text(width / 2, 24, title, {.size = 15, .anchor = Svg::Anchor::Middle, .bold = true});
+  for (unsigned row = 0; row < 2; ++row) {
+    const unsigned top_bit = row == 0 ? 63 : 31;
+    const double y = 60 + row * row_h;
+    for (unsigned k = 0; k < 32; ++k) {
+      const unsigned bit = top_bit - k;
+      const double x = x0 + cell * k;
+      const bool one = (value >> bit) & 1;
+      svg.rect(x, y, cell, 28, {.fill = one ? kSetBitFill : "#ffffff"});
+      svg.text(x + cell / 2, y + 19, one ? "1" : "0", {.size = 13, .anchor = Svg::Anchor::Middle, .mono = true});
+      svg.text(x + cell / 2, y - 6, std::to_string(bit), {.size = 9, .anchor = Svg::Anchor::Middle});
+    }
+    // The fields of this row, each a bracket under its bits.
+    for (const FieldSpan& f : kDescFields) {
+      const unsigned hi = std::min(f.hi, top_bit), lo = std::max(f.lo, top_bit - 31);
+      if (hi < lo || f.hi < top_bit - 31 || f.lo > top_bit) continue;
+      const double xa = x0 + cell * (top_bit - hi) + 2, xb = x0 + cell * (top_bit - lo + 1) - 2;
+      svg.line(xa, y + 36, xb, y + 36, {.stroke = "#4b5563", .stroke_width = 2});
+      svg.text((xa + xb) / 2, y + 52, f.name, {.size = 10, .anchor = Svg::Anchor::Middle});
+    }
+  }
+  svg.text(x0, 2 * row_h + 70, caption, {.size = 12, .mono = true});
+  return {name, svg.str()};
+}
+
+Figure draw_sequence(const std::string& name, const std::string& title, const std::vector<std::string>& lanes,
+                     const std::vector<SeqStep>& steps) {
+  constexpr double lane_w = 330, x0 = 40, top = 70, step_h = 34;
+  const double width = x0 * 2 + lane_w * static_cast<double>(lanes.size());
+  const double height = top + 40 + step_h * static_cast<double>(steps.size()) + 30;
+  Svg svg(width, height, title);
+  svg.comment(title);
+  svg.text(width / 2, 24, title, {.size = 15, .anchor = Svg::Anchor::Middle, .bold = true});
+  auto lane_x = [&](unsigned l) { return x0 + lane_w * (l + 0.5); };
+  for (unsigned l = 0; l < lanes.size(); ++l) {
+    svg.rect(lane_x(l) - 120, top - 24, 240, 30, {.fill = kTableFill});
+    svg.text(lane_x(l), top - 4, lanes[l], {.size = 12, .anchor = Svg::Anchor::Middle, .bold = true});
+    svg.line(lane_x(l), top + 6, lane_x(l), height - 20, {.stroke = "#9ca3af", .dashed = true});
+  }
+  double y = top + 40;
+  for (const SeqStep& s : steps) {
+    const std::string colour = s.alert ? kAlertStroke : "#333333";
+    if (s.from == s.to) {
+      svg.rect(lane_x(s.from) - 150, y - 16, 300, 24, {.fill = s.alert ? "#fee2e2" : "#ffffff", .stroke = colour});
+      svg.text(lane_x(s.from), y, s.text, {.size = 11, .anchor = Svg::Anchor::Middle, .fill = colour});
+    } else {
+      svg.line(lane_x(s.from), y, lane_x(s.to), y, {.stroke = colour, .stroke_width = 1.5}, true);
+      svg.text((lane_x(s.from) + lane_x(s.to)) / 2, y - 5, s.text,
+               {.size = 11, .anchor = Svg::Anchor::Middle, .fill = colour});
+    }
+    y += step_h;
+  }
+  return {name, svg.str()};
+}
+
 }  // namespace s2sim::sim::lab

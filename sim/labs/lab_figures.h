@@ -3,7 +3,11 @@
 //     tables, each frame with the entries the figure shows, table descriptors
 //     drawn as arrows to the frames they point to, the entries a walk loads marked;
 //   the window: the BITS_PER_LONG pages of one dirty-bitmap word, its set bits, and
-//     (when asked) the 2 MiB boundaries against it.
+//     (when asked) the 2 MiB boundaries against it;
+//   the fields: a 64-bit stage-2 descriptor's bits, grouped by the ARM ARM's fields
+//     (DDI 0406C.d B3.6.2), each bit's value drawn, no field interpreted;
+//   the sequence: lanes (a vCPU, the ioctl, the TLB) and the steps between them in
+//     time order, top to bottom.
 #pragma once
 
 #include <cstdint>
@@ -51,5 +55,18 @@ struct Window {
 };
 
 Figure draw_window(const std::string& name, const std::string& title, const Window& w);
+
+// One descriptor's bits by field; `caption` is printed under it.
+Figure draw_fields(const std::string& name, const std::string& title, std::uint64_t value,
+                   const std::string& caption);
+
+struct SeqStep {
+  unsigned from = 0, to = 0;  // lanes; from == to: a note on that lane
+  std::string text;
+  bool alert = false;  // drawn in red (the step out of order, the write lost)
+};
+
+Figure draw_sequence(const std::string& name, const std::string& title, const std::vector<std::string>& lanes,
+                     const std::vector<SeqStep>& steps);
 
 }  // namespace s2sim::sim::lab

@@ -32,8 +32,6 @@ InputErrors::InputErrors(std::vector<InputError> errors)
                  errors.empty() ? std::string("no error") : std::string(errors.front().what())),
       errors_(std::move(errors)) {}
 
-bool is_elf(const std::string& text) { return text.size() >= 4 && text.compare(0, 4, "\x7F" "ELF") == 0; }
-
 std::string binary_reason(const std::string& text) {
   for (std::size_t i = 0; i < text.size();) {
     const auto c = static_cast<unsigned char>(text[i]);
@@ -48,7 +46,7 @@ std::string binary_reason(const std::string& text) {
   return "";
 }
 
-AnswerInput read_answer_input(const std::string& path, InputKind kind) {
+AnswerInput read_answer_input(const std::string& path) {
   AnswerInput in;
   if (path == "-") {
     in.name = "<stdin>";
@@ -66,12 +64,7 @@ AnswerInput read_answer_input(const std::string& path, InputKind kind) {
     in.text = ss.str();
   }
   if (in.text.empty()) throw InputError(in.name, "the file is empty");
-  if (kind == InputKind::SharedObject && is_elf(in.text)) {
-    if (in.path.empty()) throw InputError(in.name, "a plug-in is loaded from a file, not from standard input");
-    return in;
-  }
-  if (const std::string why = binary_reason(in.text); !why.empty())
-    throw InputError(in.name, kind == InputKind::SharedObject ? why + ", nor an ELF shared object" : why);
+  if (const std::string why = binary_reason(in.text); !why.empty()) throw InputError(in.name, why);
   if (in.text.find_first_not_of(" \t\r\n\f") == std::string::npos)
     throw InputError(in.name, "the file holds only blank lines");
   return in;

@@ -16,16 +16,12 @@ struct AnswerInput {
   std::string text;  // its contents
 };
 
-enum class InputKind { Text, SharedObject };
-
-// Reads `path` ("-": standard input). Text: must be UTF-8 text with at least one
-// non-blank character. SharedObject: must start with the ELF magic (lab 8's plug-in)
-// or be text (a C++ source to build first). Throws InputError naming the file.
-AnswerInput read_answer_input(const std::string& path, InputKind kind = InputKind::Text);
+// Reads `path` ("-": standard input): it must be UTF-8 text with at least one
+// non-blank character. Throws InputError naming the file.
+AnswerInput read_answer_input(const std::string& path);
 
 // Why `text` is not text (a byte that no text file holds), or empty if it is.
 std::string binary_reason(const std::string& text);
-bool is_elf(const std::string& text);
 
 // Several input errors found in one file (every malformed line of an answer file):
 // what() is the first, all() each one, as "FILE:LINE: what".

@@ -1,7 +1,7 @@
 // The labs that are written, each a function from a problem id (a seed, or a
 // student under a key) to a problem. Every answer is computed by the simulator's own
 // code when the problem is made: the mmu/ model for labs 1-3 and 5, the cycle engine
-// behind `s2sim run` for labs 4 and 6, the no-lost-write campaign for lab 8.
+// behind `s2sim run` for labs 4 and 6.
 #pragma once
 
 #include <cstdint>
@@ -39,10 +39,5 @@ nlohmann::ordered_json tune_lab_config(std::uint64_t seed);
 // `s2sim lab check 6`: reads the student's config, runs it on the lab's workload,
 // grades downtime, pages sent, lost writes and how the run stopped.
 CheckResult check_tune_config(const Problem& p, const AnswerInput& in);
-
-// Lab 8: the student writes the walker; the problem names the scenarios it is graded on.
-Problem make_walker_lab(const ProblemId& id);
-// `s2sim lab check 8`: loads the plug-in (or builds it from C++ first) and grades it.
-CheckResult check_walker_plugin(const Problem& p, const AnswerInput& in);
 
 }  // namespace s2sim::sim::lab

@@ -1,7 +1,6 @@
 // The labs by number, as `s2sim lab list` shows them. Labs 1-3 work on the mmu/
 // model by hand; 4 and 6 have the student run `s2sim run` on a config the lab
-// prints; 5 runs the write-protect walkers on a hand-built table state; 8 grades a
-// write-protect walker the student writes in C++ (a plug-in, lab8_write_the_walker/).
+// prints; 5 runs the write-protect walkers on a hand-built table state.
 #pragma once
 
 #include <cstdint>
@@ -14,8 +13,7 @@
 
 namespace s2sim::sim::lab {
 
-// Grades what a lab takes instead of an answer file (lab 6: a config, lab 8: a
-// plug-in): the result with its report; throws InputError (or InputErrors) naming
+// Grades what a lab takes instead of an answer file (lab 6: a config): the result with its report; throws InputError (or InputErrors) naming
 // the file for bad input.
 using CheckFn = CheckResult (*)(const Problem& p, const AnswerInput& in);
 
@@ -27,7 +25,6 @@ struct LabInfo {
   Problem (*make)(const ProblemId&);  // makes the problem id names
   CheckFn check;                      // nullptr: `check` reads an answer file ("qN: value")
   bool levels;                        // takes --level easy|normal|hard
-  InputKind input;                    // what check reads
   const char* answer_ext;             // the answer file's extension in a `grade --answers DIR`
 };
 

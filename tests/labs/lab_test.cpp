@@ -11,6 +11,7 @@
 
 #include "mmu/descriptor.h"
 #include "mmu/granule.h"
+#include "labs/lab_cache.h"
 #include "sim/labs/lab_check.h"
 #include "sim/labs/lab_problems.h"
 #include "sim/labs/lab_registry.h"
@@ -31,12 +32,8 @@ const LabInfo& lab_info(int n) {
 }
 
 // Problems are made once per (lab, seed) and shared by the tests that only read them.
-const Problem& problem(int lab, std::uint64_t seed) {
-  static std::map<std::pair<int, std::uint64_t>, Problem> cache;
-  auto it = cache.find({lab, seed});
-  if (it == cache.end()) it = cache.emplace(std::pair{lab, seed}, lab_info(lab).make(seed)).first;
-  return it->second;
-}
+const Problem& problem(int lab, std::uint64_t seed) { return s2sim::test::cached_problem(lab, seed); }
+using s2sim::test::seed_id;
 
 Grade grade_text(const Problem& p, std::size_t qi, const std::string& value) {
   const std::string file = "q" + std::to_string(qi + 1) + ": " + value + "\n";
@@ -83,9 +80,9 @@ TEST_P(EveryLab, ShowIsDeterministicPerSeedAndDiffersAcrossSeeds) {
   std::set<std::string> distinct;
   for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
     const std::string a = show_text(problem(l.number, seed));
-    EXPECT_EQ(a, show_text(l.make(seed))) << "seed " << seed;
+    EXPECT_EQ(a, show_text(l.make(seed_id(l.number, seed)))) << "seed " << seed;
     if (seed <= 20) {
-      EXPECT_EQ(show_json(problem(l.number, seed)).dump(), show_json(l.make(seed)).dump());
+      EXPECT_EQ(show_json(problem(l.number, seed)).dump(), show_json(l.make(seed_id(l.number, seed))).dump());
     }
     distinct.insert(a);
   }
@@ -368,7 +365,7 @@ TEST(LabAnswer, WordsNumbersListsAndFaultsReadForgivingly) {
 }
 
 TEST(LabAnswerFile, CommentsBlankLinesCaseAndSpacing) {
-  const Problem p = make_descriptor_lab(1);
+  const Problem p = make_descriptor_lab(seed_id(1, 1));
   const std::string text = "# my answers\n\n  Q1 :  " + p.questions[0].answers[0] +
                            "   # the type\r\nq2:" + p.questions[1].answers[0] + "\n";
   const AnswerFile a = read_answer_file(p, text, "a.txt");
@@ -385,7 +382,7 @@ TEST(LabAnswerFile, CommentsBlankLinesCaseAndSpacing) {
 }
 
 TEST(LabAnswerFile, SyntaxErrorsNameFileAndLine) {
-  const Problem p = make_descriptor_lab(1);
+  const Problem p = make_descriptor_lab(seed_id(1, 1));
   auto error_of = [&](const std::string& text) -> std::string {
     try {
       read_answer_file(p, text, "x.txt");
