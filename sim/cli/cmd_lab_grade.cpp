@@ -8,7 +8,8 @@
 // each student's problem is made from the key and the id, and the seed is never
 // written. A missing or malformed answer file is a row with that status and no
 // points (its errors in the message column); a bad roster, answers directory or
-// output is an input error (exit 2) and nothing is written.
+// output is an input error (exit 2) and nothing is written. Exit 0: every student has
+// full marks; 1: the CSV is written and some student has not.
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -147,6 +148,12 @@ int grade_class(const LabArgs& a, const lab::LabInfo& info) {
     }
     try {
       const lab::AnswerInput in = lab::read_answer_input(path);
+      // Without a key the problem is named by a seed: the roster's or the file's, never
+      // a default (that would grade a whole class against seed 1).
+      if (!a.key && !r.seed && (info.check || !lab::read_answer_header(in.text, in.name).seed))
+        throw InputError(path, std::string("names no seed: ") +
+                                   (info.check ? "give the roster a \"seed\" column"
+                                               : "add a \"seed: N\" line, or give the roster a \"seed\" column"));
       LabArgs one = a;
       if (a.key) one.student = r.student;
       if (r.seed) one.seed = r.seed;
@@ -194,7 +201,9 @@ int grade_class(const LabArgs& a, const lab::LabInfo& info) {
             << full << " full marks, " << missing << " missing, " << malformed << " malformed\n";
   for (const GradedRow& g : graded)
     if (g.status == "malformed") std::cout << "  " << g.row.student << ": " << g.message << "\n";
-  return kExitOk;
+  // As check: 0 when every answer of every student is right, 1 when the grades are
+  // written but some are short of full marks (wrong, missing or malformed files).
+  return full == static_cast<int>(graded.size()) ? kExitOk : kExitWrongAnswer;
 }
 
 }  // namespace s2sim::sim

@@ -2,7 +2,6 @@
 
 #include <sstream>
 
-#include "sim/labs/lab_check.h"
 
 namespace s2sim::sim::lab {
 
@@ -29,20 +28,6 @@ std::string comment(const std::string& text) {
 
 }  // namespace
 
-std::string format_example(const Question& q) {
-  std::vector<std::string> candidates;
-  for (const auto& w : q.accepts.words) candidates.push_back(w.front());
-  if (q.accepts.fault)
-    for (const char* f : {"translation fault at level 2", "permission fault at level 3"}) candidates.emplace_back(f);
-  if (q.accepts.number)
-    for (const char* n : {"0x12345000", "17", "0x3000"}) candidates.emplace_back(n);
-  if (q.accepts.list)
-    for (const char* l : {"0x100, 0x102-0x104", "0x200"}) candidates.emplace_back(l);
-  for (const std::string& c : candidates)
-    if (const auto v = read_answer(q.accepts, c); v && !grade_answer(q, *v).right) return c;
-  return "...";
-}
-
 std::string hand_in_text(const Problem& p, const std::string& file) {
   if (p.id.keyed())
     return "Hand in " + file + " as your lecturer asks; it is graded with the lecturer's key\n"
@@ -54,9 +39,12 @@ std::string answer_format_text(const Problem& p) {
   if (!p.answer_format.empty()) return p.answer_format;
   if (p.questions.empty()) return "";
   std::ostringstream out;
-  out << "Answer file: one answer a line, \"qN: value\" (for instance \"q1: " << format_example(p.questions.front())
-      << "\" -- the form only,\nnot the answer); \"#\" starts a comment, blank lines are ignored, case and spacing do "
-         "not matter.\nNumbers: 0x... hex, 0b... binary or decimal. Start the file with these lines:\n";
+  // The form only, never a value: an example value of q1's form would tell the
+  // student what q1 is (if it were right) or is not (if it were wrong).
+  out << "Answer file: one answer a line, \"qN: value\", each value in the form its question asks\n(q1 takes "
+      << p.questions.front().accepts.describe()
+      << ");\n\"#\" starts a comment, blank lines are ignored, case and spacing do not matter.\n"
+         "Numbers: 0x... hex, 0b... binary or decimal. Start the file with these lines:\n";
   std::istringstream header(p.id.header_lines());
   for (std::string line; std::getline(header, line);) out << "  " << line << "\n";
   out << hand_in_text(p, "FILE");

@@ -3,8 +3,8 @@
 // answers are themselves an answer file (the steps are "#" comments), so
 // `solve > a.txt; check a.txt` scores full marks.
 //
-// Nothing `show` prints answers a question: the answer-format example is a value of
-// the right form that is not the right answer (format_example).
+// Nothing `show` prints answers a question: the answer-format paragraph states the
+// form of an answer, never a value (not even a wrong one: that would rule it out).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -22,9 +22,6 @@ std::string solve_text(const Problem& p);
 std::string answer_file_text(const Problem& p);
 // The answer format, as the handouts and `show` state it.
 std::string answer_format_text(const Problem& p);
-// A value question `q` accepts that is not one of its right answers: the form of an
-// answer, to show in an example.
-std::string format_example(const Question& q);
 // How the student hands in or grades an answer (a config for lab 6): "grade it with
 // s2sim lab check N --seed S FILE", or, under a key, "hand it in".
 std::string hand_in_text(const Problem& p, const std::string& file);

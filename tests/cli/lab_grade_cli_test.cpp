@@ -4,6 +4,7 @@
 // graded to CSV, and the figures written by --svg.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -66,30 +67,79 @@ TEST(LabCheckCli, EveryFormatErrorIsReportedNotOnlyTheFirst) {
   EXPECT_TRUE(b.out.empty());
 }
 
-TEST(LabCheckCli, WrongAnswersExitOneAndJsonHasThePerQuestionGrades) {
-  for (int lab : {1, 2, 3, 5}) {
+// The answer lines of a solve text ("qN: value"), header and comments dropped.
+std::vector<std::string> answer_lines(const std::string& solve) {
+  std::vector<std::string> out;
+  std::istringstream in(solve);
+  for (std::string line; std::getline(in, line);)
+    if (line.size() > 1 && line[0] == 'q' && std::isdigit(static_cast<unsigned char>(line[1]))) out.push_back(line);
+  return out;
+}
+
+// Exit 0, 1 and 2 in every answer-file lab, with --json: the worked answers score full
+// marks (0); one answer left out is a wrong paper (1); a question past the last one, a
+// range where one value is asked and a line that is no answer are each reported (2).
+TEST(LabCheckCli, EveryExitCodeInEveryLabAndJsonHasThePerQuestionGrades) {
+  for (int lab : {1, 2, 3, 4, 5}) {
     const std::string n = std::to_string(lab);
-    const std::string path = write_temp("wrong" + n + ".txt", "lab: " + n + "\nseed: 8\nq1: 0\n");
-    const auto r = run_s2sim("lab check " + n + " --json " + q(path));
-    EXPECT_EQ(r.status == 1 || r.status == 2, true) << r.err;
-    if (r.status == 2) continue;  // "0" is not a value q1 of this lab takes
-    const auto j = nlohmann::json::parse(r.out);
+    const auto s = run_s2sim("lab solve " + n + " --seed 8");
+    ASSERT_EQ(s.status, 0) << s.err;
+    const std::vector<std::string> lines = answer_lines(s.out);
+    ASSERT_GE(lines.size(), 3u);
+    const std::string header = "lab: " + n + "\nseed: 8\n";
+
+    const auto ok = run_s2sim("lab check " + n + " --json " + q(write_temp("full.txt", s.out)));
+    ASSERT_EQ(ok.status, 0) << "lab " << lab << ": " << ok.err;
+    const auto j = nlohmann::json::parse(ok.out);
     EXPECT_EQ(j["schema"], "s2sim.lab-check/1");
     EXPECT_EQ(j["lab"], lab);
     EXPECT_EQ(j["seed"], 8);
-    EXPECT_LT(j["score"].get<int>(), j["max"].get<int>());
-    for (const auto& qr : j["questions"])
-      for (const char* k : {"id", "correct", "points", "hint"}) EXPECT_TRUE(qr.contains(k)) << k;
+    EXPECT_EQ(j["score"], j["max"]);
+    EXPECT_EQ(j["correct"], true);
+    EXPECT_EQ(j["questions"].size(), lines.size());
+
+    std::string short_one = header;
+    for (std::size_t i = 0; i + 1 < lines.size(); ++i) short_one += lines[i] + "\n";
+    const auto wrong = run_s2sim("lab check " + n + " --json " + q(write_temp("short.txt", short_one)));
+    ASSERT_EQ(wrong.status, 1) << "lab " << lab << ": " << wrong.err;
+    EXPECT_TRUE(wrong.err.empty()) << wrong.err;
+    const auto w = nlohmann::json::parse(wrong.out);
+    const auto& last = w["questions"][lines.size() - 1];
+    EXPECT_EQ(last["answered"], false);
+    EXPECT_EQ(last["correct"], false);
+    EXPECT_EQ(last["points"], 0);
+    EXPECT_EQ(w["score"].get<int>(), w["max"].get<int>() - last["max_points"].get<int>());
+    for (const auto& qr : w["questions"])
+      for (const char* k : {"id", "correct", "points", "max_points", "given", "hint"}) EXPECT_TRUE(qr.contains(k)) << k;
+
+    // Three malformed lines, each reported with its line number; nothing on stdout.
+    const std::string bad = header + "q" + std::to_string(lines.size() + 1) + ": 1\n" + lines[0] + "\n" +
+                            "q2: 3-5, 7-9\n" + "hello\n";
+    const auto b = run_s2sim("lab check " + n + " " + q(write_temp("bad.txt", bad)));
+    EXPECT_EQ(b.status, 2) << "lab " << lab;
+    EXPECT_TRUE(b.out.empty()) << b.out;
+    // q2 takes one value in every lab (a number, a fault or true/false): a range is malformed.
+    EXPECT_EQ(error_lines(b.err), 3) << "lab " << lab << ": " << b.err;
+    EXPECT_NE(b.err.find(":5: q2: "), std::string::npos) << b.err;
+    EXPECT_NE(b.err.find(":3: q" + std::to_string(lines.size() + 1) + ": lab " + n + " has questions q1 to q"),
+              std::string::npos)
+        << b.err;
+    EXPECT_NE(b.err.find(":6: expected \"qN: value\""), std::string::npos) << b.err;
   }
-  const auto s = run_s2sim("lab solve 2 --seed 8");
-  const std::string full = write_temp("full2.txt", s.out);
-  const auto ok = run_s2sim("lab check 2 --json " + q(full));
-  ASSERT_EQ(ok.status, 0) << ok.err;
-  const auto j = nlohmann::json::parse(ok.out);
-  EXPECT_EQ(j["score"], j["max"]);
-  EXPECT_EQ(j["correct"], true);
+  // Lab 6 grades a config: the best one 0, the starting one 1 (a bad one 2: LabRunCli).
+  const std::string best = write_temp("best.json", run_s2sim("lab solve 6 --seed 8 --config").out);
+  const std::string start = write_temp("start.json", run_s2sim("lab show 6 --seed 8 --config").out);
+  const auto b6 = run_s2sim("lab check 6 --seed 8 --json " + q(best));
+  ASSERT_EQ(b6.status, 0) << b6.err;
+  EXPECT_EQ(nlohmann::json::parse(b6.out)["correct"], true);
+  const auto s6 = run_s2sim("lab check 6 --seed 8 --json " + q(start));
+  EXPECT_EQ(s6.status, 1) << s6.err;
+  EXPECT_EQ(nlohmann::json::parse(s6.out)["correct"], false);
   // The file says lab 2; graded as lab 3 it is an input error.
-  EXPECT_EQ(run_s2sim("lab check 3 " + q(full)).status, 2);
+  const std::string full2 = write_temp("full2.txt", run_s2sim("lab solve 2 --seed 8").out);
+  const auto other = run_s2sim("lab check 3 " + q(full2));
+  EXPECT_EQ(other.status, 2);
+  EXPECT_NE(other.err.find("the file answers lab 2, this is lab 3"), std::string::npos) << other.err;
 }
 
 TEST(LabKeyCli, InstructorModeNeedsTheKeyToMakeSolveOrGrade) {
@@ -116,6 +166,13 @@ TEST(LabKeyCli, InstructorModeNeedsTheKeyToMakeSolveOrGrade) {
   EXPECT_EQ(run_s2sim("lab check 1 --key other-key-000000 " + q(path)).status, 1);
 }
 
+// A solve text without its header lines: answers that do not name their problem.
+std::string answer_file_of(const std::string& solve) {
+  std::string out;
+  for (const std::string& l : answer_lines(solve)) out += l + "\n";
+  return out;
+}
+
 TEST(LabGradeCli, AClassIsGradedToCsvWithPointsPerQuestion) {
   const std::string dir = temp_path("class");
   std::filesystem::remove_all(dir);
@@ -132,7 +189,9 @@ TEST(LabGradeCli, AClassIsGradedToCsvWithPointsPerQuestion) {
   const std::string csv = dir + "/grades.csv";
   const auto r = run_s2sim("lab grade 3 --roster " + q(dir + "/roster.csv") + " --answers " + q(dir + "/answers") +
                            " --key " + kKey + " --csv " + q(csv));
-  ASSERT_EQ(r.status, 0) << r.err;
+  // Written, but not every student has full marks: 1, as a wrong answer in check.
+  ASSERT_EQ(r.status, 1) << r.err;
+  EXPECT_NE(r.out.find("4 student(s) graded"), std::string::npos) << r.out;
   const std::string out = read_file(csv);
   std::istringstream lines(out);
   std::vector<std::string> rows;
@@ -149,6 +208,26 @@ TEST(LabGradeCli, AClassIsGradedToCsvWithPointsPerQuestion) {
   std::vector<std::string> f;
   for (std::string x; std::getline(ann, x, ',');) f.push_back(x);
   EXPECT_EQ(f[4], f[5]);
+  // Only ann: every student has full marks, exit 0.
+  std::ofstream(dir + "/ann.csv") << "student\nann\n";
+  const auto one = run_s2sim("lab grade 3 --roster " + q(dir + "/ann.csv") + " --answers " + q(dir + "/answers") +
+                             " --key " + kKey + " --csv " + q(csv));
+  EXPECT_EQ(one.status, 0) << one.out << one.err;
+  // Self-study problems without a key: the roster's seed column, or the file's "seed:"
+  // line; a file naming neither is malformed, not graded against a default seed.
+  std::filesystem::create_directories(dir + "/self");
+  std::ofstream(dir + "/self/eve.txt") << run_s2sim("lab solve 3 --seed 11").out;
+  std::ofstream(dir + "/self/fay.txt") << answer_file_of(run_s2sim("lab solve 3 --seed 12").out);
+  std::ofstream(dir + "/self/gil.txt") << answer_file_of(run_s2sim("lab solve 3 --seed 13").out);
+  std::ofstream(dir + "/self.csv") << "student,seed\neve,\nfay,12\ngil,\n";
+  const auto self = run_s2sim("lab grade 3 --roster " + q(dir + "/self.csv") + " --answers " + q(dir + "/self") +
+                              " --csv " + q(csv));
+  EXPECT_EQ(self.status, 1) << self.err;
+  const std::string self_csv = read_file(csv);
+  EXPECT_NE(self_csv.find("\neve,11,normal,graded,"), std::string::npos) << self_csv;
+  EXPECT_NE(self_csv.find("\nfay,12,normal,graded,"), std::string::npos) << self_csv;
+  EXPECT_NE(self_csv.find("\ngil,,,malformed,0,"), std::string::npos) << self_csv;
+  EXPECT_NE(self_csv.find("names no seed"), std::string::npos) << self_csv;
   // A bad roster is an input error and writes nothing.
   std::filesystem::remove(csv);
   std::ofstream(dir + "/bad.csv") << "name\nann\n";

@@ -193,7 +193,8 @@ struct StudentWalk {
   std::map<std::uint64_t, std::uint64_t> words;
   std::uint64_t pgd = 0;
   enum class Slip { None, PgdModulo512, PmdFromPteBits };
-  std::string operator()(std::uint64_t ipa, bool write, Slip slip, int* loads = nullptr) const {
+  std::string operator()(std::uint64_t ipa, bool write, Slip slip, int* loads = nullptr,
+                         std::uint64_t* last = nullptr) const {
     std::uint64_t table = pgd;
     int n = 0;
     for (int level = 1; level <= 3; ++level) {
@@ -202,6 +203,7 @@ struct StudentWalk {
       if (level == 2 && slip == Slip::PmdFromPteBits) idx = (ipa >> 12) & 511;
       const auto it = words.find(table + idx * 8);
       const std::uint64_t v = it == words.end() ? 0 : it->second;
+      if (last) *last = v;
       ++n;
       if (loads) *loads = n;
       const std::string at = " at level " + std::to_string(level);
@@ -210,6 +212,8 @@ struct StudentWalk {
         table = v & 0xFFFFFFF000ull;
         continue;
       }
+      // AF = 0 faults before permissions are looked at (ARM ARM B3.12.3, fault priority).
+      if (!(v & (std::uint64_t{1} << 10))) return "access-flag fault" + at;
       const unsigned ap = (v >> 6) & 3;
       if (write ? !(ap & 2) : !(ap & 1)) return "permission fault" + at;
       const std::uint64_t size = std::uint64_t{1} << (level == 1 ? 30 : level == 2 ? 21 : 12);
@@ -228,7 +232,7 @@ StudentWalk student_of(const Problem& p) {
 }
 
 TEST(LabWalk, TheDumpWalkedByHandGivesTheAnswersAndTheSlipsGetTheirHints) {
-  int concat = 0, pmd_level = 0, block = 0, folded = 0;
+  int concat = 0, pmd_level = 0, block = 0, folded = 0, no_af = 0, reserved = 0;
   for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
     const Problem& p = problem(2, seed);
     const StudentWalk walk = student_of(p);
@@ -239,8 +243,11 @@ TEST(LabWalk, TheDumpWalkedByHandGivesTheAnswersAndTheSlipsGetTheirHints) {
     for (std::size_t i = 0; i < 4; ++i) {
       const std::uint64_t ipa = num(acc[i]["ipa"]);
       const bool write = acc[i]["access"] == "write";
-      const std::string right = walk(ipa, write, StudentWalk::Slip::None, &loads[i]);
+      std::uint64_t last = 0;
+      const std::string right = walk(ipa, write, StudentWalk::Slip::None, &loads[i], &last);
       ASSERT_TRUE(grade_text(p, i, right).right) << "seed " << seed << " q" << i + 1 << ": " << right;
+      no_af += right.rfind("access-flag fault", 0) == 0;
+      reserved += (last & 3) == 1 && right == "translation fault at level 3";
       const std::string modulo = walk(ipa, write, StudentWalk::Slip::PgdModulo512);
       if (((ipa >> 30) & 1023) >= 512 && !grade_text(p, i, modulo).right) {
         ++concat;
@@ -269,6 +276,9 @@ TEST(LabWalk, TheDumpWalkedByHandGivesTheAnswersAndTheSlipsGetTheirHints) {
   EXPECT_GT(pmd_level, 20);
   EXPECT_GT(block, 100);
   EXPECT_GT(folded, 20);
+  // Normal problems hold the AF = 0 page or the reserved level-3 encoding, about half each.
+  EXPECT_GT(no_af, 50);
+  EXPECT_GT(reserved, 50);
 }
 
 TEST(LabMasked, AnswersMatchTheKernelsArithmeticAndTheSlipsGetTheirHints) {
@@ -401,7 +411,8 @@ TEST(LabAnswerFile, SyntaxErrorsNameFileAndLine) {
   EXPECT_EQ(error_of("q1: blok\n").rfind("x.txt:1: q1: \"blok\" is not page, block, table or invalid", 0), 0u)
       << error_of("q1: blok\n");
   EXPECT_EQ(error_of("q2: 0xZZ\n").rfind("x.txt:1: q2: \"0xZZ\" is not", 0), 0u);
-  EXPECT_EQ(error_of(""), "");  // an empty file is no syntax error, just no answers
+  // A file without one answer is malformed (exit 2), not a paper with every answer missing.
+  EXPECT_EQ(error_of("# nothing\nlab: 1\n"), "x.txt: no answer in the file (one a line: \"q1: value\")");
 }
 
 }  // namespace
