@@ -3,7 +3,6 @@
 // perturbed one on 200 seeds of every lab; no handout leaks an answer; keyed problems
 // come from (key, lab, student) and never show their seed; the levels change what a
 // problem holds; every figure is a well-formed SVG document.
-#include <expat.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -12,6 +11,7 @@
 #include <string>
 
 #include "labs/lab_cache.h"
+#include "labs/svg_reader.h"
 #include "sim/labs/lab_check.h"
 #include "sim/labs/lab_key.h"
 #include "sim/labs/lab_registry.h"
@@ -196,32 +196,8 @@ TEST(LabLevels, LabThreeEasyNeverCrossesAPmdAndHardAlwaysDoes) {
 
 // --- figures ---------------------------------------------------------------------------
 
-struct XmlCheck {
-  int depth = 0, elements = 0;
-  std::string root;
-};
-
-void XMLCALL on_start(void* data, const XML_Char* name, const XML_Char**) {
-  auto* c = static_cast<XmlCheck*>(data);
-  if (c->depth == 0) c->root = name;
-  ++c->depth;
-  ++c->elements;
-}
-void XMLCALL on_end(void* data, const XML_Char*) { --static_cast<XmlCheck*>(data)->depth; }
-
-// Parses `svg` with expat: well-formed, one <svg> root; returns the element count.
-int parse_svg(const std::string& svg, const std::string& what) {
-  XML_Parser parser = XML_ParserCreate("UTF-8");
-  XmlCheck c;
-  XML_SetUserData(parser, &c);
-  XML_SetElementHandler(parser, on_start, on_end);
-  const auto status = XML_Parse(parser, svg.data(), static_cast<int>(svg.size()), 1);
-  EXPECT_EQ(status, XML_STATUS_OK) << what << ": " << XML_ErrorString(XML_GetErrorCode(parser)) << " at line "
-                                   << XML_GetCurrentLineNumber(parser);
-  XML_ParserFree(parser);
-  EXPECT_EQ(c.root, "svg") << what;
-  return c.elements;
-}
+// Parses `svg` (svg_reader.h); returns the element count.
+int parse_svg(const std::string& svg, const std::string& what) { return s2sim::test::read_svg(svg, what).elements; }
 
 TEST(LabFigures, EveryFigureIsAWellFormedSvgAndShowsNoAnswerMark) {
   for (int lab : {1, 2, 3, 4, 5}) {

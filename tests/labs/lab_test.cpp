@@ -12,10 +12,12 @@
 #include "mmu/descriptor.h"
 #include "mmu/granule.h"
 #include "labs/lab_cache.h"
+#include "labs/svg_reader.h"
 #include "sim/labs/lab_check.h"
 #include "sim/labs/lab_problems.h"
 #include "sim/labs/lab_registry.h"
 #include "sim/labs/lab_render.h"
+#include "sim/labs/lab_svg.h"
 #include "util/input_error.h"
 #include "util/parse_number.h"
 
@@ -194,13 +196,14 @@ struct StudentWalk {
   std::uint64_t pgd = 0;
   enum class Slip { None, PgdModulo512, PmdFromPteBits };
   std::string operator()(std::uint64_t ipa, bool write, Slip slip, int* loads = nullptr,
-                         std::uint64_t* last = nullptr) const {
+                         std::uint64_t* last = nullptr, std::vector<std::uint64_t>* visited = nullptr) const {
     std::uint64_t table = pgd;
     int n = 0;
     for (int level = 1; level <= 3; ++level) {
       std::uint64_t idx = level == 1 ? (ipa >> 30) & 1023 : level == 2 ? (ipa >> 21) & 511 : (ipa >> 12) & 511;
       if (level == 1 && slip == Slip::PgdModulo512) idx &= 511;
       if (level == 2 && slip == Slip::PmdFromPteBits) idx = (ipa >> 12) & 511;
+      if (visited) visited->push_back(table + idx * 8);
       const auto it = words.find(table + idx * 8);
       const std::uint64_t v = it == words.end() ? 0 : it->second;
       if (last) *last = v;
@@ -413,6 +416,117 @@ TEST(LabAnswerFile, SyntaxErrorsNameFileAndLine) {
   EXPECT_EQ(error_of("q2: 0xZZ\n").rfind("x.txt:1: q2: \"0xZZ\" is not", 0), 0u);
   // A file without one answer is malformed (exit 2), not a paper with every answer missing.
   EXPECT_EQ(error_of("# nothing\nlab: 1\n"), "x.txt: no answer in the file (one a line: \"q1: value\")");
+}
+
+// --- figures, read back -------------------------------------------------------------
+
+const Figure& figure(const std::vector<Figure>& figs, const std::string& name) {
+  for (const Figure& f : figs)
+    if (f.name == name) return f;
+  ADD_FAILURE() << "no figure " << name;
+  static const Figure none;
+  return none;
+}
+
+std::string pa10(std::uint64_t pa) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%010llX", static_cast<unsigned long long>(pa));
+  return buf;
+}
+
+// Lab 2's tree, read back: in the solved figure every entry the independent walk of
+// question N loads is a row (its PA and value) on a marked band labelled with qN; the
+// figure `show` writes marks nothing.
+TEST(LabFigureContent, TheSolvedTreeMarksExactlyTheEntriesEachWalkLoads) {
+  for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+    const Problem& p = problem(2, seed);
+    const StudentWalk walk = student_of(p);
+    const auto shown = s2sim::test::read_svg(figure(p.figures, "lab2-tree.svg").svg, "tree");
+    for (const auto& r : shown.rects) EXPECT_NE(r.fill, kMarkFill) << seed;
+    const auto solved = s2sim::test::read_svg(figure(p.solved_figures, "lab2-tree.svg").svg, "solved tree");
+    const auto& acc = p.setup_json["accesses"];
+    std::size_t marked_rows = 0;
+    for (const auto& r : solved.rects) marked_rows += r.fill == kMarkFill;
+    std::set<std::uint64_t> all_visited;
+    for (std::size_t i = 0; i < acc.size(); ++i) {
+      std::vector<std::uint64_t> visited;
+      walk(num(acc[i]["ipa"]), acc[i]["access"] == "write", StudentWalk::Slip::None, nullptr, nullptr, &visited);
+      ASSERT_FALSE(visited.empty());
+      const std::string q = "q" + std::to_string(i + 1);
+      for (const std::uint64_t pa : visited) {
+        all_visited.insert(pa);
+        const auto w = walk.words.find(pa);
+        const s2sim::test::SvgText* entry = nullptr;
+        for (const auto& t : solved.texts)
+          if (t.mono && t.text.find(pa10(pa) + ": ") != std::string::npos) entry = &t;
+        ASSERT_NE(entry, nullptr) << "seed " << seed << " " << q << ": no row for " << pa10(pa);
+        const std::uint64_t value = w == walk.words.end() ? 0 : w->second;
+        EXPECT_EQ(entry->text.substr(entry->text.find(": ") + 2), "0x" + [&] {
+          char buf[24];
+          std::snprintf(buf, sizeof buf, "%016llX", static_cast<unsigned long long>(value));
+          return std::string(buf);
+        }()) << entry->text;
+        bool labelled = false;
+        for (const auto& t : solved.texts)
+          if (t.y == entry->y && !t.mono) {
+            std::string labels = "," + t.text + ",";
+            labelled = labelled || labels.find("," + q + ",") != std::string::npos;
+          }
+        EXPECT_TRUE(labelled) << "seed " << seed << " " << q << ": " << entry->text;
+        bool band = false;
+        for (const auto& r : solved.rects) band = band || (r.fill == kMarkFill && r.y + 12 == entry->y);
+        EXPECT_TRUE(band) << "seed " << seed << " " << q << ": " << entry->text;
+      }
+    }
+    // One band per entry some walk loads, no more.
+    EXPECT_EQ(marked_rows, all_visited.size()) << seed;
+  }
+}
+
+// Lab 1's field figures, read back: the 64 bit cells of descriptor X's figure, high bit
+// first, spell the value the problem prints for X.
+TEST(LabFigureContent, EachFieldFigureSpellsItsDescriptorBitForBit) {
+  for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+    const Problem& p = problem(1, seed);
+    for (const auto& d : p.setup_json["descriptors"]) {
+      const std::string name = "lab1-" + d["name"].get<std::string>() + ".svg";
+      const auto doc = s2sim::test::read_svg(figure(p.figures, name).svg, name);
+      std::uint64_t v = 0;
+      int bits = 0;
+      for (const auto& t : doc.texts)
+        if (t.mono && (t.text == "0" || t.text == "1")) {
+          v = (v << 1) | (t.text == "1");
+          ++bits;
+        }
+      EXPECT_EQ(bits, 64) << name;
+      EXPECT_EQ(v, num(d["value"])) << "seed " << seed << " " << name;
+    }
+  }
+}
+
+// Lab 3's window, read back: the solved figure draws a 2 MiB boundary exactly where
+// the window's pages change pmd region (the answer to crosses_pmd, worked here from
+// base_gfn and gfn_offset); the figure `show` writes draws none.
+TEST(LabFigureContent, TheSolvedWindowDrawsTheTwoMiBBoundaryWhereItFalls) {
+  int crossing = 0;
+  for (std::uint64_t seed = 1; seed <= 60; ++seed) {
+    const Problem& p = problem(3, seed);
+    const std::uint64_t gfnofst = num(p.setup_json["base_gfn"]) + p.setup_json["gfn_offset"].get<std::uint64_t>();
+    std::vector<std::string> want;
+    for (std::uint64_t g = gfnofst + 1; g < gfnofst + 32; ++g)
+      if (g % 512 == 0) want.push_back("2 MiB boundary (IPA " + pa10(g << 12) + ")");
+    crossing += !want.empty();
+    auto boundaries = [](const s2sim::test::SvgDoc& doc) {
+      std::vector<std::string> out;
+      for (const auto& t : doc.texts)
+        if (t.text.rfind("2 MiB boundary", 0) == 0) out.push_back(t.text);
+      return out;
+    };
+    EXPECT_TRUE(boundaries(s2sim::test::read_svg(p.figures.front().svg, "window")).empty()) << seed;
+    EXPECT_EQ(boundaries(s2sim::test::read_svg(figure(p.solved_figures, "lab3-window.svg").svg, "solved")), want)
+        << seed;
+  }
+  EXPECT_GT(crossing, 5);
 }
 
 }  // namespace
