@@ -100,7 +100,7 @@ const char* const kLabHelp =
     "                          a student can neither make nor solve it, and its seed is never shown\n"
     "  --level L               easy, normal (default) or hard (labs 1-3)\n"
     "  --json                  show: the problem as JSON; check: the grade as JSON\n"
-    "                          (schema s2sim.lab-check/1: lab, seed, score, max, per question)\n"
+    "                          (lab, seed, score, max and each question's points and hint)\n"
     "  --config                show, solve: the config to run (labs 4 and 6)\n"
     "  --svg DIR               show, solve: write the problem's figures (SVG) to DIR\n"
     "  ANSWERS                 check: a file of answers, or - for standard input; its\n"
@@ -113,7 +113,8 @@ const char* const kLabHelp =
     "example: s2sim lab show 3 --seed 42\n"
     "\n"
     "exit status: 0 every answer right; 1 a wrong or missing answer; 2 bad usage or a\n"
-    "malformed answer file (every error is reported); grade: 0 once the CSV is written\n";
+    "malformed answer file (every error is reported); grade: 0 every student has full\n"
+    "marks, 1 the CSV is written and some has not, 2 a bad roster, directory or output\n";
 
 const char* const kSweepHelp =
     "usage: s2sim sweep SPEC.json [--out DIR] [--jobs N] [--csv FILE] [--quiet]\n"
