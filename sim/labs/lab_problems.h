@@ -34,8 +34,10 @@ Problem make_bug_lab(const ProblemId& id);
 // Lab 6: a workload and a budget; the student hands in a config (stop rule,
 // max_rounds, walker), graded by running it.
 Problem make_tune_lab(const ProblemId& id);
-// The workload config lab 6 draws for `seed`, before any run. Cheap.
-nlohmann::ordered_json tune_lab_config(std::uint64_t seed);
+// The workload config lab 6 draws for `seed` on its `attempt`-th draw, before any
+// run (make_tune_lab keeps the first draw whose budget the grid's longest fixed stop
+// misses). Cheap.
+nlohmann::ordered_json tune_lab_config(std::uint64_t seed, unsigned attempt = 0);
 // `s2sim lab check 6`: reads the student's config, runs it on the lab's workload,
 // grades downtime, pages sent, lost writes and how the run stopped.
 CheckResult check_tune_config(const Problem& p, const AnswerInput& in);

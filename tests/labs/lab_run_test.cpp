@@ -164,9 +164,19 @@ TEST(LabOrder, AnswersAreWhatTheStudentsRunsReport) {
   EXPECT_GT(listed_only_ten, 0);
 }
 
+std::string with_stop(const std::string& config, const nlohmann::json& stop_rule, int max_rounds) {
+  nlohmann::json j = nlohmann::json::parse(config);
+  j["migration"]["stop_rule"] = stop_rule;
+  j["migration"]["max_rounds"] = max_rounds;
+  return j.dump();
+}
+
+// The grader on 200 seeds: the grid's best config passes, the starting config fails,
+// a run that max_rounds stops fails on its stop whatever its numbers, and no one fixed
+// config passes most seeds (the budgets bind).
 TEST(LabTune, TheBestGridConfigPassesTheStartingConfigDoesNot) {
   std::set<std::string> shows;
-  int downtime_budgets = 0, page_budgets = 0;
+  int downtime_budgets = 0, page_budgets = 0, fixed_passes = 0;
   for (std::uint64_t seed = 1; seed <= kSimSeeds; ++seed) {
     const Problem& p = problem(6, seed);
     EXPECT_TRUE(p.questions.empty());
@@ -181,7 +191,20 @@ TEST(LabTune, TheBestGridConfigPassesTheStartingConfigDoesNot) {
     EXPECT_NE(solve_text(p).find("<- best"), std::string::npos);
     shows.insert(show_text(p));
     (p.setup_json["budget"]["kind"] == "downtime" ? downtime_budgets : page_budgets)++;
+    std::ostringstream fixed, capped;
+    fixed_passes += tune_check(p, with_stop(p.config, {{"kind", "threshold"}, {"dirty_pages", 0}, {"rounds", 6}}, 10),
+                               "fixed.json", fixed) == 0;
+    // A QEMU limit no round meets: max_rounds (2) ends the pre-copy, not the rule.
+    EXPECT_EQ(tune_check(p, with_stop(p.config, {{"kind", "qemu"}, {"downtime_limit_ms", 0.001}}, 2), "capped.json",
+                         capped),
+              1)
+        << capped.str();
+    EXPECT_NE(capped.str().find("(not your stop rule)"), std::string::npos) << capped.str();
+    EXPECT_NE(capped.str().find("verdict: FAIL"), std::string::npos) << capped.str();
   }
+  // Measured: threshold rounds=6 (the grid's longest fixed stop) passes 3 of the 200
+  // (it passed 72 of 100 before the budgets were drawn to rule it out).
+  EXPECT_LE(fixed_passes, 10) << fixed_passes << " of " << kSimSeeds << " seeds pass with threshold rounds=6";
   EXPECT_EQ(shows.size(), kSimSeeds);
   EXPECT_GT(downtime_budgets, 0);
   EXPECT_GT(page_budgets, 0);

@@ -22,20 +22,21 @@ using workloads::Rng;
 
 class TuneLab {
  public:
-  explicit TuneLab(const ProblemId& id) : id_(id), doc_(tune_lab_config(id.seed)), lab_doc_(plain(doc_)) {
-    // Under a key the seed is never shown: the comment names the problem by its id.
-    doc_["comment"] = "Lab 6 (tune the migration), " + id.label() + doc_["comment"].get<std::string>().substr(
-                                                                          doc_["comment"].get<std::string>().find(':'));
-    const std::string show = "s2sim lab show 6 --seed " + std::to_string(id.seed);
-    std::string text = doc_["comment"].get<std::string>();
-    if (const auto at = text.find(show); at != std::string::npos)
-      text.replace(at, show.size(), "s2sim lab show 6 " + id.args());
-    doc_["comment"] = text;
-    Rng rng(workloads::derive_seed(id.seed, 6, 1));
-    for (const Choice& c : grid()) runs_.push_back(run_choice(lab_doc_, c, "lab 6"));
-    for (const Outcome& o : runs_)
-      if (o.lost) throw std::logic_error("lab 6 " + id.label() + ": a grid run lost writes");
-    pick_limits(rng);
+  explicit TuneLab(const ProblemId& id) : id_(id) {
+    // The seed's own workload, if some budget on it rules out the grid's longest fixed
+    // stop (threshold, rounds=6): then no one fixed config passes most seeds. A workload
+    // whose dirty set drains to nothing by round 6 leaves none, and is drawn again; if
+    // no draw gives one, the seed's own workload with any binding budget.
+    const Rng rng(workloads::derive_seed(id.seed, 6, 1));
+    for (unsigned attempt = 0; attempt < kDraws; ++attempt) {
+      draw(attempt);
+      Rng r = rng;
+      if (pick_limits(r, true)) return;
+    }
+    draw(0);
+    Rng r = rng;
+    if (!pick_limits(r, false))
+      throw std::logic_error("lab 6 " + id_.label() + ": every plain default meets every budget");
   }
 
   Problem make() {
@@ -69,22 +70,46 @@ class TuneLab {
   }
 
  private:
-  void pick_limits(Rng& rng) {
+  static constexpr unsigned kDraws = 6;
+
+  // The workload of the `attempt`-th draw and the grid's runs on it.
+  void draw(unsigned attempt) {
+    doc_ = tune_lab_config(id_.seed, attempt);
+    // Under a key the seed is never shown: the comment names the problem by its id.
+    std::string text = doc_["comment"].get<std::string>();
+    text = "Lab 6 (tune the migration), " + id_.label() + text.substr(text.find(':'));
+    const std::string show = "s2sim lab show 6 --seed " + std::to_string(id_.seed);
+    if (const auto at = text.find(show); at != std::string::npos)
+      text.replace(at, show.size(), "s2sim lab show 6 " + id_.args());
+    doc_["comment"] = text;
+    lab_doc_ = plain(doc_);
+    runs_.clear();
+    for (const Choice& c : grid()) runs_.push_back(run_choice(lab_doc_, c, "lab 6"));
+    for (const Outcome& o : runs_)
+      if (o.lost) throw std::logic_error("lab 6 " + id_.label() + ": a grid run lost writes");
+  }
+
+  // The budget: the drawn kind and binding run first; if every plain default already
+  // meets that budget (the lab promises a start that misses it), the next binding run,
+  // then the other kind -- without further draws, so that every seed whose first
+  // choice works keeps its problem. `strict`: only budgets the grid's longest fixed
+  // stop misses.
+  bool pick_limits(Rng& rng, bool strict) {
     const Budget first = rng.below(2) ? Budget::Downtime : Budget::Pages;
     const Budget second = first == Budget::Downtime ? Budget::Pages : Budget::Downtime;
-    // The drawn budget kind and binding run first; if every plain default already
-    // meets that budget (the lab promises a start that misses it), the next binding
-    // run, then the other kind -- without further draws, so that every seed whose
-    // first choice works keeps its problem.
-    bool drawn = false;
-    for (const Budget b : {first, second}) {
-      const std::vector<std::size_t> binding = binding_runs(b);
-      const std::size_t start = drawn ? 0 : rng.below(binding.size());
-      drawn = true;
-      for (std::size_t k = 0; k < binding.size(); ++k)
-        if (set_limits(b, runs_[binding[(start + k) % binding.size()]]) && pick_start()) return;
+    const std::size_t drawn = rng.below(binding_runs(first).size());
+    for (const bool exclude_fixed : {true, false}) {
+      if (!exclude_fixed && strict) break;
+      for (const Budget b : {first, second}) {
+        const std::vector<std::size_t> binding = binding_runs(b);
+        const std::size_t start = b == first ? drawn : 0;
+        for (std::size_t k = 0; k < binding.size(); ++k)
+          if (set_limits(b, runs_[binding[(start + k) % binding.size()]]) &&
+              (!exclude_fixed || !passes(runs_[kLongestFixedStop], limits_)) && pick_start())
+            return true;
+      }
     }
-    throw std::logic_error("lab 6 " + id_.label() + ": every plain default meets every budget");
+    return false;
   }
 
   // Runs whose budgeted value sets a budget that binds: strictly between the run that
