@@ -40,9 +40,11 @@ lab::ProblemId id_from_args(const LabArgs& a, const lab::LabInfo& info) {
   return id;
 }
 
+}  // namespace
+
 // The problem an answer file is graded against: the command line's, or what the
 // file's header names (lab, seed or student, level); both must agree.
-lab::ProblemId id_for_answers(const LabArgs& a, const lab::LabInfo& info, const lab::AnswerInput& in) {
+lab::ProblemId lab_answer_problem(const LabArgs& a, const lab::LabInfo& info, const lab::AnswerInput& in) {
   lab::AnswerHeader h;
   if (!info.check) h = lab::read_answer_header(in.text, in.name);  // a config (lab 6) has no header lines
   std::vector<InputError> errors;
@@ -79,6 +81,8 @@ lab::ProblemId id_for_answers(const LabArgs& a, const lab::LabInfo& info, const 
   named.level = a.level ? a.level : h.level;
   return id_from_args(named, info);
 }
+
+namespace {
 
 void write_figures(const std::vector<lab::Figure>& figures, const std::string& dir) {
   std::error_code ec;
@@ -122,7 +126,7 @@ int check(const LabArgs& a, const lab::LabInfo& info) {
   // The file is read and its header checked before the problem is made (lab 6 runs
   // the simulator to make it).
   const lab::AnswerInput in = lab::read_answer_input(a.files.front());
-  const lab::ProblemId id = id_for_answers(a, info, in);
+  const lab::ProblemId id = lab_answer_problem(a, info, in);
   const lab::Problem p = info.make(id);
   const lab::CheckResult r = lab::check_problem(info, p, in);
   if (a.json)
@@ -133,10 +137,6 @@ int check(const LabArgs& a, const lab::LabInfo& info) {
 }
 
 }  // namespace
-
-lab::ProblemId lab_answer_problem(const LabArgs& a, const lab::LabInfo& info, const lab::AnswerInput& in) {
-  return id_for_answers(a, info, in);
-}
 
 int cmd_lab(const std::vector<std::string>& args) {
   try {
