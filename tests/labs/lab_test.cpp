@@ -529,4 +529,36 @@ TEST(LabFigureContent, TheSolvedWindowDrawsTheTwoMiBBoundaryWhereItFalls) {
   EXPECT_GT(crossing, 5);
 }
 
+// Lab 4's sequence diagrams, read back: the kernel's order top to bottom (snapshot,
+// protect, unlock, copy_to_user, then the ARM caller's flush, then the return), and
+// this problem's figure shows its own switch: no flush, or the snapshot after the
+// protect.
+TEST(LabFigureContent, TheSequenceDiagramsFollowTheKernelsOrderAndTheProblemsSwitch) {
+  auto y_of = [](const s2sim::test::SvgDoc& doc, const std::string& prefix) {
+    for (const auto& t : doc.texts)
+      if (t.text.rfind(prefix, 0) == 0) return t.y;
+    ADD_FAILURE() << "no step " << prefix;
+    return -1.0;
+  };
+  int no_flush = 0, late_snapshot = 0;
+  for (std::uint64_t seed = 1; seed <= 12; ++seed) {
+    const Problem& p = problem(4, seed);
+    const auto kernel = s2sim::test::read_svg(figure(p.figures, "lab4-kernel-order.svg").svg, "kernel order");
+    const std::vector<std::string> order = {"spin_lock(mmu_lock)", "snapshot: xchg", "protect: kvm_mmu_write_protect",
+                                            "spin_unlock(mmu_lock)", "copy_to_user", "kvm_flush_remote_tlbs",
+                                            "ioctl returns"};
+    for (std::size_t i = 1; i < order.size(); ++i) EXPECT_LT(y_of(kernel, order[i - 1]), y_of(kernel, order[i]));
+    const auto mine = s2sim::test::read_svg(figure(p.figures, "lab4-this-order.svg").svg, "this order");
+    if (p.setup_json["switch"] == "flush_tlbs=false") {
+      ++no_flush;
+      EXPECT_GT(y_of(mine, "no kvm_flush_remote_tlbs"), y_of(mine, "protect: kvm_mmu_write_protect"));
+    } else {
+      ++late_snapshot;
+      EXPECT_GT(y_of(mine, "snapshot after the protect"), y_of(mine, "kvm_flush_remote_tlbs"));
+    }
+  }
+  EXPECT_GT(no_flush, 0);
+  EXPECT_GT(late_snapshot, 0);
+}
+
 }  // namespace
