@@ -34,12 +34,14 @@ const char* sh_name(unsigned sh) {
 
 // Stage-2 MemAttr[3:2] selects device or normal memory; for normal memory [3:2] is the
 // outer and [1:0] the inner cacheability (ARM ARM B3.6.2, "Stage 2 memory region type").
+// The names are ARMv7's: 0b0000 Strongly-ordered, 0b0001 Device, 0b0010 and 0b0011
+// UNPREDICTABLE (ARMv8 later named these Device-nGnRnE, -nGnRE, -nGRE and -GRE).
 std::string memattr_name(unsigned memattr) {
   memattr &= 0xF;
   const unsigned outer = memattr >> 2, inner = memattr & 3;
   if (outer == 0) {
-    static const char* const dev[] = {"device nGnRnE (strongly-ordered)", "device nGnRE (device)",
-                                      "device nGRE", "device GRE"};
+    static const char* const dev[] = {"strongly-ordered", "device", "unpredictable (device, 0b10)",
+                                      "unpredictable (device, 0b11)"};
     return dev[inner];
   }
   static const char* const cache[] = {"", "non-cacheable", "write-through", "write-back"};

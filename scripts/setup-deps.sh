@@ -5,9 +5,9 @@
 set -euo pipefail
 # clang and its runtime libraries: the asan preset (sanitizers and libFuzzer);
 # zlib and zstd: compressed traces; python3: the mutation harness (tests/mutation/)
-# and bench/compare_walkers.py.
+# and bench/compare_walkers.py; expat: the lab tests parse every figure (SVG).
 needed=(cmake ninja-build g++ clang libclang-rt-14-dev libboost-container-dev nlohmann-json3-dev libgtest-dev
-        libbenchmark-dev zlib1g-dev libzstd-dev python3)
+        libbenchmark-dev zlib1g-dev libzstd-dev python3 libexpat1-dev)
 # The test suite: a real single-node Slurm for the sweep test (tests/slurm/) and
 # Chromium for the HTML report's browser test (tests/browser/).
 test_needed=(slurm-wlm munge chromium)

@@ -1,134 +1,156 @@
 #include "sim/cli/cmd_lab.h"
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <iterator>
 #include <optional>
-#include <sstream>
 
 #include "sim/cli/cli.h"
+#include "sim/cli/cmd_lab_args.h"
 #include "sim/labs/lab_check.h"
+#include "sim/labs/lab_key.h"
 #include "sim/labs/lab_registry.h"
 #include "sim/labs/lab_render.h"
 #include "util/input_error.h"
-#include "util/parse_number.h"
 
 namespace s2sim::sim {
 
 namespace {
 
-// A wrong lab answer shares exit status 1 with lost writes: "the run worked, the
-// result is not what it should be".
-constexpr int kExitWrongAnswer = kExitLostWrites;
-
-const char* const kLabUsage =
-    "s2sim lab list | show N [--seed S] [--json | --config] | solve N [--seed S] [--config] | "
-    "check N [--seed S] FILE";
-
 int list_labs() {
   for (const lab::LabInfo& l : lab::labs()) {
     std::string name = l.name;
     name.resize(22, ' ');
-    std::cout << "  " << l.number << "  " << name << l.goal << (l.make ? "" : " (coming)") << "\n";
+    std::cout << "  " << l.number << "  " << name << l.goal << "\n";
   }
   return kExitOk;
 }
 
-std::string read_answers(const std::string& path) {
-  if (path == "-") return std::string(std::istreambuf_iterator<char>(std::cin), {});
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw InputError(path, "cannot read the file");
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
+// The problem the command line names (show and solve): a seed, or a student under a key.
+lab::ProblemId id_from_args(const LabArgs& a, const lab::LabInfo& info) {
+  lab::ProblemId id;
+  id.lab = info.number;
+  id.level = a.level.value_or(lab::Level::Normal);
+  if (a.student) {
+    id.student = *a.student;
+    id.seed = lab::keyed_seed(*a.key, info.number, *a.student);
+  } else {
+    id.seed = a.seed.value_or(1);
+  }
+  return id;
+}
+
+}  // namespace
+
+// The problem an answer file is graded against: the command line's, or what the
+// file's header names (lab, seed or student, level); both must agree.
+lab::ProblemId lab_answer_problem(const LabArgs& a, const lab::LabInfo& info, const lab::AnswerInput& in) {
+  lab::AnswerHeader h;
+  if (!info.check) h = lab::read_answer_header(in.text, in.name);  // a config (lab 6) has no header lines
+  std::vector<InputError> errors;
+  if (h.lab && *h.lab != info.number)
+    errors.emplace_back(in.name, "lab: the file answers lab " + std::to_string(*h.lab) + ", this is lab " +
+                                     std::to_string(info.number));
+  if (h.seed && h.student) errors.emplace_back(in.name, "names both a seed and a student: one or the other");
+  std::optional<std::uint64_t> seed = a.seed;
+  std::optional<std::string> student = a.student;
+  if (h.seed && seed && *h.seed != *seed)
+    errors.emplace_back(in.name, "seed: the file says " + std::to_string(*h.seed) + ", the command line " +
+                                     std::to_string(*seed));
+  if (h.student && student && *h.student != *student)
+    errors.emplace_back(in.name, "student: the file says " + *h.student + ", expected " + *student);
+  if (h.level && a.level && *h.level != *a.level)
+    errors.emplace_back(in.name, std::string("level: the file says ") + lab::to_string(*h.level) +
+                                     ", the command line " + lab::to_string(*a.level));
+  if (h.level && *h.level != lab::Level::Normal && !info.levels)
+    errors.emplace_back(in.name, "level: lab " + std::to_string(info.number) + " has one level only");
+  if (!seed) seed = h.seed;
+  if (!student) student = h.student;
+  if (student && seed) errors.emplace_back(in.name, "names a student, but a seed is given: one or the other");
+  if (student && !a.key)
+    errors.emplace_back(in.name, "the answers of student " + *student +
+                                     " are graded with the lecturer's key (--key): the problem is made from it");
+  if (student && a.key) {
+    if (const std::string why = lab::student_id_problem(*student); !why.empty())
+      errors.emplace_back(in.name, "student: " + why);
+  }
+  if (!errors.empty()) throw lab::InputErrors(std::move(errors));
+  LabArgs named = a;
+  named.seed = student ? std::nullopt : seed;
+  named.student = student;
+  named.level = a.level ? a.level : h.level;
+  return id_from_args(named, info);
+}
+
+namespace {
+
+void write_figures(const std::vector<lab::Figure>& figures, const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec || !std::filesystem::is_directory(dir)) throw InputError(dir, "cannot create the directory");
+  for (const lab::Figure& f : figures) {
+    const std::string path = (std::filesystem::path(dir) / f.name).string();
+    std::ofstream out(path, std::ios::binary);
+    out << f.svg;
+    if (!out) throw InputError(path, "cannot write the figure");
+    std::cout << path << "\n";
+  }
+}
+
+int show_or_solve(const LabArgs& a, const lab::LabInfo& info) {
+  const lab::Problem p = info.make(id_from_args(a, info));
+  const std::string lab_name = "lab " + std::to_string(info.number) + " (" + info.name + ")";
+  if (a.config) {
+    const std::string& cfg = a.sub == "show" ? p.config : p.solution_config;
+    if (cfg.empty())
+      throw InputError("lab " + a.sub + " --config",
+                       lab_name + " has no config to " +
+                           (a.sub == "show" ? "show (labs 4 and 6 have one)" : "solve with (lab 6 has one)"));
+    std::cout << cfg;
+    return kExitOk;
+  }
+  if (a.svg_dir) {
+    const auto& figs = a.sub == "solve" && !p.solved_figures.empty() ? p.solved_figures : p.figures;
+    if (figs.empty()) throw InputError("lab " + a.sub + " --svg", lab_name + " has no figures");
+    write_figures(figs, *a.svg_dir);
+    return kExitOk;
+  }
+  if (a.sub == "show")
+    std::cout << (a.json ? lab::show_json(p).dump(2) + "\n" : lab::show_text(p));
+  else
+    std::cout << lab::solve_text(p);
+  return kExitOk;
+}
+
+int check(const LabArgs& a, const lab::LabInfo& info) {
+  // The file is read and its header checked before the problem is made (lab 6 runs
+  // the simulator to make it).
+  const lab::AnswerInput in = lab::read_answer_input(a.files.front());
+  const lab::ProblemId id = lab_answer_problem(a, info, in);
+  const lab::Problem p = info.make(id);
+  const lab::CheckResult r = lab::check_problem(info, p, in);
+  if (a.json)
+    std::cout << lab::check_json(r).dump(2) << "\n";
+  else
+    std::cout << r.report;
+  return r.all_correct() ? kExitOk : kExitWrongAnswer;
 }
 
 }  // namespace
 
 int cmd_lab(const std::vector<std::string>& args) {
-  if (args.empty()) throw InputError("lab", std::string("say what to do: ") + kLabUsage);
-  const std::string& sub = args[0];
-  if (sub == "list") {
-    if (args.size() > 1) throw InputError("lab list", "takes no arguments, got \"" + args[1] + "\"");
-    return list_labs();
+  try {
+    const LabArgs a = parse_lab_args(args);
+    if (a.sub == "list") return list_labs();
+    const lab::LabInfo& info = *lab::find_lab(a.number);
+    if (a.sub == "grade") return grade_class(a, info);
+    if (a.sub == "check") return check(a, info);
+    return show_or_solve(a, info);
+  } catch (const lab::InputErrors& e) {
+    // Every malformed line of an answer file, not only the first.
+    for (const InputError& one : e.all()) std::cerr << "error: " << one.message() << "\n";
+    return kExitBadInput;
   }
-  if (sub != "show" && sub != "solve" && sub != "check")
-    throw InputError("lab", "unknown subcommand \"" + sub + "\" (usage: " + kLabUsage + ")");
-  const std::string where = "lab " + sub;
-
-  std::optional<std::uint64_t> number, seed;
-  std::optional<std::string> answers_path;
-  bool json = false, config = false;
-  for (std::size_t i = 1; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--seed") {
-      if (i + 1 >= args.size()) throw InputError(where, "--seed needs a number");
-      seed = parse_u64(args[++i]);
-      if (!seed) throw InputError(where, "--seed: \"" + args[i] + "\" is not a 64-bit number");
-    } else if (a == "--json" && sub == "show") {
-      json = true;
-    } else if (a == "--config" && sub != "check") {
-      config = true;
-    } else if (a.size() > 1 && a[0] == '-') {
-      throw InputError(where, "unknown option \"" + a + "\" (usage: " + kLabUsage + ")");
-    } else if (!number) {
-      number = parse_u64(a);
-      if (!number) throw InputError(where, "\"" + a + "\" is not a lab number (s2sim lab list shows them)");
-    } else if (sub == "check" && !answers_path) {
-      answers_path = a;
-    } else {
-      throw InputError(where, "unexpected argument \"" + a + "\" (usage: " + kLabUsage + ")");
-    }
-  }
-  if (!number) throw InputError(where, "missing the lab number, e.g. s2sim " + where + " 1");
-  const lab::LabInfo* info = *number <= 1000 ? lab::find_lab(static_cast<int>(*number)) : nullptr;
-  if (!info) throw InputError(where, "there is no lab " + std::to_string(*number) + " (s2sim lab list shows them)");
-  const std::string lab_name = "lab " + std::to_string(info->number) + " (" + info->name + ")";
-  if (!info->make) throw InputError(where, lab_name + " is not written yet");
-  if (json && config) throw InputError(where, "--json and --config exclude each other");
-  if (sub == "check" && !answers_path)
-    throw InputError(where, "missing the " + std::string(info->check ? "config" : "answer") +
-                                " file, e.g. s2sim lab check " + std::to_string(info->number) + " --seed 1 " +
-                                (info->check ? "my.json" : "answers.txt"));
-
-  // A file that cannot be read is reported before the problem is made (lab 6 runs
-  // the simulator to make it).
-  const std::string name = answers_path ? (*answers_path == "-" ? "<stdin>" : *answers_path) : "";
-  const std::string text = answers_path ? read_answers(*answers_path) : "";
-
-  const lab::Problem p = info->make(seed.value_or(1));
-  if (config) {
-    const std::string& cfg = sub == "show" ? p.config : p.solution_config;
-    if (cfg.empty())
-      throw InputError(where + " --config",
-                       lab_name + " has no config to " +
-                           (sub == "show" ? "show (labs 4 and 6 have one)" : "solve with (lab 6 has one)"));
-    std::cout << cfg;
-    return kExitOk;
-  }
-  if (sub == "show") {
-    if (json)
-      std::cout << lab::show_json(p).dump(2) << "\n";
-    else
-      std::cout << lab::show_text(p);
-    return kExitOk;
-  }
-  if (sub == "solve") {
-    std::cout << lab::solve_text(p);
-    return kExitOk;
-  }
-  // check: parse everything first, so a syntax error prints nothing else.
-  if (info->check) {
-    // Graded by running it: the report is built in full before anything is printed.
-    std::ostringstream report;
-    const int status = info->check(p, text, name, report);
-    std::cout << report.str();
-    return status == 0 ? kExitOk : kExitWrongAnswer;
-  }
-  const lab::AnswerFile answers = lab::read_answer_file(p, text, name);
-  const std::vector<lab::Grade> grades = lab::grade(p, answers);
-  std::cout << lab::check_report(p, answers, grades);
-  return lab::all_right(grades) ? kExitOk : kExitWrongAnswer;
 }
 
 }  // namespace s2sim::sim

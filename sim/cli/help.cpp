@@ -84,24 +84,37 @@ const char* const kDecodeHelp =
 
 const char* const kLabHelp =
     "usage: s2sim lab list\n"
-    "       s2sim lab show N [--seed S] [--json | --config]\n"
-    "       s2sim lab solve N [--seed S] [--config]\n"
-    "       s2sim lab check N [--seed S] ANSWERS\n"
+    "       s2sim lab show N  [--seed S | --key K --student ID] [--level L] [--json | --config | --svg DIR]\n"
+    "       s2sim lab solve N [--seed S | --key K --student ID] [--level L] [--config | --svg DIR]\n"
+    "       s2sim lab check N [--seed S | --key K [--student ID]] [--level L] [--json] ANSWERS\n"
+    "       s2sim lab grade N --roster ROSTER.csv --answers DIR [--key K] [--level L] --csv OUT.csv\n"
     "\n"
     "The teaching labs (handouts in docs/labs/): a seed makes a problem, solve works it\n"
     "with the simulator's own code, check grades a file of answers with a hint for each\n"
-    "typical mistake.\n"
+    "typical mistake, grade grades a class to CSV.\n"
     "\n"
     "options:\n"
-    "  --seed S                the problem's seed (default 1): each student their own\n"
-    "  --json                  show: the problem as JSON\n"
+    "  --seed S                the problem's seed (default 1): self-study\n"
+    "  --key K --student ID    instructor mode: the problem is made from the lecturer's key\n"
+    "                          (12 characters or more) and the student id; without the key\n"
+    "                          a student can neither make nor solve it, and its seed is never shown\n"
+    "  --level L               easy, normal (default) or hard (labs 1-3)\n"
+    "  --json                  show: the problem as JSON; check: the grade as JSON\n"
+    "                          (lab, seed, score, max and each question's points and hint)\n"
     "  --config                show, solve: the config to run (labs 4 and 6)\n"
-    "  ANSWERS                 check: a file of answers, or - for standard input\n"
+    "  --svg DIR               show, solve: write the problem's figures (SVG) to DIR\n"
+    "  ANSWERS                 check: a file of answers, or - for standard input; its\n"
+    "                          \"lab:\", \"seed:\", \"student:\" and \"level:\" lines name the problem\n"
+    "  --roster ROSTER.csv     grade: a CSV with a \"student\" column (optional \"seed\", \"level\")\n"
+    "  --answers DIR           grade: one answer file a student, DIR/ID.txt (lab 6: DIR/ID.json)\n"
+    "  --csv OUT.csv           grade: a row a student, points per question\n"
     "  --help, -h              this text\n"
     "\n"
     "example: s2sim lab show 3 --seed 42\n"
     "\n"
-    "exit status: 0; 1 a wrong answer; 2 bad usage\n";
+    "exit status: 0 every answer right; 1 a wrong or missing answer; 2 bad usage or a\n"
+    "malformed answer file (every error is reported); grade: 0 every student has full\n"
+    "marks, 1 the CSV is written and some has not, 2 a bad roster, directory or output\n";
 
 const char* const kSweepHelp =
     "usage: s2sim sweep SPEC.json [--out DIR] [--jobs N] [--csv FILE] [--html FILE] [--quiet]\n"
@@ -202,7 +215,7 @@ const std::array<CommandHelp, 8> kCommands{{
     {"run", "run one simulation (a config, a scenario name, or the default)", kRunHelp},
     {"compare", "the same run under each write-protect walker, side by side", kCompareHelp},
     {"decode", "every field of a stage-2 descriptor", kDecodeHelp},
-    {"lab", "teaching labs: a seed makes a problem, solve works it, check grades", kLabHelp},
+    {"lab", "teaching labs: a seed makes a problem, solve works it, check and grade grade it", kLabHelp},
     {"scenarios", "list the shipped scenarios", kScenariosHelp},
     {"perf-test", "a model of KVM's dirty_log_perf_test, with its flags and output lines", kPerfTestHelp},
     {"sweep", "every point of a sweep spec, here in parallel or as a Slurm job array", kSweepHelp},

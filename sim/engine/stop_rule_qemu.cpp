@@ -3,9 +3,20 @@
 // bandwidth measured over the last round; before any round, at the link's rate.
 #include "sim/engine/stop_rule.h"
 
+#include <cstdio>
+#include <string>
+
 namespace s2sim::sim {
 
 namespace {
+
+// The limit as the config wrote it: 300 stays "300", a sub-millisecond limit is not
+// rounded to "0" (a limit of 0.005 ms reads "0.005").
+std::string ms_text(double ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", ms);
+  return buf;
+}
 
 class QemuStopRule final : public StopRule {
  public:
@@ -20,7 +31,7 @@ class QemuStopRule final : public StopRule {
     if (need <= limit_cycles_)
       return {true, kStopConverged,
               "qemu: " + std::to_string(p.pending) + " pending pages fit the " +
-                  std::to_string(static_cast<long long>(limit_ms_)) + " ms downtime limit"};
+                  ms_text(limit_ms_) + " ms downtime limit"};
     return {};
   }
 

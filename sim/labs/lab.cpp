@@ -17,6 +17,48 @@ AnswerValue must_read(const Problem& p, std::size_t qi, const AnswerSpec& spec, 
 
 }  // namespace
 
+const char* to_string(Level l) {
+  switch (l) {
+    case Level::Easy: return "easy";
+    case Level::Normal: return "normal";
+    case Level::Hard: return "hard";
+  }
+  return "normal";
+}
+
+std::optional<Level> level_from(std::string_view text) {
+  for (const Level l : {Level::Easy, Level::Normal, Level::Hard})
+    if (text == to_string(l)) return l;
+  return std::nullopt;
+}
+
+std::string ProblemId::label() const {
+  if (keyed()) return "student " + student + (level == Level::Normal ? "" : std::string(", ") + to_string(level));
+  return "seed " + std::to_string(seed) + (level == Level::Normal ? "" : std::string(", ") + to_string(level));
+}
+
+std::string ProblemId::args() const {
+  const std::string lv = level == Level::Normal ? "" : std::string(" --level ") + to_string(level);
+  if (keyed()) return "--key KEY --student " + student + lv;
+  return "--seed " + std::to_string(seed) + lv;
+}
+
+std::string ProblemId::header_lines() const {
+  std::string s = "lab: " + std::to_string(lab) + "\n";
+  s += keyed() ? "student: " + student + "\n" : "seed: " + std::to_string(seed) + "\n";
+  if (level != Level::Normal) s += std::string("level: ") + to_string(level) + "\n";
+  return s;
+}
+
+Problem start_problem(const ProblemId& id, const std::string& title) {
+  Problem p;
+  p.lab = id.lab;
+  p.seed = id.seed;
+  p.id = id;
+  p.title = title;
+  return p;
+}
+
 void finalize(Problem& p) {
   for (std::size_t qi = 0; qi < p.questions.size(); ++qi) {
     Question& q = p.questions[qi];
@@ -26,7 +68,7 @@ void finalize(Problem& p) {
     std::vector<Mistake> kept;
     for (Mistake& m : q.mistakes) {
       const AnswerValue v = must_read(p, qi, q.accepts, m.answer);
-      bool dup = q.also_right && q.also_right(v);
+      bool dup = false;
       for (const AnswerValue& s : seen) dup = dup || s == v;
       if (dup) continue;
       seen.push_back(v);

@@ -4,29 +4,34 @@
 #pragma once
 
 #include <cstdint>
-#include <ostream>
 #include <string>
 #include <vector>
 
 #include "sim/labs/lab.h"
+#include "sim/labs/lab_check.h"
+#include "sim/labs/lab_input.h"
 
 namespace s2sim::sim::lab {
 
-// Grades a file that is not an answer file (lab 6: a config): writes the report to
-// `out` and returns 0 when it passes, 1 when not; throws InputError naming `name`
-// (and the JSON pointer) for bad input.
-using CheckFn = int (*)(const Problem& p, const std::string& text, const std::string& name, std::ostream& out);
+// Grades what a lab takes instead of an answer file (lab 6: a config): the result with its report; throws InputError (or InputErrors) naming
+// the file for bad input.
+using CheckFn = CheckResult (*)(const Problem& p, const AnswerInput& in);
 
 struct LabInfo {
   int number;
-  const char* name;                     // "descriptor-anatomy"
-  const char* goal;                     // one line
-  const char* handout;                  // docs/labs/..., or "" when not written
-  Problem (*make)(std::uint64_t seed);  // nullptr: not written yet
-  CheckFn check;                        // nullptr: `check` reads an answer file ("qN: value")
+  const char* name;                   // "descriptor-anatomy"
+  const char* goal;                   // one line
+  const char* handout;                // docs/labs/...
+  Problem (*make)(const ProblemId&);  // makes the problem id names
+  CheckFn check;                      // nullptr: `check` reads an answer file ("qN: value")
+  bool levels;                        // takes --level easy|normal|hard
+  const char* answer_ext;             // the answer file's extension in a `grade --answers DIR`
 };
 
 const std::vector<LabInfo>& labs();
 const LabInfo* find_lab(int number);  // nullptr if there is no such lab
+
+// Grades `in` against `p` as lab `info` does: check_answer_file, or the lab's own.
+CheckResult check_problem(const LabInfo& info, const Problem& p, const AnswerInput& in);
 
 }  // namespace s2sim::sim::lab

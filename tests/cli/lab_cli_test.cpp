@@ -70,8 +70,20 @@ TEST(LabCli, SolveOutputChecksWithFullMarks) {
     EXPECT_EQ(c.status, 0) << c.out << c.err;
     EXPECT_NE(c.out.find("score: "), std::string::npos);
     EXPECT_EQ(c.out.find("wrong"), std::string::npos) << c.out;
-    // The same answers against another seed's problem are (almost surely) not all right.
-    EXPECT_EQ(run_s2sim("lab check " + n + " --seed 98 '" + path + "'").status, 1);
+    // The file names its seed: checked against another seed it is an input error...
+    const auto other = run_s2sim("lab check " + n + " --seed 98 '" + path + "'");
+    EXPECT_EQ(other.status, 2);
+    EXPECT_NE(other.err.find("seed: the file says 99, the command line 98"), std::string::npos) << other.err;
+    // ... and without a seed on the command line the file's own is used.
+    EXPECT_EQ(run_s2sim("lab check " + n + " '" + path + "'").status, 0);
+    // The bare answers against another seed's problem are (almost surely) not all right.
+    std::string bare;
+    std::istringstream lines(s.out);
+    for (std::string line; std::getline(lines, line);)
+      if (line.rfind("q", 0) == 0) bare += line + "\n";
+    const std::string bare_path = write_temp("bare" + n + ".txt", bare);
+    EXPECT_EQ(run_s2sim("lab check " + n + " --seed 98 '" + bare_path + "'").status, 1);
+    std::remove(bare_path.c_str());
     // Answers on stdin ("-"); run_s2sim gives the binary /dev/null as stdin, so pipe here.
     const std::string piped = "cat '" + path + "' | '" + S2SIM_BINARY + "' lab check " + n + " --seed 99 - >/dev/null";
     const int raw = std::system(piped.c_str());

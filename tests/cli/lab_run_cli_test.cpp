@@ -78,7 +78,14 @@ TEST(LabRunCli, SolveOutputChecksWithFullMarks) {
     const auto c = run_s2sim("lab check " + n + " --seed 5 '" + path + "'");
     EXPECT_EQ(c.status, 0) << c.out << c.err;
     EXPECT_EQ(c.out.find("wrong"), std::string::npos) << c.out;
-    EXPECT_EQ(run_s2sim("lab check " + n + " --seed 6 '" + path + "'").status, 1);
+    // The worked answers name their problem ("seed: 5"): graded as seed 6 they are refused.
+    const auto other = run_s2sim("lab check " + n + " --seed 6 '" + path + "'");
+    EXPECT_EQ(other.status, 2);
+    EXPECT_NE(other.err.find("seed: the file says 5, the command line 6"), std::string::npos) << other.err;
+    // Without the header, seed 5's answers are wrong answers to seed 6.
+    const std::string bare = write_temp("bare" + n + ".txt", s.out.substr(s.out.find("\nseed: 5\n") + 9));
+    EXPECT_EQ(run_s2sim("lab check " + n + " --seed 6 '" + bare + "'").status, 1);
+    std::remove(bare.c_str());
     std::remove(path.c_str());
   }
 }
@@ -89,7 +96,7 @@ TEST(LabRunCli, Lab6BestConfigPassesTheStartingOneDoesNot) {
   const std::string best_path = write_temp("best.json", best.out);
   const auto c = run_s2sim("lab check 6 --seed 2 '" + best_path + "'");
   EXPECT_EQ(c.status, 0) << c.out << c.err;
-  EXPECT_NE(c.out.find("score: 3/3"), std::string::npos) << c.out;
+  EXPECT_NE(c.out.find("verdict: PASS"), std::string::npos) << c.out;
   // On stdin too.
   const std::string piped = "cat '" + best_path + "' | '" + S2SIM_BINARY + "' lab check 6 --seed 2 - >/dev/null";
   const int raw = std::system(piped.c_str());
@@ -102,6 +109,7 @@ TEST(LabRunCli, Lab6BestConfigPassesTheStartingOneDoesNot) {
   EXPECT_EQ(f.status, 1) << f.out << f.err;
   EXPECT_NE(f.out.find("hint: "), std::string::npos) << f.out;
   EXPECT_NE(f.out.find("over the limit"), std::string::npos) << f.out;
+  EXPECT_NE(f.out.find("verdict: FAIL"), std::string::npos) << f.out;
   EXPECT_TRUE(f.err.empty()) << f.err;
   // The student runs the same file with s2sim run: the same downtime and pages.
   const auto r = run_s2sim("run '" + start_path + "'");

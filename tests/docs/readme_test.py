@@ -103,6 +103,14 @@ SUBSTITUTED = {
     "s2sim lab check 3 --seed 42 answers.txt": (
         "s2sim lab solve 3 --seed 42 > answers.txt && s2sim lab check 3 --seed 42 answers.txt",
         "answers.txt is the student's own: the worked answers stand in for it"),
+    's2sim lab show 3 --key "$KEY" --student s1234567 > s1234567.txt': (
+        'KEY=lecture-key-2026 && s2sim lab show 3 --key "$KEY" --student s1234567 > s1234567.txt',
+        "KEY is the lecturer's own secret: a stand-in key"),
+    's2sim lab grade 3 --roster roster.csv --answers handed-in/ --key "$KEY" --csv grades.csv': (
+        'KEY=lecture-key-2026 && mkdir -p handed-in && printf \'student\\ns1234567\\n\' > roster.csv && '
+        's2sim lab solve 3 --key "$KEY" --student s1234567 > handed-in/s1234567.txt && '
+        's2sim lab grade 3 --roster roster.csv --answers handed-in/ --key "$KEY" --csv grades.csv',
+        "the roster and the handed-in files are the lecturer's: one student, who handed in the worked answers"),
     "sed 's/,[^,]*$//' results.csv": (
         "sed 's/,[^,]*$//' wvl/results.csv",
         "results.csv is the sweep's above, in its directory wvl"),

@@ -112,6 +112,10 @@ TEST(QemuStopRule, TheLimitIsNotRounded) {
   const StopDecision d = r->decide(progress(0, 1, none, 0, 4096, 1));
   EXPECT_TRUE(d.stop);
   EXPECT_EQ(d.reason, "qemu: 1 pending pages fit the 500 ms downtime limit");
+  // Nor is it rounded in the reason: a sub-millisecond limit reads as written, not "0 ms".
+  c.downtime_limit_ms = 0.005;
+  const auto small = make_stop_rule(c, Clock(1.7e9));
+  EXPECT_EQ(small->decide(progress(0, 1, none, 0, 4096, 1)).reason, "qemu: 1 pending pages fit the 0.005 ms downtime limit");
 }
 
 TEST(XenStopRule, IterationsPagesAndFactor) {

@@ -11,10 +11,13 @@
 
 #include "mmu/descriptor.h"
 #include "mmu/granule.h"
+#include "labs/lab_cache.h"
+#include "labs/svg_reader.h"
 #include "sim/labs/lab_check.h"
 #include "sim/labs/lab_problems.h"
 #include "sim/labs/lab_registry.h"
 #include "sim/labs/lab_render.h"
+#include "sim/labs/lab_svg.h"
 #include "util/input_error.h"
 #include "util/parse_number.h"
 
@@ -31,12 +34,8 @@ const LabInfo& lab_info(int n) {
 }
 
 // Problems are made once per (lab, seed) and shared by the tests that only read them.
-const Problem& problem(int lab, std::uint64_t seed) {
-  static std::map<std::pair<int, std::uint64_t>, Problem> cache;
-  auto it = cache.find({lab, seed});
-  if (it == cache.end()) it = cache.emplace(std::pair{lab, seed}, lab_info(lab).make(seed)).first;
-  return it->second;
-}
+const Problem& problem(int lab, std::uint64_t seed) { return s2sim::test::cached_problem(lab, seed); }
+using s2sim::test::seed_id;
 
 Grade grade_text(const Problem& p, std::size_t qi, const std::string& value) {
   const std::string file = "q" + std::to_string(qi + 1) + ": " + value + "\n";
@@ -83,9 +82,9 @@ TEST_P(EveryLab, ShowIsDeterministicPerSeedAndDiffersAcrossSeeds) {
   std::set<std::string> distinct;
   for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
     const std::string a = show_text(problem(l.number, seed));
-    EXPECT_EQ(a, show_text(l.make(seed))) << "seed " << seed;
+    EXPECT_EQ(a, show_text(l.make(seed_id(l.number, seed)))) << "seed " << seed;
     if (seed <= 20) {
-      EXPECT_EQ(show_json(problem(l.number, seed)).dump(), show_json(l.make(seed)).dump());
+      EXPECT_EQ(show_json(problem(l.number, seed)).dump(), show_json(l.make(seed_id(l.number, seed))).dump());
     }
     distinct.insert(a);
   }
@@ -196,15 +195,18 @@ struct StudentWalk {
   std::map<std::uint64_t, std::uint64_t> words;
   std::uint64_t pgd = 0;
   enum class Slip { None, PgdModulo512, PmdFromPteBits };
-  std::string operator()(std::uint64_t ipa, bool write, Slip slip, int* loads = nullptr) const {
+  std::string operator()(std::uint64_t ipa, bool write, Slip slip, int* loads = nullptr,
+                         std::uint64_t* last = nullptr, std::vector<std::uint64_t>* visited = nullptr) const {
     std::uint64_t table = pgd;
     int n = 0;
     for (int level = 1; level <= 3; ++level) {
       std::uint64_t idx = level == 1 ? (ipa >> 30) & 1023 : level == 2 ? (ipa >> 21) & 511 : (ipa >> 12) & 511;
       if (level == 1 && slip == Slip::PgdModulo512) idx &= 511;
       if (level == 2 && slip == Slip::PmdFromPteBits) idx = (ipa >> 12) & 511;
+      if (visited) visited->push_back(table + idx * 8);
       const auto it = words.find(table + idx * 8);
       const std::uint64_t v = it == words.end() ? 0 : it->second;
+      if (last) *last = v;
       ++n;
       if (loads) *loads = n;
       const std::string at = " at level " + std::to_string(level);
@@ -213,6 +215,8 @@ struct StudentWalk {
         table = v & 0xFFFFFFF000ull;
         continue;
       }
+      // AF = 0 faults before permissions are looked at (ARM ARM B3.12.3, fault priority).
+      if (!(v & (std::uint64_t{1} << 10))) return "access-flag fault" + at;
       const unsigned ap = (v >> 6) & 3;
       if (write ? !(ap & 2) : !(ap & 1)) return "permission fault" + at;
       const std::uint64_t size = std::uint64_t{1} << (level == 1 ? 30 : level == 2 ? 21 : 12);
@@ -231,7 +235,7 @@ StudentWalk student_of(const Problem& p) {
 }
 
 TEST(LabWalk, TheDumpWalkedByHandGivesTheAnswersAndTheSlipsGetTheirHints) {
-  int concat = 0, pmd_level = 0, block = 0, folded = 0;
+  int concat = 0, pmd_level = 0, block = 0, folded = 0, no_af = 0, reserved = 0;
   for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
     const Problem& p = problem(2, seed);
     const StudentWalk walk = student_of(p);
@@ -242,8 +246,11 @@ TEST(LabWalk, TheDumpWalkedByHandGivesTheAnswersAndTheSlipsGetTheirHints) {
     for (std::size_t i = 0; i < 4; ++i) {
       const std::uint64_t ipa = num(acc[i]["ipa"]);
       const bool write = acc[i]["access"] == "write";
-      const std::string right = walk(ipa, write, StudentWalk::Slip::None, &loads[i]);
+      std::uint64_t last = 0;
+      const std::string right = walk(ipa, write, StudentWalk::Slip::None, &loads[i], &last);
       ASSERT_TRUE(grade_text(p, i, right).right) << "seed " << seed << " q" << i + 1 << ": " << right;
+      no_af += right.rfind("access-flag fault", 0) == 0;
+      reserved += (last & 3) == 1 && right == "translation fault at level 3";
       const std::string modulo = walk(ipa, write, StudentWalk::Slip::PgdModulo512);
       if (((ipa >> 30) & 1023) >= 512 && !grade_text(p, i, modulo).right) {
         ++concat;
@@ -272,6 +279,9 @@ TEST(LabWalk, TheDumpWalkedByHandGivesTheAnswersAndTheSlipsGetTheirHints) {
   EXPECT_GT(pmd_level, 20);
   EXPECT_GT(block, 100);
   EXPECT_GT(folded, 20);
+  // Normal problems hold the AF = 0 page or the reserved level-3 encoding, about half each.
+  EXPECT_GT(no_af, 50);
+  EXPECT_GT(reserved, 50);
 }
 
 TEST(LabMasked, AnswersMatchTheKernelsArithmeticAndTheSlipsGetTheirHints) {
@@ -368,7 +378,7 @@ TEST(LabAnswer, WordsNumbersListsAndFaultsReadForgivingly) {
 }
 
 TEST(LabAnswerFile, CommentsBlankLinesCaseAndSpacing) {
-  const Problem p = make_descriptor_lab(1);
+  const Problem p = make_descriptor_lab(seed_id(1, 1));
   const std::string text = "# my answers\n\n  Q1 :  " + p.questions[0].answers[0] +
                            "   # the type\r\nq2:" + p.questions[1].answers[0] + "\n";
   const AnswerFile a = read_answer_file(p, text, "a.txt");
@@ -385,7 +395,7 @@ TEST(LabAnswerFile, CommentsBlankLinesCaseAndSpacing) {
 }
 
 TEST(LabAnswerFile, SyntaxErrorsNameFileAndLine) {
-  const Problem p = make_descriptor_lab(1);
+  const Problem p = make_descriptor_lab(seed_id(1, 1));
   auto error_of = [&](const std::string& text) -> std::string {
     try {
       read_answer_file(p, text, "x.txt");
@@ -404,7 +414,151 @@ TEST(LabAnswerFile, SyntaxErrorsNameFileAndLine) {
   EXPECT_EQ(error_of("q1: blok\n").rfind("x.txt:1: q1: \"blok\" is not page, block, table or invalid", 0), 0u)
       << error_of("q1: blok\n");
   EXPECT_EQ(error_of("q2: 0xZZ\n").rfind("x.txt:1: q2: \"0xZZ\" is not", 0), 0u);
-  EXPECT_EQ(error_of(""), "");  // an empty file is no syntax error, just no answers
+  // A file without one answer is malformed (exit 2), not a paper with every answer missing.
+  EXPECT_EQ(error_of("# nothing\nlab: 1\n"), "x.txt: no answer in the file (one a line: \"q1: value\")");
+}
+
+// --- figures, read back -------------------------------------------------------------
+
+const Figure& figure(const std::vector<Figure>& figs, const std::string& name) {
+  for (const Figure& f : figs)
+    if (f.name == name) return f;
+  ADD_FAILURE() << "no figure " << name;
+  static const Figure none;
+  return none;
+}
+
+std::string pa10(std::uint64_t pa) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%010llX", static_cast<unsigned long long>(pa));
+  return buf;
+}
+
+// Lab 2's tree, read back: in the solved figure every entry the independent walk of
+// question N loads is a row (its PA and value) on a marked band labelled with qN; the
+// figure `show` writes marks nothing.
+TEST(LabFigureContent, TheSolvedTreeMarksExactlyTheEntriesEachWalkLoads) {
+  for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+    const Problem& p = problem(2, seed);
+    const StudentWalk walk = student_of(p);
+    const auto shown = s2sim::test::read_svg(figure(p.figures, "lab2-tree.svg").svg, "tree");
+    for (const auto& r : shown.rects) EXPECT_NE(r.fill, kMarkFill) << seed;
+    const auto solved = s2sim::test::read_svg(figure(p.solved_figures, "lab2-tree.svg").svg, "solved tree");
+    const auto& acc = p.setup_json["accesses"];
+    std::size_t marked_rows = 0;
+    for (const auto& r : solved.rects) marked_rows += r.fill == kMarkFill;
+    std::set<std::uint64_t> all_visited;
+    for (std::size_t i = 0; i < acc.size(); ++i) {
+      std::vector<std::uint64_t> visited;
+      walk(num(acc[i]["ipa"]), acc[i]["access"] == "write", StudentWalk::Slip::None, nullptr, nullptr, &visited);
+      ASSERT_FALSE(visited.empty());
+      const std::string q = "q" + std::to_string(i + 1);
+      for (const std::uint64_t pa : visited) {
+        all_visited.insert(pa);
+        const auto w = walk.words.find(pa);
+        const s2sim::test::SvgText* entry = nullptr;
+        for (const auto& t : solved.texts)
+          if (t.mono && t.text.find(pa10(pa) + ": ") != std::string::npos) entry = &t;
+        ASSERT_NE(entry, nullptr) << "seed " << seed << " " << q << ": no row for " << pa10(pa);
+        const std::uint64_t value = w == walk.words.end() ? 0 : w->second;
+        EXPECT_EQ(entry->text.substr(entry->text.find(": ") + 2), "0x" + [&] {
+          char buf[24];
+          std::snprintf(buf, sizeof buf, "%016llX", static_cast<unsigned long long>(value));
+          return std::string(buf);
+        }()) << entry->text;
+        bool labelled = false;
+        for (const auto& t : solved.texts)
+          if (t.y == entry->y && !t.mono) {
+            std::string labels = "," + t.text + ",";
+            labelled = labelled || labels.find("," + q + ",") != std::string::npos;
+          }
+        EXPECT_TRUE(labelled) << "seed " << seed << " " << q << ": " << entry->text;
+        bool band = false;
+        for (const auto& r : solved.rects) band = band || (r.fill == kMarkFill && r.y + 12 == entry->y);
+        EXPECT_TRUE(band) << "seed " << seed << " " << q << ": " << entry->text;
+      }
+    }
+    // One band per entry some walk loads, no more.
+    EXPECT_EQ(marked_rows, all_visited.size()) << seed;
+  }
+}
+
+// Lab 1's field figures, read back: the 64 bit cells of descriptor X's figure, high bit
+// first, spell the value the problem prints for X.
+TEST(LabFigureContent, EachFieldFigureSpellsItsDescriptorBitForBit) {
+  for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+    const Problem& p = problem(1, seed);
+    for (const auto& d : p.setup_json["descriptors"]) {
+      const std::string name = "lab1-" + d["name"].get<std::string>() + ".svg";
+      const auto doc = s2sim::test::read_svg(figure(p.figures, name).svg, name);
+      std::uint64_t v = 0;
+      int bits = 0;
+      for (const auto& t : doc.texts)
+        if (t.mono && (t.text == "0" || t.text == "1")) {
+          v = (v << 1) | (t.text == "1");
+          ++bits;
+        }
+      EXPECT_EQ(bits, 64) << name;
+      EXPECT_EQ(v, num(d["value"])) << "seed " << seed << " " << name;
+    }
+  }
+}
+
+// Lab 3's window, read back: the solved figure draws a 2 MiB boundary exactly where
+// the window's pages change pmd region (the answer to crosses_pmd, worked here from
+// base_gfn and gfn_offset); the figure `show` writes draws none.
+TEST(LabFigureContent, TheSolvedWindowDrawsTheTwoMiBBoundaryWhereItFalls) {
+  int crossing = 0;
+  for (std::uint64_t seed = 1; seed <= 60; ++seed) {
+    const Problem& p = problem(3, seed);
+    const std::uint64_t gfnofst = num(p.setup_json["base_gfn"]) + p.setup_json["gfn_offset"].get<std::uint64_t>();
+    std::vector<std::string> want;
+    for (std::uint64_t g = gfnofst + 1; g < gfnofst + 32; ++g)
+      if (g % 512 == 0) want.push_back("2 MiB boundary (IPA " + pa10(g << 12) + ")");
+    crossing += !want.empty();
+    auto boundaries = [](const s2sim::test::SvgDoc& doc) {
+      std::vector<std::string> out;
+      for (const auto& t : doc.texts)
+        if (t.text.rfind("2 MiB boundary", 0) == 0) out.push_back(t.text);
+      return out;
+    };
+    EXPECT_TRUE(boundaries(s2sim::test::read_svg(p.figures.front().svg, "window")).empty()) << seed;
+    EXPECT_EQ(boundaries(s2sim::test::read_svg(figure(p.solved_figures, "lab3-window.svg").svg, "solved")), want)
+        << seed;
+  }
+  EXPECT_GT(crossing, 5);
+}
+
+// Lab 4's sequence diagrams, read back: the kernel's order top to bottom (snapshot,
+// protect, unlock, copy_to_user, then the ARM caller's flush, then the return), and
+// this problem's figure shows its own switch: no flush, or the snapshot after the
+// protect.
+TEST(LabFigureContent, TheSequenceDiagramsFollowTheKernelsOrderAndTheProblemsSwitch) {
+  auto y_of = [](const s2sim::test::SvgDoc& doc, const std::string& prefix) {
+    for (const auto& t : doc.texts)
+      if (t.text.rfind(prefix, 0) == 0) return t.y;
+    ADD_FAILURE() << "no step " << prefix;
+    return -1.0;
+  };
+  int no_flush = 0, late_snapshot = 0;
+  for (std::uint64_t seed = 1; seed <= 12; ++seed) {
+    const Problem& p = problem(4, seed);
+    const auto kernel = s2sim::test::read_svg(figure(p.figures, "lab4-kernel-order.svg").svg, "kernel order");
+    const std::vector<std::string> order = {"spin_lock(mmu_lock)", "snapshot: xchg", "protect: kvm_mmu_write_protect",
+                                            "spin_unlock(mmu_lock)", "copy_to_user", "kvm_flush_remote_tlbs",
+                                            "ioctl returns"};
+    for (std::size_t i = 1; i < order.size(); ++i) EXPECT_LT(y_of(kernel, order[i - 1]), y_of(kernel, order[i]));
+    const auto mine = s2sim::test::read_svg(figure(p.figures, "lab4-this-order.svg").svg, "this order");
+    if (p.setup_json["switch"] == "flush_tlbs=false") {
+      ++no_flush;
+      EXPECT_GT(y_of(mine, "no kvm_flush_remote_tlbs"), y_of(mine, "protect: kvm_mmu_write_protect"));
+    } else {
+      ++late_snapshot;
+      EXPECT_GT(y_of(mine, "snapshot after the protect"), y_of(mine, "kvm_flush_remote_tlbs"));
+    }
+  }
+  EXPECT_GT(no_flush, 0);
+  EXPECT_GT(late_snapshot, 0);
 }
 
 }  // namespace

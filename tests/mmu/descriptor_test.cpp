@@ -57,7 +57,7 @@ TEST(DescriptorGolden, Block1GiBReadOnlyXN) {
 }
 
 TEST(DescriptorGolden, DevicePageNoAccessFlag) {
-  // Device nGnRE MemAttr 0b0001<<2 = 0x4; S2AP RW 0xC0; SH non-shareable 0; AF 0;
+  // Device (ARMv7; ARMv8's Device-nGnRE) MemAttr 0b0001<<2 = 0x4; S2AP RW 0xC0; SH non-shareable 0; AF 0;
   // page 0x1C000000 | 0x3 -> 0x1C0000C7.
   const S2Desc d = make_page(0x1C000000, (std::uint64_t{desc::MEMATTR_DEVICE_nGnRE} << 2) | desc::L_PTE_S2_RDWR);
   EXPECT_EQ(d.raw, 0x000000001C0000C7ull);
@@ -122,7 +122,8 @@ TEST(DescriptorDecode, FieldsAndMeanings) {
   EXPECT_TRUE(d.af);
   EXPECT_TRUE(d.xn);
   EXPECT_EQ(memattr_name(0xF), "normal write-back");
-  EXPECT_EQ(memattr_name(0x1), "device nGnRE (device)");
+  EXPECT_EQ(memattr_name(0x1), "device");  // ARMv7 wording (ARMv8: Device-nGnRE)
+  EXPECT_EQ(memattr_name(0x0), "strongly-ordered");
   EXPECT_STREQ(s2ap_name(1), "read-only");
   // Bits [47:40] set in a 40-bit PA descriptor are reported.
   EXPECT_EQ(decode(S2Desc{0x0000AB0080000003ull}, 3).res0_violation, 0x0000AB0000000000ull);

@@ -14,6 +14,7 @@
 
 #include "mmu/descriptor.h"
 #include "mmu/granule.h"
+#include "sim/labs/lab_figures.h"
 #include "sim/labs/lab_problems.h"
 #include "sim/labs/lab_text.h"
 #include "workloads/prng.h"
@@ -51,14 +52,21 @@ phys_addr_t block2m_pa(Rng& rng) { return (0x400 + rng.below(0x80000ull - 0x400)
 phys_addr_t block1g_pa(Rng& rng) { return (2 + rng.below(1022)) * mmu::PUD_SIZE; }
 phys_addr_t table_pa(Rng& rng) { return 0x80000000ull + (rng.below(0x4000) << 12); }
 
-Item draw(Kind k, Rng& rng) {
+// Level: easy leaves out the traps (no junk below a block's address, no XN beside a
+// read-only page), hard always sets them.
+bool trap(Rng& rng, Level level) {
+  const bool c = coin(rng);  // drawn at every level, so the rest of the problem stays the same
+  return level == Level::Hard || (level == Level::Normal && c);
+}
+
+Item draw(Kind k, Rng& rng, Level level) {
   const std::uint64_t normal_wb = desc::MEMATTR_NORMAL_WB;
   switch (k) {
     case Kind::PageRw:
       return {mmu::make_page(page_pa(rng), attrs(normal_wb, desc::S2AP_RW, desc::SH_INNER, true, false)), 3};
     case Kind::PageRo:
       // XN set half the time: bit 54 sits above the address field and must be left out of it.
-      return {mmu::make_page(page_pa(rng), attrs(normal_wb, desc::S2AP_RO, desc::SH_INNER, true, coin(rng))), 3};
+      return {mmu::make_page(page_pa(rng), attrs(normal_wb, desc::S2AP_RO, desc::SH_INNER, true, trap(rng, level))), 3};
     case Kind::PageWo:
       return {mmu::make_page(page_pa(rng), attrs(normal_wb, desc::S2AP_WO, desc::SH_INNER, true, false)), 3};
     case Kind::PageDevice:
@@ -70,12 +78,12 @@ Item draw(Kind k, Rng& rng) {
       return {mmu::make_page(page_pa(rng), attrs(normal_wb, ro_or_rw(rng), desc::SH_INNER, false, false)), 3};
     case Kind::Block2M: {
       S2Desc d = mmu::make_block(block2m_pa(rng), attrs(normal_wb, ro_or_rw(rng), desc::SH_INNER, true, false));
-      if (coin(rng)) d.raw |= (1 + rng.below(mmu::PMD_PAGES - 1)) << 12;  // junk in [20:12]: not part of a 2 MiB block's address
+      if (trap(rng, level)) d.raw |= (1 + rng.below(mmu::PMD_PAGES - 1)) << 12;  // junk in [20:12]: not part of a 2 MiB block's address
       return {d, 2};
     }
     case Kind::Block1G: {
       S2Desc d = mmu::make_block(block1g_pa(rng), attrs(normal_wb, ro_or_rw(rng), desc::SH_INNER, true, false));
-      if (coin(rng)) d.raw |= (1 + rng.below(mmu::PUD_PAGES - 1)) << 12;  // junk in [29:12]
+      if (trap(rng, level)) d.raw |= (1 + rng.below(mmu::PUD_PAGES - 1)) << 12;  // junk in [29:12]
       return {d, 1};
     }
     case Kind::Table: return {mmu::make_table(table_pa(rng)), static_cast<level_t>(1 + rng.below(2))};
@@ -90,8 +98,10 @@ Item draw(Kind k, Rng& rng) {
   return {};
 }
 
-// Five kinds: a page, a block, a table, an invalid one, and one more leaf; in random order.
-std::vector<Kind> draw_kinds(Rng& rng) {
+// Five kinds: a page, a block, a table, an invalid one, and one more leaf; in random
+// order. Easy draws no page without AF and no reserved level-3 encoding; hard always
+// has the reserved encoding and a page without AF or a write-only one.
+std::vector<Kind> draw_kinds(Rng& rng, Level level) {
   auto pick = [&](std::vector<Kind>& from) {
     const std::size_t i = rng.below(from.size());
     const Kind k = from[i];
@@ -101,9 +111,21 @@ std::vector<Kind> draw_kinds(Rng& rng) {
   std::vector<Kind> pages = {Kind::PageRw, Kind::PageRo, Kind::PageWo, Kind::PageDevice, Kind::PageNoAf};
   std::vector<Kind> blocks = {Kind::Block2M, Kind::Block1G};
   std::vector<Kind> invalid = {Kind::Invalid, Kind::Reserved3};
+  if (level == Level::Easy) {
+    pages.pop_back();  // PageNoAf
+    invalid.pop_back();
+  } else if (level == Level::Hard) {
+    invalid = {Kind::Reserved3};
+  }
   std::vector<Kind> out = {pick(pages), pick(blocks), Kind::Table, pick(invalid)};
   std::vector<Kind> rest = pages;
   rest.insert(rest.end(), blocks.begin(), blocks.end());
+  if (level == Level::Hard) {
+    rest.clear();
+    for (const Kind k : pages)
+      if (k == Kind::PageNoAf || k == Kind::PageWo) rest.push_back(k);
+    if (rest.empty()) rest = pages;
+  }
   out.push_back(pick(rest));
   for (std::size_t i = out.size() - 1; i > 0; --i) std::swap(out[i], out[rng.below(i + 1)]);
   return out;
@@ -374,22 +396,24 @@ void add_encode_question(Problem& p, Rng& rng) {
 
 }  // namespace
 
-Problem make_descriptor_lab(std::uint64_t seed) {
-  Rng rng(workloads::derive_seed(seed, 1));
-  Problem p;
-  p.lab = 1;
-  p.seed = seed;
-  p.title = "descriptor anatomy";
+Problem make_descriptor_lab(const ProblemId& id) {
+  Rng rng(workloads::derive_seed(id.seed, 1));
+  Problem p = start_problem(id, "descriptor anatomy");
   p.setup =
       "Five 64-bit stage-2 descriptors (ARMv7 LPAE: 40-bit output addresses, 4 KiB\n"
       "granule), each as the walk reads it at the lookup level shown:\n\n";
   p.setup_json["descriptors"] = nlohmann::json::array();
-  const std::vector<Kind> kinds = draw_kinds(rng);
+  const std::vector<Kind> kinds = draw_kinds(rng, id.level);
   for (std::size_t i = 0; i < kinds.size(); ++i) {
-    const Item it = draw(kinds[i], rng);
+    const Item it = draw(kinds[i], rng, id.level);
     const std::string name(1, static_cast<char>('A' + i));
     p.setup += "  " + name + "  level " + std::to_string(it.level) + "  " + desc_hex(it.d.raw) + "\n";
     p.setup_json["descriptors"].push_back({{"name", name}, {"level", it.level}, {"value", desc_hex(it.d.raw)}});
+    // Each descriptor's bits under the field layout of a block or page descriptor: the
+    // student still decides which layout applies at that level.
+    p.figures.push_back(draw_fields("lab1-" + name + ".svg", "descriptor " + name + " (level " + std::to_string(it.level) + ")",
+                                    it.d.raw, name + "  level " + std::to_string(it.level) + "  " + desc_hex(it.d.raw) +
+                                        "  (fields of a block or page descriptor, ARM ARM B3.6.2)"));
     const mmu::DecodedDesc d = mmu::decode(it.d, it.level);
     add_type_question(p, name, d);
     add_address_question(p, name, d);

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "sim/labs/lab2_walk_the_tables/walk_lab.h"
+#include "sim/labs/lab_figures.h"
 #include "sim/labs/lab_problems.h"
 #include "sim/labs/lab_text.h"
 
@@ -60,8 +61,32 @@ Problem WalkLab::make() {
   for (std::size_t i = 0; i < accesses.size(); ++i) add_access_question(accesses[i].first, accesses[i].second);
   const std::size_t k = rng_.below(accesses.size());
   add_loads_question(k, accesses[k].first, accesses[k].second);
+  add_figures(accesses);
   finalize(p_);
   return std::move(p_);
+}
+
+// The tree as a figure: show draws every non-zero entry of the dump; solve marks the
+// entries each question's walk loads.
+void WalkLab::add_figures(const std::vector<std::pair<ipa_t, Access>>& accesses) {
+  std::vector<phys_addr_t> entries;
+  for (const phys_addr_t f : table_frames()) {
+    const std::uint64_t* w = mem_.table_words(f);
+    for (unsigned i = 0; i < mmu::PTRS_PER_TABLE; ++i)
+      if (w[i]) entries.push_back(f + i * 8);
+  }
+  std::vector<std::pair<phys_addr_t, std::string>> marks;
+  for (std::size_t i = 0; i < accesses.size(); ++i) {
+    const TranslateResult r = mmu::translate(pt_, accesses[i].first, accesses[i].second);
+    for (unsigned v = 0; v < r.nvisited; ++v) {
+      marks.emplace_back(r.visited[v], "q" + std::to_string(i + 1));
+      entries.push_back(r.visited[v]);  // an empty entry a walk stops at is drawn too
+    }
+  }
+  const std::string title = "stage-2 tree: VTTBR -> pgd (two pages) -> pmd -> pte";
+  p_.figures.push_back(draw_tree("lab2-tree.svg", title, tree_of(pt_, entries, {}, 64)));
+  p_.solved_figures.push_back(
+      draw_tree("lab2-tree.svg", title + ", entries each walk loads marked", tree_of(pt_, entries, marks, 64)));
 }
 
 void WalkLab::write_setup(const std::vector<std::pair<ipa_t, Access>>& accesses) {
@@ -84,9 +109,10 @@ void WalkLab::write_setup(const std::vector<std::pair<ipa_t, Access>>& accesses)
     if (words.empty()) s += "  (all zero)\n";
     frames.push_back({{"pa", pa_hex(f)}, {"words", words}});
   }
-  s += "\nQuestions 1-4 are guest accesses, each on its own (no TLB, no walk cache). Answer each with\n"
-       "the PA it reaches (hex), or the fault it takes: \"translation fault at level N\" or\n"
-       "\"permission fault at level N\".\n";
+  s += "\nQuestions 1-" + std::to_string(accesses.size()) +
+       " are guest accesses, each on its own (no TLB, no walk cache). Answer each with\n"
+       "the PA it reaches (hex), or the fault it takes: \"translation fault at level N\",\n"
+       "\"access-flag fault at level N\" or \"permission fault at level N\".\n";
   nlohmann::json acc = nlohmann::json::array();
   for (std::size_t i = 0; i < accesses.size(); ++i) {
     acc.push_back({{"question", "q" + std::to_string(i + 1)},
@@ -166,7 +192,8 @@ void WalkLab::add_access_question(ipa_t ipa, Access access) {
                       " x 8 = " + pa_hex(pt_.pgd_pa() + pgd_index * 8) + ", in the second page, not entry " +
                       std::to_string(pgd_index - mmu::PTRS_PER_TABLE) + " of the first"});
   const level_t L = r.level;
-  const bool leaf = r.fault == FaultKind::None || r.fault == FaultKind::Permission;
+  const bool leaf =
+      r.fault == FaultKind::None || r.fault == FaultKind::Permission || r.fault == FaultKind::AccessFlag;
   if (leaf && L < mmu::kMaxLevel) {
     const std::string lv = std::to_string(L);
     const std::string block_hint = "missed that a block ends the walk: the level-" + lv +
@@ -199,6 +226,24 @@ void WalkLab::add_access_question(ipa_t ipa, Access access) {
     mk.push_back({fault_answer("translation", L),
                   "the leaf is valid (bit 0 set): a valid entry that forbids the access gives a permission fault, "
                   "not a translation fault"});
+  }
+  if (r.fault == FaultKind::AccessFlag) {
+    mk.push_back({pa_hex(r.leaf.output_address(geo_.oa_mask()) | (ipa & 0xFFF)),
+                  "the leaf has AF = 0 (bit 10 clear): the first access takes an access-flag fault at level " +
+                      std::to_string(L) + " (ARMv7 stage 2 never sets AF in hardware; KVM sets it on the fault)"});
+    mk.push_back({fault_answer("translation", L), "the leaf is valid (bit 0 set) but AF (bit 10) is 0: an "
+                                                  "access-flag fault, not a translation fault"});
+    mk.push_back({fault_answer("permission", L), "the access-flag check comes before permissions: AF = 0 "
+                                                 "faults first, whatever S2AP says"});
+  }
+  const S2Desc stop{mem_.load64(r.visited[r.nvisited - 1])};
+  if (r.fault == FaultKind::Translation && L == mmu::kMaxLevel && stop.valid()) {
+    const phys_addr_t oa = stop.output_address(geo_.oa_mask());
+    mk.push_back({pa_hex(oa | (ipa & 0xFFF)), "the level-3 entry's bits [1:0] are 0b01: reserved at level 3 "
+                                              "(blocks exist only at levels 1 and 2), so it is invalid: "
+                                              "translation fault at level 3"});
+    mk.push_back({pa_hex(oa | (ipa & (mmu::PMD_SIZE - 1))), "0b01 is a block only at levels 1 and 2; at level 3 "
+                                                             "it is reserved: translation fault at level 3"});
   }
   if (r.fault == FaultKind::Translation)
     mk.push_back({fault_answer("permission", L), "the entry at level " + std::to_string(L) +
@@ -273,6 +318,6 @@ void WalkLab::add_loads_question(std::size_t k, ipa_t ipa, Access access) {
 
 }  // namespace walk
 
-Problem make_walk_lab(std::uint64_t seed) { return walk::WalkLab(seed).make(); }
+Problem make_walk_lab(const ProblemId& id) { return walk::WalkLab(id).make(); }
 
 }  // namespace s2sim::sim::lab

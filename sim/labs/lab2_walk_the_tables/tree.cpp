@@ -12,12 +12,34 @@ using mmu::PTRS_PER_PTE;
 using mmu::PTRS_PER_TABLE;
 using mmu::PUD_SIZE;
 
-WalkLab::WalkLab(std::uint64_t seed)
-    : rng_(workloads::derive_seed(seed, 2)), geo_(Geometry::armv7_lpae()), pt_(mem_, geo_, pick_vmid()) {
-  p_.lab = 2;
-  p_.seed = seed;
-  p_.title = "walk the tables";
+WalkLab::WalkLab(const ProblemId& id)
+    : level_(id.level),
+      rng_(workloads::derive_seed(id.seed, 2)),
+      geo_(Geometry::armv7_lpae()),
+      pt_(mem_, geo_, pick_vmid()),
+      p_(start_problem(id, "walk the tables")) {
   build_tree();
+  if (level_ != Level::Easy) add_traps();
+}
+
+// Levels normal and hard: a page mapped with AF = 0 (its first access takes an
+// access-flag fault: ARMv7 stage 2 has no hardware AF update, ARM ARM B3.7.3) and a
+// level-3 entry with the reserved encoding 0b01 (invalid: ARM ARM B3.6.1), each in a
+// pte table that also maps valid pages, at an index no page uses.
+void WalkLab::add_traps() {
+  auto free_slot = [&](ipa_t region) {
+    for (;;) {
+      const ipa_t ipa = region + (rng_.below(mmu::PTRS_PER_PTE) << mmu::PAGE_SHIFT);
+      const mmu::S2Lookup l = pt_.lookup(ipa);
+      if (!l.mapped && l.level == 3 && l.desc.raw == 0) return ipa;
+    }
+  };
+  const ipa_t af_ipa = free_slot(any(m_.pte_regions));
+  pt_.map_page(af_ipa, page_pa(), attrs(rng_.below(2) == 0) & ~desc::AF);
+  m_.no_af = af_ipa;
+  const ipa_t res_ipa = free_slot(any(m_.pte_regions));
+  mem_.store64(pt_.lookup(res_ipa).desc_pa, mmu::make_block(page_pa(), attrs(true)).raw);
+  m_.reserved = res_ipa;
 }
 
 std::uint16_t WalkLab::pick_vmid() { return static_cast<std::uint16_t>(1 + rng_.below(255)); }
@@ -128,17 +150,26 @@ std::optional<std::pair<ipa_t, Access>> WalkLab::candidate(int category) {
     case 8:  // inside the 1 GiB block
       if (!m_.block1g) return std::nullopt;
       return std::pair{*m_.block1g + (rng_.below(mmu::PUD_PAGES) << mmu::PAGE_SHIFT) + offset(), read_or_write()};
+    case 9:  // the page with AF = 0: an access-flag fault
+      if (!m_.no_af) return std::nullopt;
+      return std::pair{*m_.no_af + offset(), read_or_write()};
+    case 10:  // the reserved level-3 encoding: a translation fault
+      if (!m_.reserved) return std::nullopt;
+      return std::pair{*m_.reserved + offset(), read_or_write()};
   }
   return std::nullopt;
 }
 
 // Four accesses: always the 2 MiB block, a page behind the second pgd page when the
-// tree has one, at least one fault, the rest drawn from what is left.
+// tree has one, at least one fault, the rest drawn from what is left. Normal adds
+// the AF = 0 page or the reserved entry; hard both (five accesses).
 std::vector<std::pair<ipa_t, Access>> WalkLab::pick_accesses() {
   std::vector<int> chosen = {3};
   if (!m_.pages_high.empty()) chosen.push_back(7);
   const int faults[] = {2, 4, 5, 6};
   chosen.push_back(faults[rng_.below(4)]);
+  if (level_ == Level::Normal) chosen.push_back(rng_.below(2) == 0 ? 9 : 10);
+  if (level_ == Level::Hard) chosen.insert(chosen.end(), {9, 10});
   std::vector<std::pair<ipa_t, Access>> out;
   auto take = [&](int c) {
     for (int tries = 0; tries < 8; ++tries) {
@@ -155,15 +186,16 @@ std::vector<std::pair<ipa_t, Access>> WalkLab::pick_accesses() {
   };
   for (int c : chosen) take(c);
   std::vector<int> rest;
-  for (int c = 0; c <= 8; ++c)
+  for (int c = 0; c <= 8; ++c)  // 9 and 10 only when chosen above
     if (std::find(chosen.begin(), chosen.end(), c) == chosen.end()) rest.push_back(c);
-  while (out.size() < 4 && !rest.empty()) {
+  const std::size_t n = level_ == Level::Hard ? 5 : 4;
+  while (out.size() < n && !rest.empty()) {
     const std::size_t i = rng_.below(rest.size());
     const int c = rest[i];
     rest.erase(rest.begin() + static_cast<std::ptrdiff_t>(i));
     take(c);
   }
-  while (out.size() < 4) take(0);
+  while (out.size() < n) take(0);
   for (std::size_t i = out.size() - 1; i > 0; --i) std::swap(out[i], out[rng_.below(i + 1)]);
   return out;
 }

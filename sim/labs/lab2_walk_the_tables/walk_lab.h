@@ -54,6 +54,8 @@ struct Mapped {
   std::vector<ipa_t> pmd_regions;  // 1 GiB regions with a pmd table
   ipa_t block2m = 0;
   std::optional<ipa_t> block1g;
+  std::optional<ipa_t> no_af;     // a page mapped with AF = 0 (levels normal and hard)
+  std::optional<ipa_t> reserved;  // a level-3 entry holding the reserved 0b01 encoding
   std::vector<std::uint64_t> pgd_used;
 };
 
@@ -66,7 +68,7 @@ struct Visit {
 
 class WalkLab {
  public:
-  explicit WalkLab(std::uint64_t seed);
+  explicit WalkLab(const ProblemId& id);
   Problem make();
 
  private:
@@ -77,6 +79,7 @@ class WalkLab {
   std::vector<std::uint64_t> distinct(std::size_t n, std::uint64_t below, std::vector<std::uint64_t> avoid = {});
   void map_pte_table(ipa_t region2m);
   void build_tree();
+  void add_traps();
   template <typename V>
   const typename V::value_type& any(const V& v) {
     return v[rng_.below(v.size())];
@@ -94,7 +97,9 @@ class WalkLab {
   std::string access_text(ipa_t ipa, Access access) const;
   void add_access_question(ipa_t ipa, Access access);
   void add_loads_question(std::size_t k, ipa_t ipa, Access access);
+  void add_figures(const std::vector<std::pair<ipa_t, Access>>& accesses);
 
+  Level level_;
   Rng rng_;
   Geometry geo_;
   mmu::PhysMem mem_;

@@ -21,6 +21,7 @@
 #include "mmu/kvm.h"
 #include "mmu/pgtable_accessors.h"
 #include "mmu/wp_walker.h"
+#include "sim/labs/lab_figures.h"
 #include "sim/labs/lab_problems.h"
 #include "sim/labs/lab_text.h"
 #include "workloads/prng.h"
@@ -97,15 +98,17 @@ std::vector<unsigned> set_bits(std::uint64_t mask) {
 }
 
 // The call: scenario first (window crossing a 2 MiB boundary, unaligned but inside
-// one region, or 2 MiB-aligned base), then a few set bits.
-Call draw_call(Rng& rng) {
+// one region, or 2 MiB-aligned base), then a few set bits. Easy always takes the
+// aligned base (no crossing), hard always a crossing window.
+Call draw_call(Rng& rng, Level level) {
   Call c;
   const std::uint64_t k = rng.below(8);
   c.gfn_offset = kBitsPerLong * k;  // get_dirty_log hands out whole words
   // A 2 MiB boundary somewhere in the first 4 GiB of IPA, not at a 1 GiB boundary.
   const gfn_t gib = rng.below(4) * mmu::PUD_PAGES;
   const gfn_t boundary = gib + (1 + rng.below(500)) * PMD_PAGES;
-  const unsigned scenario = static_cast<unsigned>(rng.below(10));
+  const unsigned drawn = static_cast<unsigned>(rng.below(10));
+  const unsigned scenario = level == Level::Easy ? 9 : level == Level::Hard ? drawn % 5 : drawn;
   unsigned before = 0;  // window pages before the boundary, when crossing
   if (scenario < 5) {
     before = 1 + static_cast<unsigned>(rng.below(kBitsPerLong - 1));
@@ -128,10 +131,11 @@ Call draw_call(Rng& rng) {
 
 class MaskedLab {
  public:
-  explicit MaskedLab(std::uint64_t seed) : rng_(workloads::derive_seed(seed, 3)), call_(draw_call(rng_)), vm_(call_) {
-    p_.lab = 3;
-    p_.seed = seed;
-    p_.title = "the masked walk";
+  explicit MaskedLab(const ProblemId& id)
+      : rng_(workloads::derive_seed(id.seed, 3)),
+        call_(draw_call(rng_, id.level)),
+        vm_(call_),
+        p_(start_problem(id, "the masked walk")) {
     for (const char* w : {"naive", "v4", "v4-fixed", "range"}) runs_.emplace_back(w, run_walker(call_, w, call_.mask));
     // crosses_pmd as the v4 walker decides it: with every bit set it repeats the upper
     // walk per bit if and only if crosses_pmd is true.
@@ -148,6 +152,13 @@ class MaskedLab {
     add_descriptor_questions();
     add_range_count_question();
     for (const auto& [name, r] : runs_) add_loads_question(name, r);
+    // The word's window: show leaves the 2 MiB boundaries to the student (q2 asks
+    // whether one is crossed); solve draws them with each page's pmd region.
+    Window w{call_.gfnofst(), kBitsPerLong, call_.mask, false, {}};
+    p_.figures.push_back(draw_window("lab3-window.svg", "the dirty-bitmap word's window", w));
+    w.show_boundaries = true;
+    p_.solved_figures.push_back(
+        draw_window("lab3-window.svg", "the dirty-bitmap word's window and the 2 MiB boundaries", w));
     finalize(p_);
     return std::move(p_);
   }
@@ -454,6 +465,6 @@ class MaskedLab {
 
 }  // namespace
 
-Problem make_masked_lab(std::uint64_t seed) { return MaskedLab(seed).make(); }
+Problem make_masked_lab(const ProblemId& id) { return MaskedLab(id).make(); }
 
 }  // namespace s2sim::sim::lab

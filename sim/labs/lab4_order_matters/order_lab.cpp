@@ -23,6 +23,7 @@
 
 #include "mmu/granule.h"
 #include "sim/labs/lab_choice.h"
+#include "sim/labs/lab_figures.h"
 #include "sim/labs/lab_problems.h"
 #include "sim/labs/lab_sim.h"
 #include "sim/labs/lab_text.h"
@@ -62,9 +63,12 @@ std::string gfn_hex(std::uint64_t g) { return hex(g); }
 
 class OrderLab {
  public:
-  explicit OrderLab(std::uint64_t seed) : seed_(seed), rng_(workloads::derive_seed(seed, 4, 1000)) {
+  explicit OrderLab(const ProblemId& id) : id_(id), rng_(workloads::derive_seed(id.seed, 4, 1000)) {
     for (unsigned attempt = 0; attempt < kAttempts; ++attempt) {
-      doc_ = order_lab_config(seed, attempt);
+      doc_ = order_lab_config(id.seed, attempt);
+      // Under a key the seed is never shown: the comment names the problem by its id.
+      doc_["comment"] = "Lab 4 (order matters), " + id.label() + doc_["comment"].get<std::string>().substr(
+                                                                     doc_["comment"].get<std::string>().find(':'));
       no_flush_ = is_no_flush(doc_);
       const nlohmann::json d = plain(doc_);
       sw_ = run(d, "", nullptr);
@@ -74,13 +78,11 @@ class OrderLab {
       a15_ = run(d, "/machine", "cortex-a15");
       if (no_flush_ ? a15_.lost_writes < sw_.lost_writes : a15_.lost_writes > 0) return;
     }
-    throw std::logic_error("lab 4 seed " + std::to_string(seed) + ": no draw shows the lost writes");
+    throw std::logic_error("lab 4 " + id.label() + ": no draw shows the lost writes");
   }
 
   Problem make() {
-    p_.lab = 4;
-    p_.seed = seed_;
-    p_.title = "order matters";
+    p_ = start_problem(id_, "order matters");
     p_.config = doc_.dump(2) + "\n";
     write_setup();
     add_lost_question();
@@ -90,6 +92,7 @@ class OrderLab {
     add_why_safe_question();
     add_a15_count_question();
     add_a15_why_question();
+    add_figures();
     finalize(p_);
     return std::move(p_);
   }
@@ -112,7 +115,8 @@ class OrderLab {
         std::to_string(doc_["vcpus"].get<unsigned>()) + " vCPU(s) running a " + w["kind"].get<std::string>() +
         " workload over gfns [" + gfn_hex(first) + ", " + gfn_hex(first + pages) + ") of a " + std::to_string(npages) +
         "-page memslot at base_gfn " + gfn_hex(base) + ";\nwalker " + doc_["dirty_log"]["walker"].get<std::string>() +
-        ", four pre-copy rounds (threshold stop rule), then stop-and-copy and the verifier.\n\n"
+        ", " + std::to_string(precopy_rounds(sw_)) +
+        " pre-copy rounds as the run goes (threshold stop rule), then stop-and-copy and the verifier.\n\n"
         "get_dirty_log runs with one teaching switch out of the kernel's order:\n  " +
         switch_text(no_flush_) + "\n" +
         (no_flush_ ? "  (the bitmap words are snapshotted and their pages write-protected, but\n"
@@ -120,18 +124,67 @@ class OrderLab {
                    : "  (the pages of each word are write-protected and the TLBs flushed first; the\n"
                      "   bitmap words are snapshotted and cleared only afterwards, outside mmu_lock)\n") +
         "\nSave the config and run it, then with the kernel's order, then on a Cortex-A15:\n"
-        "  s2sim lab show 4 --seed " +
-        std::to_string(seed_) + " --config > " + file() + "\n  " + run_cmd() + "      # exits 1: writes were lost\n  " +
+        "  s2sim lab show 4 " +
+        id_.args() + " --config > " + file() + "\n  " + run_cmd() + "      # exits 1: writes were lost\n  " +
         run_cmd(kernel_override(no_flush_)) + "\n  " + run_cmd("machine=cortex-a15") + "\n\nThe config:\n" + p_.config;
     p_.setup_json = {{"switch", no_flush_ ? "flush_tlbs=false" : "snapshot=after_wp"},
                      {"kernel_order", kernel_override(no_flush_)},
                      {"file", file()}};
   }
 
+  // get_dirty_log against a vCPU: the kernel's order (Linux 4.0: the loop in
+  // kvm_get_dirty_log_protect, virt/kvm/kvm_main.c, which does not flush; the ARM
+  // caller kvm_vm_ioctl_get_dirty_log, arch/arm/kvm/arm.c, flushes after it returns,
+  // i.e. after copy_to_user) and this problem's order with its switch; solve adds the
+  // vCPU's write that is lost.
+  void add_figures() {
+    const std::vector<std::string> lanes = {"vCPU", "KVM_GET_DIRTY_LOG", "stage-2 TLBs"};
+    const std::vector<SeqStep> kernel = {{1, 1, "spin_lock(mmu_lock)"},
+                                         {1, 1, "snapshot: xchg(word, 0) into the buffer"},
+                                         {1, 1, "protect: kvm_mmu_write_protect_pt_masked"},
+                                         {1, 1, "spin_unlock(mmu_lock)"},
+                                         {1, 1, "copy_to_user(bitmap)"},
+                                         {1, 2, "kvm_flush_remote_tlbs (ARM caller)"},
+                                         {1, 0, "ioctl returns: user space copies the pages"}};
+    p_.figures.push_back(draw_sequence("lab4-kernel-order.svg", "get_dirty_log in the kernel's order", lanes, kernel));
+    std::vector<SeqStep> mine, lost;
+    if (no_flush_) {
+      mine = {{1, 1, "spin_lock(mmu_lock)"},         {1, 1, "snapshot: xchg(word, 0) into the buffer"},
+              {1, 1, "protect: kvm_mmu_write_protect_pt_masked"}, {1, 1, "spin_unlock(mmu_lock)"},
+              {1, 1, "copy_to_user(bitmap)"},        {1, 2, "no kvm_flush_remote_tlbs (flush_tlbs false)", true},
+              {1, 0, "ioctl returns: user space copies the pages"}};
+      lost = {{0, 2, "write hits a writable TLB entry cached before the protect", true},
+              {0, 0, "no fault, no mark_page_dirty: the write is lost", true}};
+    } else {
+      mine = {{1, 1, "spin_lock(mmu_lock)"},         {1, 1, "protect: kvm_mmu_write_protect_pt_masked"},
+              {1, 2, "kvm_flush_remote_tlbs"},        {1, 1, "spin_unlock(mmu_lock)"},
+              {1, 1, "snapshot after the protect: xchg(word, 0)", true}, {1, 1, "copy_to_user(bitmap)"},
+              {1, 0, "ioctl returns: user space copies the pages"}};
+      lost = {{0, 1, "write faults on the protected pte: mark_page_dirty, pte writable", true},
+              {1, 1, "the late snapshot takes and clears that bit", true},
+              {0, 0, "later writes hit the writable pte: no fault, no bit: lost", true}};
+    }
+    const std::string title = std::string("get_dirty_log with ") + (no_flush_ ? "flush_tlbs = false" : "snapshot = after_wp");
+    p_.figures.push_back(draw_sequence("lab4-this-order.svg", title, lanes, mine));
+    p_.solved_figures = p_.figures;
+    std::vector<SeqStep> solved = mine;
+    // The vCPU's write goes where it does its damage: after the ioctl (no flush: the
+    // stale entry outlives it) or between the unlock and the late snapshot.
+    solved.insert(no_flush_ ? solved.end() : solved.begin() + 4, lost.begin(), lost.end());
+    p_.solved_figures.back() = draw_sequence("lab4-this-order.svg", title + ": the lost write", lanes, solved);
+  }
+
   std::string verify_line(const RunResult& r) const {
     return "verify: FAILED — " + std::to_string(r.lost_writes) + " lost write(s) in " +
            std::to_string(r.checked_pages) + " pages";
   }
+  // The pre-copy rounds the run made, counted from its report (not the rule's limit).
+  static std::size_t precopy_rounds(const RunResult& r) {
+    std::size_t n = 0;
+    for (const RoundStats& rd : r.rounds) n += !rd.stop_and_copy;
+    return n;
+  }
+
   std::string rounds_text(const RunResult& r) const {
     std::vector<std::string> v;
     for (const RoundStats& rd : r.rounds) v.push_back(std::to_string(rd.dirty_pages) + (rd.stop_and_copy ? "*" : ""));
@@ -213,7 +266,8 @@ class OrderLab {
   void add_step_question() {
     Question q;
     q.text =
-        "the kernel's order is snapshot -> protect -> flush -> copy. Which step, done where the kernel does it,\n"
+        "the kernel's steps are snapshot, protect, flush and copy (Linux 4.0 flushes after copy_to_user, the\n"
+        "2014 seed before it; both before the ioctl returns). Which step, done where the kernel does it,\n"
         "prevents these lost writes? (snapshot, protect, flush or copy)";
     q.accepts.words = {{"snapshot", "xchg", "snapshot and clear", "snapshot-and-clear", "snapshot+clear"},
                        {"protect", "write-protect", "write protect", "wp", "kvm_mmu_write_protect_pt_masked"},
@@ -260,7 +314,7 @@ class OrderLab {
   void add_why_safe_question() {
     Question q;
     make_choice(
-        q, "why is the kernel's order (snapshot -> protect -> flush -> copy) safe?",
+        q, "why is the kernel's order (snapshot -> protect, then flush and copy before the ioctl returns) safe?",
         {"whatever the guest does, every page is at all times either dirty in the bitmap, or write-protected with "
          "no writable TLB entry left: a write then either faults and sets its bit for the next round, or came "
          "before the snapshot and is in this round's copy",
@@ -334,7 +388,7 @@ class OrderLab {
     p_.questions.push_back(std::move(q));
   }
 
-  std::uint64_t seed_;
+  ProblemId id_;
   Rng rng_;
   nlohmann::ordered_json doc_;
   bool no_flush_ = false;
@@ -399,6 +453,6 @@ nlohmann::ordered_json order_lab_config(std::uint64_t seed, unsigned attempt) {
   return d;
 }
 
-Problem make_order_lab(std::uint64_t seed) { return OrderLab(seed).make(); }
+Problem make_order_lab(const ProblemId& id) { return OrderLab(id).make(); }
 
 }  // namespace s2sim::sim::lab

@@ -9,6 +9,7 @@
 #include "mmu/pgtable_accessors.h"
 #include "mmu/wp_v4_statements.h"
 #include "sim/labs/lab_choice.h"
+#include "sim/labs/lab_figures.h"
 #include "sim/labs/lab_problems.h"
 #include "sim/labs/lab_text.h"
 
@@ -54,7 +55,7 @@ std::string gfn_list(const std::vector<gfn_t>& gfns) {
   return join(parts, ", ");
 }
 
-BugLab::BugLab(std::uint64_t seed) : seed_(seed), rng_(workloads::derive_seed(seed, 5)), s_(draw_scenario(rng_)) {
+BugLab::BugLab(const ProblemId& id) : id_(id), rng_(workloads::derive_seed(id.seed, 5)), s_(draw_scenario(rng_)) {
   probe_ = std::make_unique<Vm>(s_);
   mask_ = probe_->slot->dirty_bitmap->word(s_.gfn_offset / kBitsPerLong);
   if (!mask_) throw std::logic_error("lab 5: empty bitmap word");
@@ -62,13 +63,13 @@ BugLab::BugLab(std::uint64_t seed) : seed_(seed), rng_(workloads::derive_seed(se
   run_walker(fixed_, s_, mask_, "v4-fixed");
   const mmu::HazardLog& h = v4_.vm->kvm.hazards;
   if (h.first().empty() || std::string(mmu::to_string(h.first()[0].kind)) != hazard_name(s_.bug))
-    throw std::logic_error("lab 5 seed " + std::to_string(seed) + ": v4 did not trip " + hazard_name(s_.bug));
+    throw std::logic_error("lab 5 " + id.label() + ": v4 did not trip " + hazard_name(s_.bug));
   if (static_cast<mmu::V4Statement>(h.first()[0].statement) != reporting_statement(s_.bug))
-    throw std::logic_error("lab 5 seed " + std::to_string(seed) + ": " + hazard_name(s_.bug) + " reported in " +
+    throw std::logic_error("lab 5 " + id.label() + ": " + hazard_name(s_.bug) + " reported in " +
                            mmu::v4_statement(h.first()[0].statement).name);
   // The check of the fix: the same call on the same state with v4-fixed is clean.
   if (fixed_.vm->kvm.hazards.total() != 0)
-    throw std::logic_error("lab 5 seed " + std::to_string(seed) + ": v4-fixed reported a hazard");
+    throw std::logic_error("lab 5 " + id.label() + ": v4-fixed reported a hazard");
   // The damage, page by page.
   for (gfn_t g = s_.base; g < s_.base + s_.npages; ++g) {
     const bool v4_rw = writable(*v4_.vm, g), fixed_rw = writable(*fixed_.vm, g);
@@ -78,9 +79,7 @@ BugLab::BugLab(std::uint64_t seed) : seed_(seed), rng_(workloads::derive_seed(se
 }
 
 Problem BugLab::make() {
-  p_.lab = 5;
-  p_.seed = seed_;
-  p_.title = "find the bug";
+  p_ = start_problem(id_, "find the bug");
   write_setup();
   add_hazard_question();
   add_count_question();
@@ -89,8 +88,23 @@ Problem BugLab::make() {
   add_left_writable_question();
   add_wrongly_protected_question();
   add_fix_question();
+  add_figures();
   finalize(p_);
   return std::move(p_);
+}
+
+// The entries the setup lists, as a tree, and the word's window; solve adds the 2 MiB
+// boundaries to the window (q4 asks whether the window crosses one).
+void BugLab::add_figures() {
+  const gfn_t a = w0(), b = w0() + kBitsPerLong - 1;
+  std::vector<phys_addr_t> entries = {pt().lookup(ipa_of(a)).visited[0]};
+  for (gfn_t g = a; g <= b; g = mmu::pmd_end_gfn(g)) entries.push_back(pt().entry_pa(ipa_of(g), 2));
+  p_.figures.push_back(draw_tree("lab5-tables.svg", "the tables at the call", tree_of(pt(), entries, {})));
+  Window w{w0(), kBitsPerLong, mask_, false, {}};
+  p_.figures.push_back(draw_window("lab5-window.svg", "the word handed to the v4 walker", w));
+  p_.solved_figures = p_.figures;
+  w.show_boundaries = true;
+  p_.solved_figures.back() = draw_window("lab5-window.svg", "the word handed to the v4 walker, 2 MiB boundaries", w);
 }
 
 bool BugLab::mapped(const Vm& vm, gfn_t g) { return vm.kvm.pgtable.lookup(ipa_of(g)).mapped; }
@@ -165,6 +179,6 @@ std::vector<std::string> BugLab::trace_steps() const {
 
 }  // namespace bug
 
-Problem make_bug_lab(std::uint64_t seed) { return bug::BugLab(seed).make(); }
+Problem make_bug_lab(const ProblemId& id) { return bug::BugLab(id).make(); }
 
 }  // namespace s2sim::sim::lab

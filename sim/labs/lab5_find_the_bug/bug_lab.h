@@ -47,7 +47,7 @@ struct Run {
 
 class BugLab {
  public:
-  explicit BugLab(std::uint64_t seed);
+  explicit BugLab(const ProblemId& id);
   Problem make();
 
  private:
@@ -70,8 +70,9 @@ class BugLab {
   void add_left_writable_question();
   void add_wrongly_protected_question();
   void add_fix_question();
+  void add_figures();
 
-  std::uint64_t seed_;
+  ProblemId id_;
   workloads::Rng rng_;
   Scenario s_;
   std::unique_ptr<Vm> probe_;  // the state at the call, untouched by any walker

@@ -1,6 +1,7 @@
 // `s2sim lab check 6`: reads the student's config, runs its three choices on the
 // lab's workload and grades downtime, pages sent and lost writes.
 #include <cstdio>
+#include <sstream>
 
 #include "sim/config/config.h"
 #include "sim/labs/lab6_tune_the_migration/tune_lab.h"
@@ -39,8 +40,9 @@ void ignored_keys(const nlohmann::json& student, const nlohmann::json& run, cons
 
 }  // namespace
 
-int check_tune_config(const Problem& p, const std::string& text, const std::string& name, std::ostream& out) {
-  const nlohmann::json student = parse_json_text(text, name);
+CheckResult check_tune_config(const Problem& p, const AnswerInput& in) {
+  const std::string& name = in.name;
+  const nlohmann::json student = parse_json_text(in.text, name);
   if (!student.is_object()) throw InputError(name, "a config is a JSON object, e.g. {\"migration\": {...}}");
   for (const char* k : {"migration", "dirty_log"})
     if (student.contains(k) && !student[k].is_object()) throw InputError(name + ": /" + k, "must be an object");
@@ -50,8 +52,8 @@ int check_tune_config(const Problem& p, const std::string& text, const std::stri
   if (!sets_any)
     throw InputError(name,
                      "sets none of /migration/stop_rule, /migration/max_rounds, /dirty_log/walker: nothing "
-                     "to grade (start from s2sim lab show 6 --seed " +
-                         std::to_string(p.seed) + " --config)");
+                     "to grade (start from s2sim lab show 6 " +
+                         p.id.args() + " --config)");
 
   // Everything the student wrote must be a valid config (so a typo is an error naming
   // its pointer, not silently ignored) ...
@@ -89,8 +91,12 @@ int check_tune_config(const Problem& p, const std::string& text, const std::stri
   l.downtime_ms = b["downtime_ms"].get<double>();
   l.pages = b["pages"].get<std::uint64_t>();
   const bool dt_ok = o.downtime_ms <= l.downtime_ms + 1e-9, pages_ok = o.pages <= l.pages, lost_ok = o.lost == 0;
+  // A run the rule did not stop (max_rounds forced the stop-and-copy) fails: the
+  // budget was met by the safety net, not by the student's stop rule.
+  const bool rule_ok = o.converged;
 
-  out << "lab " << p.lab << " (" << p.title << "), seed " << p.seed << ", config from " << name << "\n";
+  std::ostringstream out;
+  out << "lab " << p.lab << " (" << p.title << "), " << p.id.label() << ", config from " << name << "\n";
   out << "your choice: " << c.text() << "\n";
   if (!ignored.empty()) out << "ignored (the lab sets these): " << join(ignored, ", ") << "\n";
   out << "rounds (dirty pages found; * = stop-and-copy): " << dirty_text(o) << "\n";
@@ -106,6 +112,7 @@ int check_tune_config(const Problem& p, const std::string& text, const std::stri
   std::snprintf(line, sizeof line, "lost writes  %10llu                           %s\n",
                 static_cast<unsigned long long>(o.lost), lost_ok ? "ok" : "writes lost");
   out << line;
+  out << "stopped by   " << (rule_ok ? "your stop rule" : o.stop_reason + " (not your stop rule)") << "\n";
 
   const std::uint64_t final_pages = o.dirty.empty() ? 0 : o.dirty.back();
   if (!lost_ok)
@@ -122,12 +129,41 @@ int check_tune_config(const Problem& p, const std::string& text, const std::stri
     out << "hint: both over: " << (o.converged ? "" : "the rule never converged and ")
         << "the rounds did not shrink the dirty set; look at the rounds above: the dirty set stops shrinking "
            "after a few rounds, stop there\n";
-  if (!o.converged && !(dt_ok && pages_ok))
-    out << "hint: " << o.stop_reason << " forced the stop-and-copy; max_rounds is a safety net, not a stop rule\n";
-  const int score = dt_ok + pages_ok + lost_ok;
-  out << "score: " << score << "/3\n";
-  if (score != 3) out << "the grid search and its best config: s2sim lab solve 6 --seed " << p.seed << "\n";
-  return score == 3 ? 0 : 1;
+  const std::string forced =
+      o.stop_reason + " forced the stop-and-copy; max_rounds is a safety net, not a stop rule: choose a rule that "
+                      "stops the pre-copy itself";
+  if (!rule_ok) out << "hint: " << forced << "\n";
+
+  CheckResult res;
+  res.id = p.id;
+  res.title = p.title;
+  res.source = name;
+  const std::string too_early = "the downtime is over the limit: stop later, so that less is left for the "
+                                "stop-and-copy";
+  const std::string too_late = "too many pages sent: every extra round resends the pages the guest keeps rewriting; "
+                               "stop earlier";
+  auto add = [&](const char* id, bool ok, const std::string& given, const std::string& hint) {
+    QuestionResult q;
+    q.id = id;
+    q.answered = true;
+    q.correct = ok;
+    q.points = ok ? 1 : 0;
+    q.given = given;
+    q.hint = ok ? "" : hint;
+    res.questions.push_back(std::move(q));
+  };
+  add("downtime", dt_ok, ms3(o.downtime_ms) + " ms", too_early);
+  add("pages", pages_ok, std::to_string(o.pages), too_late);
+  add("lost_writes", lost_ok, std::to_string(o.lost),
+      "a walker that loses writes can never pass (try v4-fixed or range)");
+  add("stop_rule", rule_ok, o.stop_reason, forced);
+  // The verdict is all or nothing: a config that misses one limit misses the budget.
+  out << "verdict: " << (res.all_correct() ? "PASS: the config meets the budget" : "FAIL: the config misses the budget")
+      << "\n";
+  if (!res.all_correct() && !p.id.keyed())
+    out << "the grid search and its best config: s2sim lab solve 6 " << p.id.args() << "\n";
+  res.report = out.str();
+  return res;
 }
 
 }  // namespace s2sim::sim::lab

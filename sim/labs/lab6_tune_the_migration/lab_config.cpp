@@ -13,8 +13,9 @@ using tune::kGridWalker;
 using tune::ojson;
 using workloads::Rng;
 
-nlohmann::ordered_json tune_lab_config(std::uint64_t seed) {
-  Rng rng(workloads::derive_seed(seed, 6));
+nlohmann::ordered_json tune_lab_config(std::uint64_t seed, unsigned attempt) {
+  // The first draw is the seed's own; later draws (make_tune_lab's retries) a stream apart.
+  Rng rng(attempt == 0 ? workloads::derive_seed(seed, 6) : workloads::derive_seed(seed, 6, 16 + attempt));
   const std::uint64_t npages = rng.below(2) ? 1024 : 512;
   const std::uint64_t base = 0x80000 + rng.below(0x400) * mmu::PMD_PAGES;  // 2 MiB aligned, 2 GiB to 4 GiB
   const unsigned vcpus = 1 + static_cast<unsigned>(rng.below(2));

@@ -67,7 +67,8 @@ std::vector<Choice> grid() {
 }
 
 bool passes(const Outcome& o, const Limits& l) {
-  return o.lost == 0 && o.downtime_ms <= l.downtime_ms + 1e-9 && o.pages <= l.pages;
+  // A run that max_rounds stopped passes nothing: the stop rule did not meet the budget.
+  return o.lost == 0 && o.converged && o.downtime_ms <= l.downtime_ms + 1e-9 && o.pages <= l.pages;
 }
 
 }  // namespace s2sim::sim::lab::tune

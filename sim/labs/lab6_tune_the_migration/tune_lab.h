@@ -73,6 +73,8 @@ std::string dirty_text(const Outcome& o);
 // The grid: stop after round k (threshold), QEMU's rule at a few downtime limits,
 // Xen's rule as libxc has it.
 std::vector<Choice> grid();
+// grid()[kLongestFixedStop]: threshold with rounds=6, the longest fixed stop it tries.
+inline constexpr std::size_t kLongestFixedStop = 5;
 
 enum class Budget { Downtime, Pages };  // the limit given; the other quantity is optimized
 
