@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "sim/cli/cli.h"
+#include "sim/config/config_file.h"
 #include "sim/labs/lab_check.h"
 #include "sim/labs/lab_registry.h"
 #include "sim/labs/lab_render.h"
@@ -35,12 +36,8 @@ int list_labs() {
 }
 
 std::string read_answers(const std::string& path) {
-  if (path == "-") return std::string(std::istreambuf_iterator<char>(std::cin), {});
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw InputError(path, "cannot read the file");
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
+  if (path == "-") return read_bounded(std::cin, "standard input", "the answers");
+  return read_text_file(path, "answers file");
 }
 
 }  // namespace

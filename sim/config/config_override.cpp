@@ -2,6 +2,7 @@
 
 #include "util/input_error.h"
 #include "util/json_reader.h"
+#include "util/strict_json.h"
 
 namespace s2sim::sim {
 
@@ -32,7 +33,7 @@ void apply_override(nlohmann::json& doc, const std::string& assignment) {
   const std::string text = assignment.substr(eq + 1);
   nlohmann::json value;
   try {
-    value = nlohmann::json::parse(text);
+    value = parse_strict_json(text, "--set " + assignment);
   } catch (const nlohmann::json::parse_error&) {
     value = text;  // a bare word is a string: --set dirty_log.walker=range
   } catch (const nlohmann::json::out_of_range&) {
@@ -43,6 +44,17 @@ void apply_override(nlohmann::json& doc, const std::string& assignment) {
     // Parents must exist and be objects (or arrays indexed in range).
     if (!ptr.empty() && !ptr.parent_pointer().empty() && !doc.contains(ptr.parent_pointer()))
       throw InputError("--set " + assignment, "no such key: " + ptr.parent_pointer().to_string());
+    // An array grows by at most one element (its index is its size, or "-"): null-filling
+    // up to /memslots/100000000000 would take gigabytes before any check sees it.
+    if (!ptr.empty() && doc[ptr.parent_pointer()].is_array()) {
+      const std::string& index = ptr.back();
+      const std::size_t size = doc[ptr.parent_pointer()].size();
+      const bool digits = !index.empty() && index.find_first_not_of("0123456789") == std::string::npos;
+      if (index != "-" && (!digits || index.size() > 19 || std::stoull(index) > size))
+        throw InputError("--set " + assignment, ptr.parent_pointer().to_string() + " has " + std::to_string(size) +
+                                                    " elements: the index must be at most " + std::to_string(size) +
+                                                    ", got \"" + index + "\"");
+    }
     doc[ptr] = value;
   } catch (const nlohmann::json::exception& e) {
     throw InputError("--set " + assignment, std::string("cannot set ") + pointer + ": " + e.what());

@@ -12,5 +12,10 @@ namespace s2sim::sim {
 std::uint64_t estimate_memory_bytes(const SimConfig& cfg);
 // The part of it that the machine's caches, TLBs and walk caches take.
 std::uint64_t estimate_model_bytes(const SimConfig& cfg);
+// What a slot of `npages` pages takes whatever the workload does (its bitmaps and
+// per-2 MiB bookkeeping): checked slot by slot, before the slot is built.
+std::uint64_t estimate_slot_bytes(std::uint64_t npages);
+// The part of it that the workload holds: its phases' state, trace operations read ahead.
+std::uint64_t estimate_workload_bytes(const SimConfig& cfg);
 
 }  // namespace s2sim::sim
