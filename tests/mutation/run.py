@@ -13,11 +13,17 @@ the first that fails), and restores the file. It prints the score and the surviv
 Exit status: 0 every mutant was killed; 1 a mutant survived, a snippet was not found
 exactly once, a mutant did not compile, or the unmutated tests failed; 2 bad usage.
 
-  tests/mutation/run.sh [--only NAME]... [--slice today|K/N] [--list] [--work DIR] [--jobs J]
+  tests/mutation/run.sh [--only NAME]... [--slice today|K/N] [--list] [--check-anchors] [--work DIR] [--jobs J]
+
+`--check-anchors` builds nothing: it checks that every mutant's snippet occurs exactly
+once in its file, that the mutant changes it, and that its test commands name targets
+the build defines (the CTest `mutation_anchors`, so that a refactor which moves a
+mutant's code fails the suite at once instead of at the mutant's day of the week).
 """
 import argparse
 import datetime
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -64,6 +70,47 @@ def pick_slice(mutants, spec):
     return [m for i, m in enumerate(ordered) if i % n == k], k, n
 
 
+def defined_targets():
+    """The executables the build defines: add_executable() names in every CMakeLists.txt,
+    and s2sim-tests-<layer> for each tests/<layer>/ holding a *_test.cpp (tests/CMakeLists.txt
+    makes one GoogleTest executable per such folder)."""
+    names = {"s2sim"}
+    tests = os.path.join(ROOT, "tests")
+    for layer in os.listdir(tests):
+        d = os.path.join(tests, layer)
+        if os.path.isdir(d) and any(f.endswith("_test.cpp") for f in os.listdir(d)):
+            names.add("s2sim-tests-" + layer)
+    for d, sub, files in os.walk(ROOT):
+        sub[:] = [s for s in sub if s not in ("build", ".git", "__pycache__")]
+        if "CMakeLists.txt" in files:
+            with open(os.path.join(d, "CMakeLists.txt")) as fh:
+                names |= set(re.findall(r"add_executable\(\s*([\w-]+)", fh.read()))
+    return names
+
+
+def anchor_errors(mutants):
+    """What keeps a mutant from being applied as written, one line each."""
+    errors = []
+    targets = defined_targets()
+    for m in mutants:
+        path = os.path.join(ROOT, m["file"])
+        if not os.path.isfile(path):
+            errors.append("%s: its file %s does not exist (re-anchor it)" % (m["name"], m["file"]))
+            continue
+        with open(path) as fh:
+            n = fh.read().count(m["original"])
+        if n != 1:
+            errors.append("%s: its snippet occurs %d times in %s (re-anchor it)" % (m["name"], n, m["file"]))
+        if m["mutant"] == m["original"]:
+            errors.append("%s: the mutant does not change its snippet" % m["name"])
+        if not m["tests"]:
+            errors.append("%s: no test is named to kill it" % m["name"])
+        for t in m["tests"]:
+            if t["exe"] not in targets:
+                errors.append("%s: names %s, which the build does not define" % (m["name"], t["exe"]))
+    return errors
+
+
 def sync_tree(dst):
     """Copies the source tree into dst, rewriting only files whose bytes changed (so
     that an incremental build rebuilds only what changed since the last run) and
@@ -92,11 +139,14 @@ def sync_tree(dst):
                 with open(t, "wb") as fh:
                     fh.write(data)
                 shutil.copymode(s, t)
-    for d, _, files in os.walk(dst):
-        for f in files:
-            rel = os.path.relpath(os.path.join(d, f), dst)
-            if rel not in seen:
-                os.remove(os.path.join(d, f))
+    # Only inside the tree's own folders: dst may hold other things (a build directory).
+    for top in TREE:
+        for d, sub, files in os.walk(os.path.join(dst, top)):
+            sub[:] = [s for s in sub if s not in ("build", ".git", "__pycache__")]
+            for f in files:
+                rel = os.path.relpath(os.path.join(d, f), dst)
+                if rel not in seen:
+                    os.remove(os.path.join(d, f))
 
 
 def run(cmd, cwd=None, timeout=None, quiet=True):
@@ -159,6 +209,8 @@ def main():
     ap.add_argument("--only", action="append", default=[], help="run this mutant (repeatable)")
     ap.add_argument("--slice", help="run one slice: 'today' (ISO weekday, 7 slices) or K/N")
     ap.add_argument("--list", action="store_true", help="list the mutants and their tests, then exit")
+    ap.add_argument("--check-anchors", action="store_true",
+                    help="check every mutant's snippet and test targets without building, then exit")
     ap.add_argument("--work", default=os.path.join(ROOT, "build", "release", "mutation"),
                     help="scratch directory: the tree copy and its build (default build/release/mutation, "
                          "the one the release preset's CTest entry uses)")
@@ -186,17 +238,15 @@ def main():
         return 0
 
     started = time.monotonic()
-    errors = []
     # Every snippet must occur exactly once in the tree as it is.
-    for m in mutants:
-        with open(os.path.join(ROOT, m["file"])) as fh:
-            n = fh.read().count(m["original"])
-        if n != 1:
-            errors.append("%s: its snippet occurs %d times in %s (re-anchor it)" % (m["name"], n, m["file"]))
+    errors = anchor_errors(mutants)
     if errors:
         for e in errors:
             print("ERROR " + e)
         return 1
+    if a.check_anchors:
+        print("mutation anchors: %s, each snippet found exactly once in its file" % label)
+        return 0
 
     b = Build(a.work, a.jobs)
     b.configure()
