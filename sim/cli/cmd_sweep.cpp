@@ -51,8 +51,14 @@ SweepArgs parse_args(const std::vector<std::string>& args) {
         throw InputError("sweep " + a, "\"" + v + "\" is not " + (min ? "a positive integer" : "a non-negative integer"));
       return *n;
     };
-    if (a == "--out") s.out = value();
-    else if (a == "--csv") s.csv = value();
+    // A file or directory option given an empty name is a mistake, not "the default".
+    auto name = [&]() -> const std::string& {
+      const std::string& v = value();
+      if (v.empty()) throw InputError("sweep " + a, "an empty file name");
+      return v;
+    };
+    if (a == "--out") s.out = name();
+    else if (a == "--csv") s.csv = name();
     else if (a == "--jobs" || a == "-j") s.jobs = number(1);
     else if (a == "--point") s.point = number(0);
     else if (a == "--collect") s.collect = true;
@@ -70,7 +76,7 @@ SweepArgs parse_args(const std::vector<std::string>& args) {
     throw InputError("sweep --jobs", "sets how many points run at once here; --point, --collect and --slurm run none");
   if (!s.csv.empty() && (s.point || s.slurm))
     throw InputError("sweep --csv", "writes the table of a local sweep or of --collect, not of --point or --slurm");
-  if (!s.csv.empty()) check_writable(s.csv);
+  if (!s.csv.empty()) check_outputs({{"--csv", s.csv}}, {s.spec});
   // The default directory: the spec's name without .json, in the current directory.
   if (s.out.empty()) s.out = fs::path(s.spec).stem().string() + ".sweep";
   return s;

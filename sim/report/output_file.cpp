@@ -37,7 +37,8 @@ void install_cleanup_handlers() {
   static bool installed = false;
   if (installed) return;
   installed = true;
-  for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+  // SIGPIPE too: standard output read by `head` may close while files are staged.
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE}) {
     struct sigaction old {};
     // A signal the caller ignores (nohup) stays ignored.
     if (::sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
@@ -105,6 +106,21 @@ Target resolve(const std::string& name) {
 
 fs::path directory_of(const fs::path& p) { return p.has_parent_path() ? p.parent_path() : fs::path("."); }
 
+// NAME_MAX of Linux's file systems (ext4, xfs, btrfs, tmpfs).
+constexpr std::size_t kMaxFileName = 255;
+
+// The temporary file for the i-th output: beside its target, named after it, or a short
+// name when the target's own name leaves no room for the suffix.
+std::string temp_path(const fs::path& target, std::size_t i) {
+  const std::string pid = std::to_string(::getpid());
+  std::string name = "." + target.filename().string() + ".tmp." + pid;
+  if (name.size() > kMaxFileName) name = ".s2sim.tmp." + pid + "." + std::to_string(i);
+  return (directory_of(target) / name).string();
+}
+
+// The same path spelt two ways ("out/../r.json", "r.json") before either exists.
+fs::path normal(const fs::path& p) { return fs::absolute(p).lexically_normal(); }
+
 void write_all(int fd, const std::string& text, const std::string& name) {
   for (std::size_t done = 0; done < text.size();) {
     const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
@@ -167,6 +183,8 @@ void check_writable(const std::string& path) {
       return;
     case Kind::kNew:
     case Kind::kRegular: {
+      if (t.path.filename().string().size() > kMaxFileName)
+        throw InputError(path, "cannot write: the file name is longer than " + std::to_string(kMaxFileName) + " bytes");
       const fs::path dir = directory_of(t.path);
       std::error_code ec;
       if (!fs::is_directory(dir, ec))
@@ -191,7 +209,7 @@ void check_outputs(const std::vector<std::pair<std::string, std::string>>& outpu
         throw InputError(option + " " + path, "is the input " + in + ": writing there would overwrite it");
     for (std::size_t j = 0; j < i; ++j) {
       const Target u = resolve(outputs[j].second);
-      if (u.kind == t.kind && (u.path == t.path || same_file(u.path, t.path)))
+      if (u.kind == t.kind && (normal(u.path) == normal(t.path) || same_file(u.path, t.path)))
         throw InputError(option + " " + path, "is also the file of " + outputs[j].first);
     }
   }
@@ -208,8 +226,7 @@ void write_outputs(const std::vector<OutputFile>& files) {
   for (std::size_t i = 0; i < files.size(); ++i) {
     if (targets[i].kind != Kind::kNew && targets[i].kind != Kind::kRegular) continue;
     const fs::path& p = targets[i].path;
-    temps[i] = std::make_unique<TempFile>(
-        (directory_of(p) / ("." + p.filename().string() + ".tmp." + std::to_string(::getpid()))).string());
+    temps[i] = std::make_unique<TempFile>(temp_path(p, i));
     write_temp(*temps[i], files[i].text, files[i].path);
   }
   for (std::size_t i = 0; i < files.size(); ++i) {

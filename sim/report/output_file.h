@@ -9,7 +9,7 @@
 //   reader (opening it waits for one, as a shell redirection does).
 // - A write that fails (ENOSPC, EIO, a closed stdout) is an InputError naming the file,
 //   and its temporary file is removed; so are temporary files being written when
-//   SIGINT, SIGTERM or SIGHUP arrives.
+//   SIGINT, SIGTERM, SIGHUP or SIGPIPE arrives.
 #pragma once
 
 #include <string>

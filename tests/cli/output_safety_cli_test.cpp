@@ -162,4 +162,39 @@ TEST_F(OutputSafety, SigtermWhileWritingLeavesNoTemporaryFile) {
   EXPECT_FALSE(fs::exists(json));
 }
 
+// A name of 255 bytes (NAME_MAX) is a file like any other: its temporary file, which
+// cannot add a suffix to it, gets a short name of its own.
+TEST_F(OutputSafety, ANameOfNameMaxBytesIsWritten) {
+  const std::string json = dir_ + "/" + std::string(250, 'r') + ".json";
+  const auto r = run_s2sim("run " + kConfig + " --quiet --json " + json);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(read_file(json)).at("schema"), "s2sim.result/1");
+  EXPECT_TRUE(no_temp_files());
+}
+
+// Standard output read by a reader that is gone (`s2sim run --json - ... | head -c 1`):
+// SIGPIPE arrives while the --csv file is staged, and the file's temporary goes too.
+TEST_F(OutputSafety, SigpipeOnStdoutLeavesNoTemporaryFile) {
+  const std::string csv = dir_ + "/r.csv";
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  ::close(fds[0]);  // no reader: the first write to stdout raises SIGPIPE
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::signal(SIGPIPE, SIG_DFL);
+    ::chdir(S2SIM_SOURCE_DIR);
+    ::dup2(fds[1], 1);
+    ::execl(S2SIM_BINARY, S2SIM_BINARY, "run", kConfig.c_str(), "--quiet", "--json", "-", "--csv", csv.c_str(),
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::close(fds[1]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE) << status;
+  EXPECT_TRUE(no_temp_files());
+  EXPECT_FALSE(fs::exists(csv));
+}
+
 }  // namespace
