@@ -11,6 +11,7 @@
 #include "sim/cli/cli.h"
 #include "sim/cli/progress.h"
 #include "sim/config/config.h"
+#include "sim/config/config_file.h"
 #include "sim/config/scenarios.h"
 #include "sim/engine/engine.h"
 #include "sim/report/csv_row.h"
@@ -111,9 +112,10 @@ std::vector<std::pair<std::string, std::string>> outputs(const RunArgs& a) {
 }
 
 // Before anything runs: every output can be written, and none is an input (the
-// config or a trace) it would overwrite.
+// config, its machine file or a trace) it would overwrite.
 void check_run_outputs(const RunArgs& a, const SimConfig& cfg) {
-  std::vector<std::string> inputs = {a.config_path};
+  std::vector<std::string> inputs = files_read();  // the config and its machine file
+  inputs.push_back(a.config_path);
   for (const workloads::TraceInput& t : workloads::trace_inputs(cfg.workload, "/workload", cfg.base_dir))
     inputs.push_back(t.path);
   check_outputs(outputs(a), inputs);

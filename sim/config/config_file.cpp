@@ -55,6 +55,15 @@ std::string read_bounded(std::istream& in, const std::string& name, const std::s
   return text;
 }
 
+namespace {
+std::vector<std::string>& read_so_far() {
+  static std::vector<std::string> paths;
+  return paths;
+}
+}  // namespace
+
+const std::vector<std::string>& files_read() { return read_so_far(); }
+
 std::string read_text_file(const std::string& path, const std::string& what) {
   // Only a regular file is read: /dev/zero never ends and a FIFO with no writer never
   // starts, and neither is a config anyone means to give.
@@ -67,6 +76,7 @@ std::string read_text_file(const std::string& path, const std::string& what) {
     throw InputError(path, what + " is larger than " + std::to_string(kMaxInputBytes >> 20) + " MiB");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, "cannot read " + what + " (missing or unreadable)");
+  read_so_far().push_back(path);
   return read_bounded(in, path, what);
 }
 

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <istream>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -27,6 +28,10 @@ inline constexpr std::size_t kMaxInputBytes = std::size_t{16} << 20;
 // A missing or unreadable path, a directory, anything but a regular file (a device,
 // a FIFO) and a file over kMaxInputBytes are InputErrors naming the path.
 std::string read_text_file(const std::string& path, const std::string& what);
+
+// Every file read_text_file has read in this process (the config, machine files, a
+// sweep spec, lab answers), so that no output is allowed to overwrite one of them.
+const std::vector<std::string>& files_read();
 
 // The whole of a stream (standard input), refused past kMaxInputBytes.
 std::string read_bounded(std::istream& in, const std::string& name, const std::string& what);

@@ -97,6 +97,8 @@ std::vector<HostileCase> catalogue() {
       {"cannot write: the file name is longer than 255 bytes"});
   add("new", "two_outputs_one_new_file_spelt_twice", ok, run + " --csv {dir}/adir/../" + "two_outputs_one_new_file_spelt_twice.result.json",
       {"--csv", "is also the file of --json"});
+  add("new", "json_is_the_machine_file", with("/machine", "mine"), "run {cfg} --quiet --json {dir}/machines/mine.json",
+      {"error: --json {dir}/machines/mine.json: is the input {dir}/machines/mine.json"});
   add("new", "sweep_csv_is_the_spec", "", "sweep {dir}/deep_sweep.json --out {dir}/s.sweep --csv {dir}/deep_sweep.json",
       {"error: --csv {dir}/deep_sweep.json: is the input {dir}/deep_sweep.json"});
   add("new", "sweep_csv_empty_name", "", "sweep {dir}/deep_sweep.json --out {dir}/s.sweep --csv ''",
@@ -228,6 +230,7 @@ class HostileInputCli : public ::testing::TestWithParam<HostileCase> {
     fs::create_directories(dir() + "/machines");
     ASSERT_EQ(::mkfifo((dir() + "/fifo").c_str(), 0600), 0);
     ASSERT_EQ(::mkfifo((dir() + "/machines/pipe.json").c_str(), 0600), 0);
+    put("machines/mine.json", "{\"name\": \"mine\"}\n");
     put("big.json", "{\"comment\": \"" + std::string((std::size_t{16} << 20) + 1, 'x') + "\"}\n");
     put("ok_trace.txt", "0 W 0x80000000\n");
     put("long_answer.txt", std::string(std::size_t{10} << 20, 'z') + "\n");
