@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -160,6 +161,36 @@ TEST_F(OutputSafety, SigtermWhileWritingLeavesNoTemporaryFile) {
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
   EXPECT_TRUE(no_temp_files());
   EXPECT_FALSE(fs::exists(json));
+}
+
+// Fault injection on a regular file: RLIMIT_FSIZE (with SIGXFSZ ignored, so that the
+// write fails with EFBIG instead of killing the process) makes the temporary file's
+// write fail part-way, as a full disk would. Exit 2, one error line, the previous
+// result left as it was and no temporary file.
+TEST_F(OutputSafety, AFailedWriteToARegularFileLeavesThePreviousFile) {
+  const std::string json = dir_ + "/r.json", csv = dir_ + "/r.csv", err = dir_ + "/err.txt";
+  std::ofstream(json) << "previous";
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::signal(SIGXFSZ, SIG_IGN);
+    const rlimit fsize{4096, 4096};
+    ::setrlimit(RLIMIT_FSIZE, &fsize);
+    ::chdir(S2SIM_SOURCE_DIR);
+    const int fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(fd, 2);
+    ::execl(S2SIM_BINARY, S2SIM_BINARY, "run", kConfig.c_str(), "--quiet", "--csv", csv.c_str(), "--json", json.c_str(),
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 2);
+  EXPECT_EQ(read_file(err), "error: " + json + ": cannot write: File too large\n");
+  EXPECT_EQ(read_file(json), "previous");
+  EXPECT_FALSE(fs::exists(csv)) << "no output is renamed into place when one fails";
+  EXPECT_TRUE(no_temp_files());
 }
 
 // A name of 255 bytes (NAME_MAX) is a file like any other: its temporary file, which
