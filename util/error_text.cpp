@@ -6,18 +6,36 @@ namespace s2sim {
 
 namespace {
 
+// The code point of a character that shows as nothing or acts on the terminal though
+// it is valid UTF-8: C1 controls (U+0080..U+009F; U+009B is CSI, the start of an escape
+// sequence), zero-width spaces and joiners (U+200B..U+200D), the line and paragraph
+// separators (U+2028, U+2029) and the byte-order mark (U+FEFF). 0 for anything else.
+unsigned invisible_at(std::string_view s, std::size_t i) {
+  const auto b = [&](std::size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
+  if (b(0) == 0xC2 && b(1) >= 0x80 && b(1) <= 0x9F) return b(1);
+  if (b(0) == 0xE2 && b(1) == 0x80 && ((b(2) >= 0x8B && b(2) <= 0x8D) || b(2) == 0xA8 || b(2) == 0xA9))
+    return 0x2000u + (b(2) - 0x80u);
+  if (b(0) == 0xEF && b(1) == 0xBB && b(2) == 0xBF) return 0xFEFF;
+  return 0;
+}
+
 std::string escaped(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (const char ch : text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char ch = text[i];
     const auto c = static_cast<unsigned char>(ch);
+    char hex[8];
     if (c == '\n') out += "\\n";
     else if (c == '\r') out += "\\r";
     else if (c == '\t') out += "\\t";
     else if (c < 0x20 || c == 0x7f) {
-      char hex[5];
       std::snprintf(hex, sizeof hex, "\\x%02x", c);
       out += hex;
+    } else if (const unsigned cp = invisible_at(text, i)) {
+      std::snprintf(hex, sizeof hex, "\\u%04x", cp);
+      out += hex;
+      i += cp < 0x100 ? 1 : 2;
     } else {
       out += ch;
     }

@@ -1,7 +1,8 @@
 // Error messages are one line of plain text, whatever the input they echo: a key,
 // a path or a trace line may hold a newline, a terminal escape sequence or ten
-// megabytes. one_line() escapes control bytes (\n, \x1b ...) and cuts the middle of
-// a message too long to read, keeping its start (where) and end (what).
+// megabytes. one_line() escapes control bytes (\n, \x1b ...) and the characters that
+// show as nothing or act on a terminal (C1 controls, zero-width spaces, U+2028/9, the
+// byte-order mark: \u009b ...), and cuts the middle of a message too long to read.
 #pragma once
 
 #include <cstddef>

@@ -38,4 +38,13 @@ inline std::size_t invalid_utf8_at(std::string_view s) {
   return std::string_view::npos;
 }
 
+// A text file may start with a UTF-8 byte-order mark (U+FEFF, EF BB BF), as some
+// editors on Windows save one: it carries no text, and left in place it makes the first
+// line wrong in a way the error cannot show (the mark prints as nothing).
+inline constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+
+inline std::string_view without_bom(std::string_view text) {
+  return text.substr(0, kUtf8Bom.size()) == kUtf8Bom ? text.substr(kUtf8Bom.size()) : text;
+}
+
 }  // namespace s2sim

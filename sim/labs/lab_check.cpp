@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "util/input_error.h"
+#include "util/utf8.h"
 
 namespace s2sim::sim::lab {
 
@@ -22,6 +23,7 @@ AnswerFile read_answer_file(const Problem& p, std::string_view text, const std::
   AnswerFile f;
   f.name = name;
   f.answers.resize(p.questions.size());
+  text = without_bom(text);
   const int nq = static_cast<int>(p.questions.size());
   int lineno = 0;
   std::size_t pos = 0;

@@ -99,6 +99,12 @@ std::vector<HostileCase> catalogue() {
       {"--csv", "is also the file of --json"});
   add("new", "json_is_the_machine_file", with("/machine", "mine"), "run {cfg} --quiet --json {dir}/machines/mine.json",
       {"error: --json {dir}/machines/mine.json: is the input {dir}/machines/mine.json"});
+  // Characters valid in UTF-8 that a terminal acts on (C1 CSI) or shows as nothing (a
+  // byte-order mark inside a line) come out escaped too.
+  add("new", "key_with_c1_csi", with("/dirty_log", json::object({{"\xc2\x9b" "31mred", 1}})), run,
+      {"{cfg}: /dirty_log/\\u009b31mred: unknown key"});
+  add("new", "lab_answer_bom_inside", "", "lab check 1 {dir}/bom_inside_answer.txt",
+      {"{dir}/bom_inside_answer.txt:2: expected \"qN: value\", got \"\\ufeffq2: 5\""});
   add("new", "sweep_csv_is_the_spec", "", "sweep {dir}/deep_sweep.json --out {dir}/s.sweep --csv {dir}/deep_sweep.json",
       {"error: --csv {dir}/deep_sweep.json: is the input {dir}/deep_sweep.json"});
   add("new", "sweep_csv_empty_name", "", "sweep {dir}/deep_sweep.json --out {dir}/s.sweep --csv ''",
@@ -234,6 +240,7 @@ class HostileInputCli : public ::testing::TestWithParam<HostileCase> {
     put("big.json", "{\"comment\": \"" + std::string((std::size_t{16} << 20) + 1, 'x') + "\"}\n");
     put("ok_trace.txt", "0 W 0x80000000\n");
     put("long_answer.txt", std::string(std::size_t{10} << 20, 'z') + "\n");
+    put("bom_inside_answer.txt", "q1: block\n\xef\xbb\xbfq2: 5\n");
     put("escape_answer.txt", "\x1b[2J\x1b]0;title\x07q1: 5\n");
     put("long_line_trace.txt", "0 W 0x" + std::string(1 << 20, 'f') + "\n");
     put("deep_sweep.json", "{\"base\": {\"memslots\": [{\"base_gfn\": 0, \"npages\": 64}]}, \"axes\": {\"vcpus\": [" +
@@ -274,6 +281,8 @@ TEST_P(HostileInputCli, ExitsTwoWithOneReadableErrorLineAndWritesNothing) {
   EXPECT_TRUE(std::none_of(r.err.begin(), r.err.end() - (r.err.empty() ? 0 : 1),
                            [](char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f; }))
       << "no control character in: " << r.err.substr(0, 2000);
+  const std::string line = r.err.substr(0, r.err.find('\n'));
+  EXPECT_EQ(s2sim::one_line(line, std::string::npos), line) << "nothing left to escape (C1 controls, invisible marks)";
   EXPECT_TRUE(r.out.empty()) << "nothing on stdout: " << r.out.substr(0, 2000);
   EXPECT_FALSE(fs::exists(json_out)) << "the --json file must not be written";
   if (!c.config.empty()) {
@@ -304,6 +313,28 @@ TEST(HostileInputCliCatalogue, TheAddressSpaceLimitBites) {
   EXPECT_EQ(r.err, "error: out of host memory (the run needed more than the memory estimate allowed for)\n");
 }
 #endif
+
+// A byte-order mark at the start of a text input is skipped, as the JSON loader skips
+// one at the start of a config: answers and a trace saved by such an editor are read.
+TEST(HostileInputCliCatalogue, ALeadingByteOrderMarkIsSkipped) {
+  const std::string dir = s2sim::test::temp_path("bom");
+  fs::create_directories(dir);
+  const std::string bom = "\xef\xbb\xbf";
+  const auto solved = s2sim::test::run_s2sim("lab solve 1 --seed 3");
+  ASSERT_EQ(solved.status, 0);
+  std::ofstream(dir + "/answers.txt", std::ios::binary) << bom << solved.out;
+  const auto graded = s2sim::test::run_s2sim("lab check 1 --seed 3 " + dir + "/answers.txt");
+  EXPECT_EQ(graded.status, 0) << graded.err;
+  EXPECT_NE(graded.out.find("score: 21/21"), std::string::npos) << graded.out;
+  std::ofstream(dir + "/trace.txt", std::ios::binary) << bom << "0 W 0x80000000\n0 R 0x80001000\n";
+  json cfg = base_config();
+  cfg["workload"] = {{"kind", "trace"}, {"format", "native"}, {"path", dir + "/trace.txt"}};
+  std::ofstream(dir + "/bom.json", std::ios::binary) << bom << cfg.dump();
+  const auto run = s2sim::test::run_s2sim("run " + dir + "/bom.json --quiet --json " + dir + "/r.json");
+  EXPECT_EQ(run.status, 0) << run.err;
+  EXPECT_EQ(json::parse(s2sim::test::read_file(dir + "/r.json"))["guest"]["writes"], 1);
+  fs::remove_all(dir);
+}
 
 TEST(HostileInputCliCatalogue, CoversEveryClassWithDistinctCases) {
   const auto cases = catalogue();

@@ -20,6 +20,20 @@ TEST(OneLine, EscapesControlBytesAndKeepsPlainTextAsItIs) {
   EXPECT_EQ(one_line("caf\xc3\xa9"), "caf\xc3\xa9") << "UTF-8 above 0x7f is text, not control";
 }
 
+TEST(OneLine, EscapesWhatShowsAsNothingOrActsOnATerminal) {
+  EXPECT_EQ(one_line("a\xc2\x9b" "31mb"), "a\\u009b31mb") << "C1 CSI";
+  EXPECT_EQ(one_line("\xef\xbb\xbfq1"), "\\ufeffq1") << "byte-order mark";
+  EXPECT_EQ(one_line("x\xe2\x80\xa8y\xe2\x80\x8bz"), "x\\u2028y\\u200bz");
+  EXPECT_EQ(one_line("\xc2\xa0\xe2\x80\x94"), "\xc2\xa0\xe2\x80\x94") << "no-break space and em dash are text";
+  EXPECT_EQ(one_line("\xc2"), "\xc2") << "a lone lead byte is left alone";
+}
+
+TEST(Utf8, WithoutBomDropsOnlyALeadingMark) {
+  EXPECT_EQ(s2sim::without_bom("\xef\xbb\xbfq1: 5"), "q1: 5");
+  EXPECT_EQ(s2sim::without_bom("q1: \xef\xbb\xbf"), "q1: \xef\xbb\xbf");
+  EXPECT_EQ(s2sim::without_bom("\xef\xbb"), "\xef\xbb");
+}
+
 TEST(OneLine, CutsALongEchoInItsMiddleAndKeepsTheWordsAroundIt) {
   const std::string key(100000, 'k');
   const std::string m = one_line("f.json: /dirty_log/" + key + ": unknown key \"" + key + "\"");
