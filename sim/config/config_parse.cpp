@@ -197,7 +197,9 @@ class FieldReader {
       memslot_fields(m, i, inner);
       s.reject_unknown();
       // Before check.add builds the slot's chunk table (8 bytes a 2 MiB chunk: 1 GiB for
-      // a 2^36-page slot): a slot too large for the limit is refused unallocated.
+      // a 2^36-page slot): a slot too large for the limit is refused unallocated. This
+      // needs memory_limit_mib read before memslots (config_fields.h's order; the
+      // catalogue's slot_2_36_pages_refused_small fails under its address-space limit if not).
       slot_bytes += estimate_slot_bytes(m.npages);
       if (slot_bytes > built_.memory_limit_mib << 20) refuse_memory(r_.file() + ": " + r_.path(p.key), slot_bytes, built_);
       const std::string err = check.add(m.id, m.base_gfn, m.npages, m.hugepages, built_.geometry.ipa_bits);
