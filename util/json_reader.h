@@ -44,6 +44,11 @@ class JsonReader {
   const nlohmann::json& get_array(const std::string& key);
   // Marks a key as known without reading it (e.g. "comment", "source").
   void allow(const std::string& key) { used_.insert(key); }
+  // Marks a free-text key as known: if present, it must be a string ("comment").
+  void allow_text(const std::string& key) {
+    used_.insert(key);
+    if (has(key) && !obj_[key].is_string()) fail(key, "must be a string (free text)");
+  }
 
   // Throws for the first key that was never read or allowed.
   void reject_unknown() const;

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "util/input_error.h"
+#include "util/utf8.h"
 
 namespace s2sim::workloads {
 
@@ -61,6 +62,7 @@ bool LineReader::next(std::string_view& line, bool& truncated) {
     if (nl) break;
   }
   ++line_no_;
+  if (line_no_ == 1 && without_bom(line_).size() < line_.size()) line_.erase(0, kUtf8Bom.size());
   if (!line_.empty() && line_.back() == '\r') line_.pop_back();
   line = line_;
   return true;

@@ -26,6 +26,16 @@ std::string resolve_trace_path(const std::string& base_dir, const std::string& p
   return (std::filesystem::path(base_dir) / p).lexically_normal().string();
 }
 
+void make_trace_paths_absolute(nlohmann::json& spec, const std::string& base_dir) {
+  if (!spec.is_object()) return;
+  if (spec.contains("kind") && spec["kind"] == "trace" && spec.contains("path") && spec["path"].is_string()) {
+    const std::string path = resolve_trace_path(base_dir, spec["path"].get<std::string>());
+    if (path != "-") spec["path"] = std::filesystem::absolute(path).lexically_normal().string();
+  }
+  if (spec.contains("phases") && spec["phases"].is_array())
+    for (auto& phase : spec["phases"]) make_trace_paths_absolute(phase, base_dir);
+}
+
 std::vector<TraceInput> trace_inputs(const nlohmann::json& spec, const std::string& pointer, const std::string& base_dir) {
   std::vector<TraceInput> out;
   if (!spec.is_object()) return out;

@@ -46,6 +46,10 @@ struct TraceInput {
 };
 std::vector<TraceInput> trace_inputs(const nlohmann::json& spec, const std::string& pointer, const std::string& base_dir);
 
+// Rewrites every trace path of `spec` (phases included) as an absolute path, so that
+// the resolved config in a result replays from any directory it is saved to.
+void make_trace_paths_absolute(nlohmann::json& spec, const std::string& base_dir);
+
 // A trace path as the reader opens it: "-" (standard input) and absolute paths as
 // they are, a relative one against base_dir (the directory of the config naming it).
 std::string resolve_trace_path(const std::string& base_dir, const std::string& path);

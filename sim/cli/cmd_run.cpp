@@ -12,6 +12,7 @@
 #include "sim/cli/cli.h"
 #include "sim/cli/progress.h"
 #include "sim/config/config.h"
+#include "sim/config/config_file.h"
 #include "sim/config/scenarios.h"
 #include "sim/engine/engine.h"
 #include "sim/report/csv_row.h"
@@ -51,16 +52,22 @@ RunArgs parse_args(const std::vector<std::string>& args, const char* cmd, bool c
       if (i + 1 >= args.size()) throw InputError(cmd, a + " needs a value");
       return args[++i];
     };
+    // An output option names a file; an empty name is a mistake, not "no file".
+    auto output = [&]() -> const std::string& {
+      const std::string& v = value();
+      if (v.empty()) throw InputError(std::string(cmd) + " " + a, "an empty file name (use - for standard output)");
+      return v;
+    };
     if (a == "--set") r.sets.push_back(value());
     else if (a.rfind("--set=", 0) == 0) r.sets.push_back(a.substr(6));
     else if (a == "--seed") {
       const std::string& v = value();
       r.seed = parse_u64(v);
       if (!r.seed) throw InputError(std::string(cmd) + " --seed", "\"" + v + "\" is not a non-negative integer");
-    } else if (a == "--json") r.json_path = value();
-    else if (a == "--csv") r.csv_path = value();
+    } else if (a == "--json") r.json_path = output();
+    else if (a == "--csv") r.csv_path = output();
     else if (a == "--host-time") r.host_time = true;
-    else if (a == "--html") r.html_path = value();
+    else if (a == "--html") r.html_path = output();
     else if (a == "--heartbeat") {
       const std::string& v = value();
       char* end = nullptr;
@@ -69,7 +76,7 @@ RunArgs parse_args(const std::vector<std::string>& args, const char* cmd, bool c
         throw InputError(std::string(cmd) + " --heartbeat", "\"" + v + "\" is not a number of seconds in [0, 86400]");
       r.heartbeat_s = s;
     }
-    else if (!compare && a == "--trace-events") r.trace_path = value();
+    else if (!compare && a == "--trace-events") r.trace_path = output();
     else if (!compare && a == "--trace-events-limit") {
       const std::string& v = value();
       r.trace_limit = parse_u64(v);
@@ -92,9 +99,44 @@ RunArgs parse_args(const std::vector<std::string>& args, const char* cmd, bool c
     throw InputError(std::string(cmd) + " --trace-events-limit", "needs --trace-events FILE");
   r.config_name = r.config_path.empty() ? "<built-in default>" : r.config_path;
   r.config_path = resolve_config_arg(r.config_path);
-  for (const std::string* out : {&r.json_path, &r.csv_path, &r.html_path, &r.trace_path})
-    if (!out->empty()) check_writable(*out);
   return r;
+}
+
+// Every output file asked for, by option.
+std::vector<std::pair<std::string, std::string>> outputs(const RunArgs& a) {
+  std::vector<std::pair<std::string, std::string>> o;
+  const std::pair<const char*, const std::string*> all[] = {
+      {"--json", &a.json_path}, {"--csv", &a.csv_path}, {"--html", &a.html_path}, {"--trace-events", &a.trace_path}};
+  for (const auto& [option, path] : all)
+    if (!path->empty()) o.emplace_back(option, *path);
+  return o;
+}
+
+// Before anything runs: every output can be written, and none is an input (the
+// config, its machine file or a trace) it would overwrite.
+void check_run_outputs(const RunArgs& a, const SimConfig& cfg) {
+  std::vector<std::string> inputs = files_read();  // the config and its machine file
+  inputs.push_back(a.config_path);
+  for (const workloads::TraceInput& t : workloads::trace_inputs(cfg.workload, "/workload", cfg.base_dir))
+    inputs.push_back(t.path);
+  check_outputs(outputs(a), inputs);
+}
+
+// The timeline is held in memory until it is written: each kept event's text, the
+// string's growth and the copy written out, about 768 bytes an event at most. A
+// --trace-events-limit whose events cannot fit memory_limit_mib beside the run is refused.
+void check_timeline_memory(const RunArgs& a, const SimConfig& cfg) {
+  constexpr std::uint64_t kBytesPerEvent = 768;
+  const std::uint64_t limit_bytes = cfg.memory_limit_mib << 20, run_bytes = estimate_memory_bytes(cfg);
+  if (!a.trace_path.empty() && a.trace_limit &&
+      *a.trace_limit > (limit_bytes - std::min(limit_bytes, run_bytes)) / kBytesPerEvent)
+    throw InputError("run --trace-events-limit",
+                     std::to_string(*a.trace_limit) + " events would need about " +
+                         std::to_string((*a.trace_limit / 1024 * kBytesPerEvent) >> 10) +
+                         " MiB of host memory, beyond the run's memory_limit_mib of " +
+                         std::to_string(cfg.memory_limit_mib) + " MiB (at most " +
+                         std::to_string((limit_bytes - std::min(limit_bytes, run_bytes)) / kBytesPerEvent) +
+                         " events fit)");
 }
 
 SimConfig load(const RunArgs& a) {
@@ -159,6 +201,8 @@ int cmd_run(const std::vector<std::string>& args) {
   const auto start = std::chrono::steady_clock::now();
   const RunArgs a = parse_args(args, "run", false);
   const SimConfig cfg = load(a);
+  check_run_outputs(a, cfg);
+  check_timeline_memory(a, cfg);
   std::optional<TraceEvents> trace;
   if (!a.trace_path.empty()) trace.emplace(cfg.machine.clock_hz, a.trace_limit.value_or(TraceEvents::kDefaultLimit));
   const RunResult r = simulate(cfg, a, "", trace ? &*trace : nullptr);
@@ -171,11 +215,13 @@ int cmd_run(const std::vector<std::string>& args) {
     if (!a.quiet) std::cout << "timeline:   " << note << "\n";
   }
   const nlohmann::json result = result_with_host_time(r, cfg, a, host_s);
-  if (!a.json_path.empty()) write_file_atomically(a.json_path, result.dump(2) + "\n");
+  std::vector<OutputFile> files;
+  if (!a.json_path.empty()) files.push_back({a.json_path, result.dump(2) + "\n"});
   if (!a.csv_path.empty())
-    write_file_atomically(a.csv_path, csv_header({}) + csv_line(csv_run_cells(&result, r.seed, exit_status(r), host_s)));
-  if (!a.html_path.empty()) write_file_atomically(a.html_path, run_report_html("s2sim run: " + a.config_name, result));
-  if (trace) write_file_atomically(a.trace_path, trace->json());
+    files.push_back({a.csv_path, csv_header({}) + csv_line(csv_run_cells(&result, r.seed, exit_status(r), host_s))});
+  if (!a.html_path.empty()) files.push_back({a.html_path, run_report_html("s2sim run: " + a.config_name, result)});
+  if (trace) files.push_back({a.trace_path, trace->json()});
+  write_outputs(files);
   return exit_status(r);
 }
 
@@ -196,7 +242,10 @@ int cmd_compare(const std::vector<std::string>& args) {
     RunArgs one = a;
     one.sets.push_back("dirty_log.walker=\"" + w + "\"");
     const SimConfig cfg = load(one);
-    if (i == 0) require_rereadable_traces(cfg);
+    if (i == 0) {
+      require_rereadable_traces(cfg);
+      check_run_outputs(a, cfg);
+    }
     base = cfg;
     const std::string label = "walker " + w + " (" + std::to_string(i + 1) + "/" + std::to_string(a.walkers.size()) + ")";
     results.push_back(simulate(cfg, a, label));
@@ -208,10 +257,12 @@ int cmd_compare(const std::vector<std::string>& args) {
       row.push_back(std::move(c));
     csv += csv_line(row);
   }
+  std::vector<OutputFile> files;
   if (!a.json_path.empty())
-    write_file_atomically(a.json_path, nlohmann::json{{"schema", "s2sim.compare/1"}, {"runs", runs}}.dump(2) + "\n");
-  if (!a.csv_path.empty()) write_file_atomically(a.csv_path, csv);
-  if (!a.html_path.empty()) write_file_atomically(a.html_path, compare_report_html("s2sim compare: " + a.config_name, points));
+    files.push_back({a.json_path, nlohmann::json{{"schema", "s2sim.compare/1"}, {"runs", runs}}.dump(2) + "\n"});
+  if (!a.csv_path.empty()) files.push_back({a.csv_path, csv});
+  if (!a.html_path.empty()) files.push_back({a.html_path, compare_report_html("s2sim compare: " + a.config_name, points)});
+  write_outputs(files);
   int status = kExitOk;
   for (const auto& r : results)
     if (!r.verify_ok()) status = kExitLostWrites;

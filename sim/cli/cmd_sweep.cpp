@@ -14,6 +14,7 @@
 #include "sim/cli/sweep_store.h"
 #include "sim/report/csv_row.h"
 #include "sim/report/html_report.h"
+#include "sim/report/output_file.h"
 #include "sim/report/report.h"
 #include "util/input_error.h"
 #include "util/parse_number.h"
@@ -53,9 +54,15 @@ SweepArgs parse_args(const std::vector<std::string>& args) {
         throw InputError("sweep " + a, "\"" + v + "\" is not " + (min ? "a positive integer" : "a non-negative integer"));
       return *n;
     };
-    if (a == "--out") s.out = value();
-    else if (a == "--csv") s.csv = value();
-    else if (a == "--html") s.html = value();
+    // A file or directory option given an empty name is a mistake, not "the default".
+    auto name = [&]() -> const std::string& {
+      const std::string& v = value();
+      if (v.empty()) throw InputError("sweep " + a, "an empty file name");
+      return v;
+    };
+    if (a == "--out") s.out = name();
+    else if (a == "--csv") s.csv = name();
+    else if (a == "--html") s.html = name();
     else if (a == "--jobs" || a == "-j") s.jobs = number(1);
     else if (a == "--point") s.point = number(0);
     else if (a == "--collect") s.collect = true;
@@ -75,8 +82,12 @@ SweepArgs parse_args(const std::vector<std::string>& args) {
     throw InputError("sweep --csv", "writes the table of a local sweep or of --collect, not of --point or --slurm");
   if (!s.html.empty() && (s.point || s.slurm))
     throw InputError("sweep --html", "writes the report of a local sweep or of --collect, not of --point or --slurm");
-  for (const std::string* out : {&s.csv, &s.html})
-    if (!out->empty()) check_writable(*out);
+  {
+    std::vector<std::pair<std::string, std::string>> outs;
+    if (!s.csv.empty()) outs.push_back({"--csv", s.csv});
+    if (!s.html.empty()) outs.push_back({"--html", s.html});
+    if (!outs.empty()) check_outputs(outs, {s.spec});
+  }
   // The default directory: the spec's name without .json, in the current directory.
   if (s.out.empty()) s.out = fs::path(s.spec).stem().string() + ".sweep";
   return s;

@@ -23,13 +23,7 @@ using nlohmann::json;
 constexpr std::size_t kMaxPoints = 1'000'000;
 
 std::string read_spec_text(const std::string& path) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) throw InputError(path, "the sweep spec is a directory, not a file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, "cannot read the sweep spec (missing or unreadable)");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  const std::string text = ss.str();
+  const std::string text = read_text_file(path, "the sweep spec");
   if (text.find_first_not_of(" \t\r\n") == std::string::npos) throw InputError(path, "the sweep spec is empty");
   return text;
 }
@@ -157,7 +151,7 @@ SweepSpec load_sweep_spec(const std::string& path, const std::string& run_dir) {
   // The axes in the order written (nlohmann::json sorts keys): it is the points' order.
   const nlohmann::ordered_json ordered = nlohmann::ordered_json::parse(text);
   JsonReader r(document, path);
-  r.allow("comment");
+  r.allow_text("comment");
   read_base(s, r);
   read_axes(s, ordered, r);
   read_seeds(s, r);

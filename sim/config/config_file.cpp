@@ -1,11 +1,15 @@
 #include "sim/config/config_file.h"
 
+#include <sys/stat.h>
+
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "util/input_error.h"
+#include "util/strict_json.h"
 
 #ifndef S2SIM_CONFIG_DIR_DEFAULT
 #define S2SIM_CONFIG_DIR_DEFAULT "configs"
@@ -20,7 +24,7 @@ std::string configs_dir() {
 
 nlohmann::json parse_json_text(const std::string& text, const std::string& file) {
   try {
-    return nlohmann::json::parse(text);
+    return parse_strict_json(text, file);
   } catch (const nlohmann::json::parse_error& e) {
     // nlohmann reports the 1-based offset of the byte at fault; turn it into
     // line:column for the user.
@@ -39,15 +43,41 @@ nlohmann::json parse_json_text(const std::string& text, const std::string& file)
   }
 }
 
+std::string read_bounded(std::istream& in, const std::string& name, const std::string& what) {
+  std::string text;
+  char buf[65536];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    text.append(buf, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxInputBytes)
+      throw InputError(name, what + " is larger than " + std::to_string(kMaxInputBytes >> 20) + " MiB");
+  }
+  if (in.bad()) throw InputError(name, "cannot read " + what);
+  return text;
+}
+
+namespace {
+std::vector<std::string>& read_so_far() {
+  static std::vector<std::string> paths;
+  return paths;
+}
+}  // namespace
+
+const std::vector<std::string>& files_read() { return read_so_far(); }
+
 std::string read_text_file(const std::string& path, const std::string& what) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw InputError(path, what + " is a directory, not a file");
+  // Only a regular file is read: /dev/zero never ends and a FIFO with no writer never
+  // starts, and neither is a config anyone means to give.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) throw InputError(path, "cannot read " + what + " (missing or unreadable)");
+  if (S_ISDIR(st.st_mode)) throw InputError(path, what + " is a directory, not a file");
+  if (!S_ISREG(st.st_mode))
+    throw InputError(path, what + " is not a regular file (a device, FIFO or socket): save it to a file first");
+  if (static_cast<std::uintmax_t>(st.st_size) > kMaxInputBytes)
+    throw InputError(path, what + " is larger than " + std::to_string(kMaxInputBytes >> 20) + " MiB");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, "cannot read " + what + " (missing or unreadable)");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw InputError(path, "cannot read " + what);
-  return ss.str();
+  read_so_far().push_back(path);
+  return read_bounded(in, path, what);
 }
 
 nlohmann::json load_config_json(const std::string& path) {

@@ -1,7 +1,10 @@
 // Reading config and machine files: the text, its JSON, and where configs/ lives.
 #pragma once
 
+#include <cstddef>
+#include <istream>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -18,9 +21,20 @@ nlohmann::json load_config_json(const std::string& path);
 // becomes one InputError naming file:line:column (or the file).
 nlohmann::json parse_json_text(const std::string& text, const std::string& file);
 
+// The most any input file (config, machine, sweep spec, lab answers) may hold.
+inline constexpr std::size_t kMaxInputBytes = std::size_t{16} << 20;
+
 // The whole of a file; `what` names it in messages ("config file", "machine file").
-// A missing, unreadable or directory path is an InputError naming the path.
+// A missing or unreadable path, a directory, anything but a regular file (a device,
+// a FIFO) and a file over kMaxInputBytes are InputErrors naming the path.
 std::string read_text_file(const std::string& path, const std::string& what);
+
+// Every file read_text_file has read in this process (the config, machine files, a
+// sweep spec, lab answers), so that no output is allowed to overwrite one of them.
+const std::vector<std::string>& files_read();
+
+// The whole of a stream (standard input), refused past kMaxInputBytes.
+std::string read_bounded(std::istream& in, const std::string& name, const std::string& what);
 
 // Where configs/ lives (for "machine": "cortex-a15" names): S2SIM_CONFIG_DIR, else the
 // source tree's configs/ as built.

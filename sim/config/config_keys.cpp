@@ -91,7 +91,7 @@ class KeyLister {
   void operator()(const Ignored& f) {
     ConfigKey& k = add(f.key, "any", f.meaning);
     k.default_text = "—";
-    k.values = "any (not read)";
+    k.values = "any text (not read)";
   }
 
   template <class F>

@@ -5,6 +5,7 @@
 
 #include "util/input_error.h"
 #include "util/parse_number.h"
+#include "util/utf8.h"
 
 namespace s2sim::sim::lab {
 
@@ -110,6 +111,7 @@ AnswerFile read_answer_file(const Problem& p, std::string_view text, const std::
   AnswerFile f;
   f.name = name;
   f.answers.resize(p.questions.size());
+  text = without_bom(text);
   const int nq = static_cast<int>(p.questions.size());
   std::vector<InputError> errors;
   for (const Line& l : lines_of(text)) {

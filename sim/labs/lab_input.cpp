@@ -1,10 +1,10 @@
 #include "sim/labs/lab_input.h"
 
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <iterator>
-#include <sstream>
+
+#include "sim/config/config_file.h"
+#include "util/input_error.h"
 
 namespace s2sim::sim::lab {
 
@@ -50,18 +50,14 @@ AnswerInput read_answer_input(const std::string& path) {
   AnswerInput in;
   if (path == "-") {
     in.name = "<stdin>";
-    in.text.assign(std::istreambuf_iterator<char>(std::cin), {});
+    in.text = read_bounded(std::cin, "standard input", "the answers");
   } else {
     in.name = path;
     in.path = path;
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) throw InputError(path, "is a directory, not a file");
-    std::ifstream f(path, std::ios::binary);
-    if (!f) throw InputError(path, "cannot read the file");
-    std::ostringstream ss;
-    ss << f.rdbuf();
-    if (f.bad()) throw InputError(path, "cannot read the file");
-    in.text = ss.str();
+    // Bounded, and special files (a FIFO, /dev/zero) refused or read with the same limit.
+    in.text = read_text_file(path, "answers file");
   }
   if (in.text.empty()) throw InputError(in.name, "the file is empty");
   if (const std::string why = binary_reason(in.text); !why.empty()) throw InputError(in.name, why);

@@ -2,11 +2,8 @@
 
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <iomanip>
 #include <sstream>
-#include <unistd.h>
 
 #include "sim/engine/stop_rule.h"
 #include "sim/timing/clock.h"
@@ -226,40 +223,6 @@ void print_report(std::ostream& out, const RunResult& r, const SimConfig& cfg) {
     out << "  gfn 0x" << std::hex << l.gfn << std::dec << ": source version " << l.source_version << ", copied "
         << l.copied_version << ", last written at cycle ~" << l.last_write_cycle << " (round " << l.round << ")\n";
   for (const auto& s : r.first_invariant_violations) out << "  invariant: " << s << "\n";
-}
-
-void check_writable(const std::string& path) {
-  namespace fs = std::filesystem;
-  const fs::path p(path);
-  const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) throw InputError(path, "cannot write: directory " + dir.string() + " does not exist");
-  if (fs::is_directory(p, ec)) throw InputError(path, "cannot write: it is a directory");
-}
-
-void write_file_atomically(const std::string& path, const std::string& text) {
-  namespace fs = std::filesystem;
-  check_writable(path);
-  const fs::path p(path);
-  const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
-  const std::string tmp = (dir / ("." + p.filename().string() + ".tmp." + std::to_string(::getpid()))).string();
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) throw InputError(path, "cannot write (permission denied?)");
-    f << text;
-    f.flush();
-    if (!f) {
-      f.close();
-      std::remove(tmp.c_str());
-      throw InputError(path, "cannot write");
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, p, ec);
-  if (ec) {
-    std::remove(tmp.c_str());
-    throw InputError(path, "cannot write: " + ec.message());
-  }
 }
 
 }  // namespace s2sim::sim

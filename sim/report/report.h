@@ -8,17 +8,10 @@
 
 #include "sim/config/config.h"
 #include "sim/engine/run_result.h"
+#include "sim/report/output_file.h"
 
 namespace s2sim::sim {
 
 nlohmann::json result_json(const RunResult& r, const SimConfig& cfg);
 void print_report(std::ostream& out, const RunResult& r, const SimConfig& cfg);
-// Throws InputError naming `path` when a file cannot be written there (its directory
-// is missing, or it is a directory): checked before a run, so that nothing is spent
-// simulating a result that cannot be saved.
-void check_writable(const std::string& path);
-// Writes `text` to `path` atomically: a temporary file in the same directory, then
-// rename. Throws InputError naming the path if it cannot.
-void write_file_atomically(const std::string& path, const std::string& text);
-
 }  // namespace s2sim::sim

@@ -60,7 +60,7 @@ void set_source(MachineConfig& m, const std::string& ptr, const std::string& tex
 // The source of a sourced object after reading it: its own "source" if given, else
 // kUserSource if it changed any value, else the source it had (the default's).
 void read_source(JsonReader& r, bool changed, MachineConfig& m, const std::string& ptr) {
-  r.allow("comment");
+  r.allow_text("comment");
   if (r.has("source")) {
     set_source(m, ptr, r.get_string("source"));
   } else {
@@ -129,7 +129,7 @@ void read_tlb(JsonReader& r, MachineConfig& m) {
   read_tlb_size(t, "main", main, m, false);
   m.tlb.main = *main;
   read_tlb_size(t, "walk_cache", m.tlb.walk_cache, m, true);
-  t.allow("comment");
+  t.allow_text("comment");
   t.reject_unknown();
   if (m.tlb.micro_data && (m.tlb.micro_load || m.tlb.micro_store)) {
     t.fail("micro_data",
@@ -186,7 +186,7 @@ void read_caches(JsonReader& r, MachineConfig& m) {
   } else {
     c.allow("dram");
   }
-  c.allow("comment");
+  c.allow_text("comment");
   c.reject_unknown();
   if (m.dram_latency_cycles < m.l2.latency_cycles) {
     c.fail("dram", "latency_cycles (" + std::to_string(m.dram_latency_cycles) +
@@ -216,7 +216,7 @@ void read_costs(JsonReader& r, MachineConfig& m) {
     read_source(o, o.has("cycles"), m, cost_ptr(key));
     o.reject_unknown();
   }
-  c.allow("comment");
+  c.allow_text("comment");
   c.reject_unknown();
 }
 
@@ -436,7 +436,7 @@ MachineConfig cortex_a15() {
 MachineConfig load_machine(const nlohmann::json& obj, const std::string& file, const std::string& pointer) {
   MachineConfig m = cortex_a15();
   JsonReader r(obj, file, pointer);
-  r.allow("comment");
+  r.allow_text("comment");
   r.allow("source");
   // An inline machine without a name is not the Cortex-A15 even if most values are.
   m.name = r.get_string_or("name", "custom");

@@ -4,7 +4,8 @@
 #
 #   tests/fuzz/run_fuzzers.sh [--bin-dir DIR] [SECONDS] [TARGET...] [-- LIBFUZZER_ARGS...]
 #
-# TARGET is config, native_trace, lackey_trace or decode_number (default: all).
+# TARGET is config, native_trace, lackey_trace, decode_number, json_structure or
+# set_override (default: all).
 # Arguments after "--" go to every libFuzzer run, e.g. -runs=1000000 or -jobs=2.
 # --bin-dir DIR uses the targets already built in DIR (what the CTest tests fuzz_*
 # do) instead of building the preset.
@@ -34,7 +35,7 @@ while [[ $# -gt 0 && $1 != "--" ]]; do
 done
 [[ $# -gt 0 ]] && shift  # the "--"
 extra=("$@")
-[[ ${#targets[@]} -eq 0 ]] && targets=(config native_trace lackey_trace decode_number)
+[[ ${#targets[@]} -eq 0 ]] && targets=(config native_trace lackey_trace decode_number json_structure set_override)
 for t in "${targets[@]}"; do
   [[ -d tests/fuzz/corpus/$t ]] || { echo "run_fuzzers: unknown target \"$t\"" >&2; exit 2; }
 done
@@ -64,6 +65,7 @@ for t in "${targets[@]}"; do
   case $t in
     config) args+=(-max_len=8192 -dict="$PWD/tests/fuzz/fuzz_config.dict") ;;
     decode_number) args+=(-max_len=128) ;;
+    json_structure) args+=(-max_len=65536 -dict="$PWD/tests/fuzz/fuzz_config.dict") ;;
     *) args+=(-max_len=4096) ;;
   esac
   log=$artifacts/$t/last-run.log
