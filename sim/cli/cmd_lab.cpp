@@ -11,6 +11,7 @@
 #include "sim/labs/lab_key.h"
 #include "sim/labs/lab_registry.h"
 #include "sim/labs/lab_render.h"
+#include "util/error_text.h"
 #include "util/input_error.h"
 
 namespace s2sim::sim {
@@ -148,7 +149,7 @@ int cmd_lab(const std::vector<std::string>& args) {
     return show_or_solve(a, info);
   } catch (const lab::InputErrors& e) {
     // Every malformed line of an answer file, not only the first.
-    for (const InputError& one : e.all()) std::cerr << "error: " << one.message() << "\n";
+    for (const InputError& one : e.all()) std::cerr << "error: " << one_line(one.message()) << "\n";
     return kExitBadInput;
   }
 }

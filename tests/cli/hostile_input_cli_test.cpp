@@ -189,7 +189,7 @@ std::vector<HostileCase> catalogue() {
       {"{dir}/long_line_trace.txt:1:"});
   add("8", "lab_answer_10_mib_line", "", "lab check 1 {dir}/long_answer.txt", {"{dir}/long_answer.txt:1:", "bytes cut"});
   add("8", "lab_answer_escape_sequence", "", "lab check 1 {dir}/escape_answer.txt",
-      {"{dir}/escape_answer.txt:1:", "got \"\\x1b[2J\\x1b]0;title\\x07q1: 5\""});
+      {"{dir}/escape_answer.txt: a binary file, not text (byte 0x1B at offset 0)"});
 
   // --- 10: strictness decided and documented ---------------------------------------------------
   {

@@ -40,7 +40,7 @@ TEST(LabCheckCli, UnreadableInputExitsTwoInEveryLab) {
                                    {binary, "a binary file"},
                                    {latin1, "not UTF-8 text"},
                                    {dir, "is a directory"},
-                                   {temp_path("no-such-file.txt"), "cannot read the file"}};
+                                   {temp_path("no-such-file.txt"), "cannot read answers file"}};
   for (int lab : {1, 2, 3, 4, 5, 6}) {
     for (const Case& c : cases) {
       const auto r = run_s2sim("lab check " + std::to_string(lab) + " --seed 3 " + q(c.path));
