@@ -115,7 +115,7 @@ int finish(const SweepArgs& a, const SweepSpec& spec, const SweepDir& dir, const
   write_sweep_table(dir, t);
   if (!a.csv.empty()) write_file_atomically(a.csv, t.csv);
   if (!a.html.empty())
-    write_file_atomically(a.html, sweep_report_html("s2sim sweep: " + spec.file, t.report_axes, t.report_points));
+    write_file_atomically(a.html, sweep_report_html("s2sim sweep: " + spec.file, spec.comment, t.report_axes, t.report_points));
   std::cout << "sweep " << dir.dir() << ": " << spec.points << " points, " << t.ok << " ok, " << t.failed << " failed";
   if (t.missing) std::cout << ", " << t.missing << " not run yet";
   std::cout << "\n  " << dir.dir() << "/results.csv\n  " << dir.dir() << "/results.jsonl\n";

@@ -152,6 +152,7 @@ SweepSpec load_sweep_spec(const std::string& path, const std::string& run_dir) {
   const nlohmann::ordered_json ordered = nlohmann::ordered_json::parse(text);
   JsonReader r(document, path);
   r.allow_text("comment");
+  if (document.contains("comment")) s.comment = document["comment"].get<std::string>();
   read_base(s, r);
   read_axes(s, ordered, r);
   read_seeds(s, r);

@@ -36,6 +36,7 @@ struct SweepSpec {
   std::vector<SweepAxis> axes;
   std::vector<std::uint64_t> seeds;
   std::size_t points = 0;   // product of the axes' sizes times the seeds
+  std::string comment;      // the spec's own comment (free text), shown by its HTML report
 };
 
 struct SweepPoint {

@@ -136,9 +136,10 @@ std::string compare_report_html(const std::string& title, const std::vector<Repo
   return page(title, "compare", body);
 }
 
-std::string sweep_report_html(const std::string& title, const std::vector<std::string>& axes,
+std::string sweep_report_html(const std::string& title, const std::string& comment, const std::vector<std::string>& axes,
                               const std::vector<ReportPoint>& points) {
-  return page(title, "sweep of " + std::to_string(points.size()) + " points", points_section(axes, points));
+  const std::string head = comment.empty() ? "" : "<p class=\"comment\">" + escape(comment) + "</p>\n";
+  return page(title, "sweep of " + std::to_string(points.size()) + " points", head + points_section(axes, points));
 }
 
 }  // namespace s2sim::sim

@@ -42,7 +42,8 @@ std::string compare_report_html(const std::string& title, const std::vector<Repo
 // order. Bar charts are drawn for up to kMaxChartedPoints points (the table always
 // has every point).
 inline constexpr std::size_t kMaxChartedPoints = 200;
-std::string sweep_report_html(const std::string& title, const std::vector<std::string>& axes,
+// `comment`, the spec's own, heads the page (escaped) when not empty.
+std::string sweep_report_html(const std::string& title, const std::string& comment, const std::vector<std::string>& axes,
                               const std::vector<ReportPoint>& points);
 
 }  // namespace s2sim::sim

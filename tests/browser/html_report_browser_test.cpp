@@ -250,4 +250,24 @@ TEST_F(BrowserTest, ComparePageRendersEveryWalker) {
   check_page("compare", html, expected, false);
 }
 
+TEST_F(BrowserTest, SweepPageRendersEveryPoint) {
+  // The small test sweep (two walkers x one and two vCPUs x two seeds), its spec
+  // carrying the comment the page must show escaped.
+  const fs::path spec = work_ / "sweep.json", out = work_ / "sweep", html = work_ / "sweep.html";
+  json doc = json::parse(slurp(fs::path(S2SIM_SOURCE_DIR) / "tests/data/sweeps/small.json"));
+  doc["base"] = (fs::path(S2SIM_SOURCE_DIR) / "tests/data/configs/small.json").string();
+  doc["comment"] = kComment;
+  std::ofstream(spec, std::ios::binary) << doc.dump(2);
+  const std::string cmd = "cd " + quote(S2SIM_SOURCE_DIR) + " && " + quote(S2SIM_BINARY) + " sweep " +
+                          quote(spec.string()) + " --out " + quote(out.string()) + " --jobs 2 --html " +
+                          quote(html.string()) + " --quiet </dev/null";
+  ASSERT_EQ(shell(cmd), 0) << cmd;
+  const int points = 8;
+  std::map<std::string, int> expected;
+  for (const char* metric : {"total_ms", "pages_sent_total", "downtime_ms", "dirty_log_ms", "upper_level_loads",
+                             "wp_faults", "mmu_lock_wait_ms"})
+    expected[std::string("metric-") + metric] = points;
+  check_page("sweep", html, expected, false);
+}
+
 }  // namespace

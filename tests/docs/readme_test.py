@@ -73,6 +73,9 @@ EXCLUDED = {
         "a long campaign: an hour per fuzz target, in the asan build (the suite fuzzes each for 10 s)",
     "build/release/tests/s2sim-campaign --scenarios 10000":
         "a long run (2 to 4 minutes); the suite runs the same binary on 1,000 scenarios",
+    "scripts/validate.sh":
+        "the whole validation series (docs/validation.md): every published point up to 152 vCPUs, tens of "
+        "minutes of host time; tests/engine/perf_test_shape_test.cpp pins the shape it shows",
     "tests/mutation/run.sh":
         "the whole mutation harness: a scratch build and every mutant, an hour or more on two cores; "
         "the suite checks its anchors (mutation_anchors) and runs the day's slice (ctest -L mutation)",

@@ -136,11 +136,12 @@ TEST(HtmlReport, SweepPageTablesEveryPointAndChartsThoseThatRan) {
   const std::vector<ReportPoint> points{{{"v4", "1"}, a, ""},
                                         {{"range", "1"}, b, ""},
                                         {{"naive & <co>", "1"}, nullptr, "exit 2: error: x.json: /vcpus: <bad>"}};
-  const std::string page = sweep_report_html("sweep <spec>", axes, points);
+  const std::string page = sweep_report_html("sweep <spec>", "a <b>sweep</b>", axes, points);
   expect_self_contained(page);
   EXPECT_NE(page.find("<th>&lt;seed&gt;</th>"), std::string::npos);
   EXPECT_NE(page.find("naive &amp; &lt;co&gt;"), std::string::npos);
   EXPECT_NE(page.find("failed: exit 2: error: x.json: /vcpus: &lt;bad&gt;"), std::string::npos);
+  EXPECT_NE(page.find("<p class=\"comment\">a &lt;b&gt;sweep&lt;/b&gt;</p>"), std::string::npos);  // the spec's comment, escaped
   const auto marks = marks_by_chart(page);
   int charted = 0;
   for (const HeadlineMetric& m : headline_metrics()) {
@@ -153,7 +154,7 @@ TEST(HtmlReport, SweepPageTablesEveryPointAndChartsThoseThatRan) {
 
   // Past kMaxChartedPoints the table stays and the charts go.
   std::vector<ReportPoint> many(kMaxChartedPoints + 1, ReportPoint{{"v4", "1"}, a, ""});
-  const std::string big = sweep_report_html("big", axes, many);
+  const std::string big = sweep_report_html("big", "", axes, many);
   EXPECT_TRUE(marks_by_chart(big).empty());
   EXPECT_NE(big.find("too many to chart"), std::string::npos);
 }
