@@ -40,7 +40,10 @@ inline CliResult run_s2sim_limited(const std::string& args, unsigned memory_limi
   if (pid == 0) {
     const rlimit cpu{kCpuSecondsLimit, kCpuSecondsLimit};
     ::setrlimit(RLIMIT_CPU, &cpu);
-#ifndef S2SIM_TEST_ASAN
+#ifdef S2SIM_TEST_ASAN
+    // ASan reserves terabytes of shadow address space: no address-space limit there.
+    (void)memory_limit_mib;
+#else
     const rlim_t bytes = rlim_t{2} * memory_limit_mib << 20;
     const rlimit as{bytes, bytes};
     if (::setrlimit(RLIMIT_AS, &as) != 0) ::_exit(126);
