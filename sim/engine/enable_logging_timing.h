@@ -5,13 +5,19 @@
 //   its SRCU synchronization included, is not charged);
 //   kvm_mmu_wp_memory_region(): stage2_wp_range() under mmu_lock, one 2 MiB chunk a
 //   step (cond_resched_lock between chunks when dirty_log.resched_lock is on);
-//   its kvm_flush_remote_tlbs(), charged to the agent by the TLB shootdown.
+//   its kvm_flush_remote_tlbs(), charged to the agent by the TLB shootdown;
+//   with an eager-split chunk size, kvm_mmu_split_memory_region() after it
+//   (eager_split_timing.h; arm64 kvm_arch_commit_memory_region, 6.5).
+// With MANUAL_PROTECT2 + INITIALLY_SET only the flag and the all-ones bitmap are set:
+// protection (and splitting) waits for each range's first KVM_CLEAR_DIRTY_LOG.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "mmu/types.h"
 #include "sim/engine/agent.h"
+#include "sim/engine/eager_split_timing.h"
 #include "sim/engine/run_context.h"
 
 namespace s2sim::sim {
@@ -33,6 +39,8 @@ class TimedEnableLogging {
   std::uint64_t start_, walk_start_;
   mmu::gfn_t cursor_;
   bool walked_ = false;
+  bool flushed_ = false;
+  std::optional<TimedEagerSplit> split_;
 };
 
 }  // namespace s2sim::sim

@@ -7,6 +7,7 @@
 #include "mmu/fault_handler.h"
 #include "mmu/hw_walk.h"
 #include "mmu/kvm.h"
+#include "sim/engine/dirty_log_api.h"
 #include "sim/engine/host_agent.h"
 #include "sim/engine/host_leaf_prefetch.h"
 #include "sim/engine/lock_arbiter.h"
@@ -32,8 +33,12 @@ Engine::Engine(const SimConfig& cfg, Timeline* trace, const PerfTestOptions* per
   mmu::KvmOptions ko;
   ko.geometry = cfg_.geometry;
   ko.block_policy = cfg_.block_policy;
+  // The VM offers the dirty-log APIs the config asks for (the kernel it models is the
+  // default profile's otherwise).
+  ko.apis = dirty_log_apis_wanted(cfg_);
   shootdown_ = std::make_unique<TlbShootdown>(cfg_.machine, ko.vmid, trace_);
   kvm_ = std::make_unique<mmu::Kvm>(ko, shootdown_.get());
+  enable_dirty_log_caps(*kvm_, cfg_);  // before any memslot or vCPU, as QEMU does
   for (const auto& m : cfg_.memslots) {
     const std::string err = kvm_->memslots.add(m.id, m.base_gfn, m.npages, m.hugepages, cfg_.geometry.ipa_bits);
     if (!err.empty()) throw InputError(cfg_.file + ": /memslots", err);
@@ -75,6 +80,7 @@ Engine::Engine(const SimConfig& cfg, Timeline* trace, const PerfTestOptions* per
   pages_ = std::make_unique<LostWriteVerifier>(slot.npages, cfg_.migration.enabled);
   res_.seed = cfg_.seed;
   res_.walker = cfg_.dirty_log.walker;
+  res_.dirty_log_api = cfg_.dirty_log.api;
   res_.workload = ops_->describe();
   res_.migration_enabled = cfg_.migration.enabled;
   res_.verify_enabled = cfg_.verify.enabled && cfg_.migration.enabled;
@@ -84,10 +90,13 @@ Engine::Engine(const SimConfig& cfg, Timeline* trace, const PerfTestOptions* per
       RunContext{cfg_, *kvm_, slot, *caches_, *locks_, *shootdown_, *pages_, trace_, res_});
 
   vcpus_.reserve(cfg_.vcpus);  // never reallocated: the shootdown holds their TLBs
-  for (unsigned i = 0; i < cfg_.vcpus; ++i) vcpus_.emplace_back(*ctx_, *ops_ahead_, *leaf_prefetch_);
+  for (unsigned i = 0; i < cfg_.vcpus; ++i) {
+    (void)mmu::kvm_create_vcpu(*kvm_);  // its dirty ring, with dirty_log.api "ring"
+    vcpus_.emplace_back(*ctx_, *ops_ahead_, *leaf_prefetch_);
+  }
   for (VcpuAgent& v : vcpus_) shootdown_->attach(v.tlb());
   if (cfg_.migration.enabled) {
-    migration_ = std::make_unique<MigrationAgent>(*ctx_, agents_, vcpus_);
+    migration_ = std::make_unique<MigrationAgent>(*ctx_, agents_, vcpus_, *queue_);
   }
   if (perf) {
     if (cfg_.migration.enabled) throw std::invalid_argument("perf-test runs without the migration thread");
