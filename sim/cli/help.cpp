@@ -50,13 +50,18 @@ const char* const kCompareHelp =
     "\n"
     "Runs the same config once under each write-protect walker and prints one line per\n"
     "walker: dirty-log cycles, descriptor loads and stores, faults, lost writes, hazards.\n"
+    "With --apis it runs once per dirty-log API instead (the config's walker) and prints\n"
+    "what each did: migration and downtime, get/clear calls, ring harvests, soft-full\n"
+    "exits, blocks split, write-protect faults, mmu_lock wait, lost writes.\n"
     "\n"
     "options:\n"
     "  --walkers LIST          comma-separated walkers (default naive,v4,v4-fixed,range)\n"
+    "  --apis LIST             comma-separated dirty_log.api values (get, clear, ring)\n"
+    "                          instead of walkers; e.g. s2sim compare dirty-log-apis --apis get,clear,ring\n"
     "  --set PATH=VALUE        override a config key (see s2sim help run); may be repeated\n"
     "  --seed N                replace the config's seed\n"
     "  --json FILE             write every run's result (schema s2sim.compare/1)\n"
-    "  --csv FILE              write one CSV row per walker (see s2sim help run)\n"
+    "  --csv FILE              write one CSV row per walker or API (see s2sim help run)\n"
     "  --host-time             add host_seconds to each result (not reproducible)\n"
     "  --html FILE             write a self-contained HTML report: the walkers' headline\n"
     "                          metrics side by side, then each run's charts\n"
@@ -195,7 +200,7 @@ const char* const kPerfTestHelp =
 // here (cli.cpp dispatches on the same names).
 const std::array<CommandHelp, 8> kCommands{{
     {"run", "run one simulation (a config, a scenario name, or the default)", kRunHelp},
-    {"compare", "the same run under each write-protect walker, side by side", kCompareHelp},
+    {"compare", "the same run under each write-protect walker (or dirty-log API), side by side", kCompareHelp},
     {"decode", "every field of a stage-2 descriptor", kDecodeHelp},
     {"lab", "teaching labs: a seed makes a problem, solve works it, check grades", kLabHelp},
     {"scenarios", "list the shipped scenarios", kScenariosHelp},
