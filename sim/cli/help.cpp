@@ -56,8 +56,8 @@ const char* const kCompareHelp =
     "\n"
     "options:\n"
     "  --walkers LIST          comma-separated walkers (default naive,v4,v4-fixed,range)\n"
-    "  --apis LIST             comma-separated dirty_log.api values (get, clear, ring)\n"
-    "                          instead of walkers; e.g. s2sim compare dirty-log-apis --apis get,clear,ring\n"
+    "  --apis LIST             comma-separated dirty_log.api values (get, clear, ring),\n"
+    "                          run instead of the walkers\n"
     "  --set PATH=VALUE        override a config key (see s2sim help run); may be repeated\n"
     "  --seed N                replace the config's seed\n"
     "  --json FILE             write every run's result (schema s2sim.compare/1)\n"
@@ -69,7 +69,8 @@ const char* const kCompareHelp =
     "  --quiet, -q             no progress and no table\n"
     "  --help, -h              this text\n"
     "\n"
-    "example: s2sim compare configs/scenarios/misaligned-memslot.json --html walkers.html\n"
+    "examples: s2sim compare configs/scenarios/misaligned-memslot.json --html walkers.html\n"
+    "          s2sim compare dirty-log-apis --apis get,clear,ring\n"
     "\n"
     "exit status: 0; 1 if any run failed verification; 2 bad usage or config\n";
 

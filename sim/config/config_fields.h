@@ -172,6 +172,16 @@ void dirty_log_fields(C& c, V& v) {
                });
              });
     });
+  v.check("api", [&]() -> std::string {
+    // A kept block marks its 512 pages dirty in one write fault: more than a ring's 64
+    // reserved entries absorb, so the ring overflows (records lost) and the reset
+    // protects the block again before the faulting write is retried. The kernel never
+    // maps a block writable while logging (force_pte), so only the teaching policy
+    // meets this.
+    return c.dirty_log.api == "ring" && c.block_policy == mmu::BlockPolicy::Keep
+               ? "the dirty ring needs block_policy \"dissolve\" (a kept block marks 512 pages in one fault)"
+               : "";
+  });
   v(Whole<std::uint64_t>{.key = "eager_split_chunk",
                          .def = 0,
                          .min = 0,

@@ -387,6 +387,8 @@ void draw_api(Draw& d, json& dirty_log) {
       dirty_log["clear_bitmap_shift"] = d.pick<unsigned>({6, 7, 9, 12, 18});
       break;
     case 1:
+      // Not with kept blocks, which the config refuses for the ring.
+      if (dirty_log.value("block_policy", "") == "keep") return;
       dirty_log["api"] = "ring";
       dirty_log["ring_entries"] = d.pick<std::uint32_t>({256, 512, 1024, 4096});
       break;

@@ -75,6 +75,9 @@ TEST(DirtyLogApiConfig, BadValuesAreRefusedAtTheirKey) {
             std::string::npos);
   EXPECT_NE(error_of(with_dirty_log({{"eager_split_chunk", 65536}})).find("test.json: /dirty_log/eager_split_chunk: must be"),
             std::string::npos);
+  EXPECT_EQ(error_of(with_dirty_log({{"api", "ring"}, {"block_policy", "keep"}})),
+            "test.json: /dirty_log/api: the dirty ring needs block_policy \"dissolve\" (a kept block marks 512 pages "
+            "in one fault)");
   // An option's key under another API is not read, so it is refused rather than ignored.
   EXPECT_NE(error_of(with_dirty_log({{"ring_entries", 512}})).find("/dirty_log/ring_entries: unknown key"),
             std::string::npos);
