@@ -33,8 +33,8 @@ Engine::Engine(const SimConfig& cfg, Timeline* trace, const PerfTestOptions* per
   mmu::KvmOptions ko;
   ko.geometry = cfg_.geometry;
   ko.block_policy = cfg_.block_policy;
-  // The VM offers the dirty-log APIs the config asks for (the kernel it models is the
-  // default profile's otherwise).
+  // The kernel modelled is the default profile's behaviour, offering the dirty-log
+  // APIs the config asks for (dirty_log_api.h enables them as QEMU does).
   ko.apis = dirty_log_apis_wanted(cfg_);
   shootdown_ = std::make_unique<TlbShootdown>(cfg_.machine, ko.vmid, trace_);
   kvm_ = std::make_unique<mmu::Kvm>(ko, shootdown_.get());
@@ -100,6 +100,10 @@ Engine::Engine(const SimConfig& cfg, Timeline* trace, const PerfTestOptions* per
   }
   if (perf) {
     if (cfg_.migration.enabled) throw std::invalid_argument("perf-test runs without the migration thread");
+    // Its API comes from its own flags; nothing here would harvest a ring or CLEAR.
+    if (cfg_.dirty_log.api != "get" || cfg_.dirty_log.eager_split_chunk != 0)
+      throw std::invalid_argument("perf-test picks its dirty-log API from its flags, not dirty_log.api or "
+                                  "dirty_log.eager_split_chunk");
     perf_ = std::make_unique<PerfTestDriver>(*ctx_, *perf, agents_[cfg_.vcpus], agents_, vcpus_, *queue_);
   }
   if (host) {
