@@ -86,6 +86,9 @@ ClearDirtyLog::StepInfo ClearDirtyLog::step(AccessSink* sink) {
     case Step::UnlockMmu:
     case Step::UnlockSlots:
       ++pos_;  // the engine models the locks
+      // An empty range still takes and drops mmu_lock: the kernel's word loop runs
+      // zero times.
+      if (info.step == Step::LockMmu && nwords_ == 0) ++pos_;
       break;
     case Step::Validate:
       result_ = validate();
@@ -99,7 +102,6 @@ ClearDirtyLog::StepInfo ClearDirtyLog::step(AccessSink* sink) {
         jump_to(Step::UnlockSlots);
       } else {
         ++pos_;
-        if (nwords_ == 0) ++pos_;  // nothing to clear: straight to the unlock
       }
       break;
     case Step::Word: {
