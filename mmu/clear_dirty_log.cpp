@@ -85,6 +85,9 @@ ClearDirtyLog::StepInfo ClearDirtyLog::step(AccessSink* sink) {
     case Step::UnlockMmu:
     case Step::UnlockSlots:
       ++pos_;  // the engine models the locks
+      // An empty range still takes and drops mmu_lock: the kernel's word loop runs
+      // zero times.
+      if (info.step == Step::LockMmu && nwords_ == 0) ++pos_;
       break;
     case Step::LockMmu:
       // The kernel takes and drops mmu_lock even for an empty range; the word loop

@@ -7,11 +7,7 @@
 
 namespace s2sim::mmu {
 
-namespace {
-
-// kvm_reset_dirty_gfn(kvm, slot, offset, mask): a run outside its memslot (deleted
-// or shrunk since the push) is dropped.
-void reset_dirty_gfn(Kvm& kvm, const DirtyGfnRun& run, WpWalker& walker, ResetStats& stats, AccessSink* sink) {
+void kvm_reset_dirty_gfn(Kvm& kvm, const DirtyGfnRun& run, WpWalker& walker, ResetStats& stats, AccessSink* sink) {
   const unsigned as_id = run.slot >> 16, id = run.slot & 0xFFFF;
   Memslot* slot = as_id == 0 && id < KVM_USER_MEM_SLOTS ? kvm.memslots.by_id(id) : nullptr;
   if (!slot || run.mask == 0) return;
@@ -25,23 +21,28 @@ void reset_dirty_gfn(Kvm& kvm, const DirtyGfnRun& run, WpWalker& walker, ResetSt
                                           sink);
 }
 
-}  // namespace
+std::optional<DirtyGfnRun> DirtyRingResetWalk::next_run() {
+  while (!finished_) {
+    const std::optional<DirtyGfn> e = ring_.take_collected();
+    if (!e) {
+      finished_ = true;
+      return runs_.finish();
+    }
+    ++entries_;
+    if (std::optional<DirtyGfnRun> r = runs_.add(e->slot, e->offset)) return r;
+  }
+  return std::nullopt;
+}
 
 std::uint64_t kvm_dirty_ring_reset(Kvm& kvm, DirtyRing& ring, WpWalker& walker, ResetStats& stats,
                                    std::vector<DirtyGfnRun>* runs_out, AccessSink* sink) {
-  DirtyGfnCoalescer runs(64);  // BITS_PER_LONG: rings exist on 64-bit kernels only
-  std::uint64_t count = 0;
-  auto flush_run = [&](const DirtyGfnRun& r) {
-    if (runs_out) runs_out->push_back(r);
-    reset_dirty_gfn(kvm, r, walker, stats, sink);
-  };
-  while (const std::optional<DirtyGfn> e = ring.take_collected()) {
-    ++count;
-    if (const std::optional<DirtyGfnRun> r = runs.add(e->slot, e->offset)) flush_run(*r);
+  DirtyRingResetWalk walk(ring);
+  while (const std::optional<DirtyGfnRun> r = walk.next_run()) {
+    if (runs_out) runs_out->push_back(*r);
+    kvm_reset_dirty_gfn(kvm, *r, walker, stats, sink);
   }
-  if (const std::optional<DirtyGfnRun> r = runs.finish()) flush_run(*r);
-  stats.entries_reset += count;
-  return count;
+  stats.entries_reset += walk.entries();
+  return walk.entries();
 }
 
 std::int64_t kvm_vm_ioctl_reset_dirty_pages(Kvm& kvm, WpWalker& walker, ResetStats* stats, AccessSink* sink) {

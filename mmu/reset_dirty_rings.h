@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "mmu/access_sink.h"
@@ -26,6 +27,27 @@ struct ResetStats {
   SplitStats split;
   bool flushed = false;
 };
+
+// kvm_dirty_ring_reset()'s walk of one ring, a run at a time, for callers that time
+// each run's lock round (the cycle engine): next_run() invalidates collected entries
+// from reset_index on and returns each coalesced run, nullopt once the walk stops.
+class DirtyRingResetWalk {
+ public:
+  explicit DirtyRingResetWalk(DirtyRing& ring) : ring_(ring), runs_(64) {}  // rings exist on 64-bit kernels only
+  std::optional<DirtyGfnRun> next_run();
+  std::uint64_t entries() const { return entries_; }  // entries invalidated so far
+
+ private:
+  DirtyRing& ring_;
+  DirtyGfnCoalescer runs_;
+  std::uint64_t entries_ = 0;
+  bool finished_ = false;
+};
+
+// kvm_reset_dirty_gfn(kvm, slot, offset, mask): write-protects one run again (the
+// caller holds mmu_lock for write); a run outside its memslot is dropped.
+void kvm_reset_dirty_gfn(Kvm& kvm, const DirtyGfnRun& run, WpWalker& walker, ResetStats& stats,
+                         AccessSink* sink = nullptr);
 
 // kvm_dirty_ring_reset(kvm, ring): the collected entries of one ring; returns their
 // count. `runs_out` (if given) receives every run handed to kvm_reset_dirty_gfn.

@@ -199,7 +199,10 @@ int cmd_perf_test(const std::vector<std::string>& args) {
   std::cout << "s2sim perf-test: " << cfg.machine.name << ", kernel " << cmd.kernel << ", " << cfg.vcpus
             << (cfg.vcpus == 1 ? " vCPU x " : " vCPUs x ") << cmd.bytes_per_vcpu << " bytes, " << cmd.backing << ", " << cmd.iterations
             << " iterations, " << cmd.write_percent << "% writes, "
-            << (cmd.manual_protect ? "KVM_CLEAR_DIRTY_LOG" : "KVM_GET_DIRTY_LOG only (-g)") << ", seed " << cfg.seed
+            << (cmd.dirty_ring_entries ? "dirty ring of " + std::to_string(cmd.dirty_ring_entries) + " entries a vCPU"
+                : cmd.manual_protect   ? std::string("KVM_CLEAR_DIRTY_LOG")
+                                       : std::string("KVM_GET_DIRTY_LOG only (-g)"))
+            << ", seed " << cfg.seed
             << "\n";
   print_perf_lines(std::cout, r.perf, cmd, cfg.machine.clock_hz);
   if (!a.json_path.empty()) write_file_atomically(a.json_path, perf_json(r.perf, cmd, cfg).dump(2) + "\n");

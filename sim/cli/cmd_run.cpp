@@ -19,6 +19,7 @@
 #include "sim/report/html_report.h"
 #include "sim/report/report.h"
 #include "sim/report/trace_events.h"
+#include "sim/timing/clock.h"
 #include "util/input_error.h"
 #include "util/parse_number.h"
 #include "workloads/byte_source.h"
@@ -42,6 +43,7 @@ struct RunArgs {
   bool quiet = false;
   double heartbeat_s = ProgressReporter::kDefaultHeartbeatSeconds;
   std::vector<std::string> walkers;  // compare only
+  std::vector<std::string> apis;     // compare only: dirty_log.api per run instead of the walker
 };
 
 RunArgs parse_args(const std::vector<std::string>& args, const char* cmd, bool compare) {
@@ -87,6 +89,9 @@ RunArgs parse_args(const std::vector<std::string>& args, const char* cmd, bool c
     else if (compare && a == "--walkers") {
       std::stringstream ss(value());
       for (std::string w; std::getline(ss, w, ',');) r.walkers.push_back(w);
+    } else if (compare && a == "--apis") {
+      std::stringstream ss(value());
+      for (std::string w; std::getline(ss, w, ',');) r.apis.push_back(w);
     } else if (!a.empty() && a[0] == '-') {
       throw InputError(cmd, "unknown option \"" + a + "\"");
     } else if (r.config_path.empty()) {
@@ -225,29 +230,59 @@ int cmd_run(const std::vector<std::string>& args) {
   return exit_status(r);
 }
 
+// compare --apis: the dirty-log APIs side by side, what each did and what it cost.
+void print_api_table(const std::vector<RunResult>& results) {
+  std::cout << "api    migration ms  downtime ms  gdl calls  clear calls  clear prot  ring harvests  soft-full  "
+               "blocks split  wp faults  lock wait ms  lost\n";
+  for (const auto& r : results) {
+    const Clock clock(r.clock_hz);
+    char line[240];
+    std::snprintf(line, sizeof line, "%-6s %12.3f %12.3f %10llu %12llu %11llu %14llu %10llu %13llu %10llu %13.3f %5llu\n",
+                  r.dirty_log_api.c_str(), clock.ms(r.migration_cycles), clock.ms(r.downtime_cycles),
+                  static_cast<unsigned long long>(r.get_dirty_log_calls),
+                  static_cast<unsigned long long>(r.api.clear_calls),
+                  static_cast<unsigned long long>(r.api.clear_pages_protected),
+                  static_cast<unsigned long long>(r.api.ring_harvests),
+                  static_cast<unsigned long long>(r.api.soft_full_exits),
+                  static_cast<unsigned long long>(r.api.blocks_split),
+                  static_cast<unsigned long long>(r.write_protect_faults), clock.ms(r.mmu_lock_wait),
+                  static_cast<unsigned long long>(r.lost_writes));
+    std::cout << line;
+  }
+}
+
 int cmd_compare(const std::vector<std::string>& args) {
   RunArgs a = parse_args(args, "compare", true);
-  if (a.walkers.empty()) a.walkers = mmu::wp_walker_names();
+  if (!a.walkers.empty() && !a.apis.empty())
+    throw InputError("compare", "--walkers and --apis each pick what varies: give one of them");
+  const bool by_api = !a.apis.empty();
+  if (!by_api && a.walkers.empty()) a.walkers = mmu::wp_walker_names();
   for (const auto& w : a.walkers)
     if (!mmu::make_wp_walker(w)) throw InputError("compare --walkers", "unknown walker \"" + w + "\"");
+  for (const auto& w : a.apis)
+    if (w != "get" && w != "clear" && w != "ring")
+      throw InputError("compare --apis", "unknown dirty-log API \"" + w + "\" (expected get, clear or ring)");
+  const std::vector<std::string>& variants = by_api ? a.apis : a.walkers;
+  const std::string key = by_api ? "dirty_log.api" : "dirty_log.walker";
   nlohmann::json runs = nlohmann::json::array();
   std::vector<RunResult> results;
-  // The CSV: one row per walker, the walker as the identifying column.
-  std::string csv = csv_header({"dirty_log.walker"});
+  // The CSV: one row per walker (or API), that as the identifying column.
+  std::string csv = csv_header({key});
   std::vector<ReportPoint> points;
   SimConfig base;
-  for (std::size_t i = 0; i < a.walkers.size(); ++i) {
-    const std::string& w = a.walkers[i];
+  for (std::size_t i = 0; i < variants.size(); ++i) {
+    const std::string& w = variants[i];
     const auto start = std::chrono::steady_clock::now();
     RunArgs one = a;
-    one.sets.push_back("dirty_log.walker=\"" + w + "\"");
+    one.sets.push_back(key + "=\"" + w + "\"");
     const SimConfig cfg = load(one);
     if (i == 0) {
       require_rereadable_traces(cfg);
       check_run_outputs(a, cfg);
     }
     base = cfg;
-    const std::string label = "walker " + w + " (" + std::to_string(i + 1) + "/" + std::to_string(a.walkers.size()) + ")";
+    const std::string label = (by_api ? "api " : "walker ") + w + " (" + std::to_string(i + 1) + "/" +
+                              std::to_string(variants.size()) + ")";
     results.push_back(simulate(cfg, a, label));
     const double host_s = seconds_since(start);
     runs.push_back(result_with_host_time(results.back(), cfg, a, host_s));
@@ -268,6 +303,10 @@ int cmd_compare(const std::vector<std::string>& args) {
     if (!r.verify_ok()) status = kExitLostWrites;
   if (a.quiet) return status;
   std::cout << "s2sim compare: " << base.file << "  seed " << base.seed << "\n\n";
+  if (by_api) {
+    print_api_table(results);
+    return status;
+  }
   std::cout << "walker      dirty-log cycles  upper loads  desc loads  stores  wp faults  clean prot  lost  hazards\n";
   for (const auto& r : results) {
     std::uint64_t hazards = 0;

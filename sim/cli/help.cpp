@@ -50,13 +50,18 @@ const char* const kCompareHelp =
     "\n"
     "Runs the same config once under each write-protect walker and prints one line per\n"
     "walker: dirty-log cycles, descriptor loads and stores, faults, lost writes, hazards.\n"
+    "With --apis it runs once per dirty-log API instead (the config's walker) and prints\n"
+    "what each did: migration and downtime, get/clear calls, ring harvests, soft-full\n"
+    "exits, blocks split, write-protect faults, mmu_lock wait, lost writes.\n"
     "\n"
     "options:\n"
     "  --walkers LIST          comma-separated walkers (default naive,v4,v4-fixed,range)\n"
+    "  --apis LIST             comma-separated dirty_log.api values (get, clear, ring),\n"
+    "                          run instead of the walkers\n"
     "  --set PATH=VALUE        override a config key (see s2sim help run); may be repeated\n"
     "  --seed N                replace the config's seed\n"
     "  --json FILE             write every run's result (schema s2sim.compare/1)\n"
-    "  --csv FILE              write one CSV row per walker (see s2sim help run)\n"
+    "  --csv FILE              write one CSV row per walker or API (see s2sim help run)\n"
     "  --host-time             add host_seconds to each result (not reproducible)\n"
     "  --html FILE             write a self-contained HTML report: the walkers' headline\n"
     "                          metrics side by side, then each run's charts\n"
@@ -64,7 +69,8 @@ const char* const kCompareHelp =
     "  --quiet, -q             no progress and no table\n"
     "  --help, -h              this text\n"
     "\n"
-    "example: s2sim compare configs/scenarios/misaligned-memslot.json --html walkers.html\n"
+    "examples: s2sim compare configs/scenarios/misaligned-memslot.json --html walkers.html\n"
+    "          s2sim compare dirty-log-apis --apis get,clear,ring\n"
     "\n"
     "exit status: 0; 1 if any run failed verification; 2 bad usage or config\n";
 
@@ -186,7 +192,10 @@ const char* const kPerfTestHelp =
     "                          MANUAL_PROTECT2 (+ INITIALLY_SET) and KVM_CLEAR_DIRTY_LOG\n"
     "  --stride BYTES          one access every BYTES (default 4K, one guest page)\n"
     "  --eager-split-chunk BYTES  KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE (0: off; 6.5+ only)\n"
-    "  --dirty-ring ENTRIES    per-vCPU dirty ring (refused: not harvested yet)\n"
+    "  --dirty-ring ENTRIES    each vCPU logs into a dirty ring of ENTRIES (a power of\n"
+    "                          two, 256-65536) instead of GET/CLEAR: the driver\n"
+    "                          harvests and resets when a ring fills and after\n"
+    "                          each pass (our extension; arm64 6.1 and later)\n"
     "  --machine NAME          a machine under configs/machines (default neoverse-n1)\n"
     "  --kernel PROFILE        a kernel profile (default linux-6.6-arm64; listed below)\n"
     "  --set PATH=VALUE        override a key of the generated config (see s2sim help\n"
@@ -213,7 +222,7 @@ const char* const kPerfTestHelp =
 // here (cli.cpp dispatches on the same names).
 const std::array<CommandHelp, 8> kCommands{{
     {"run", "run one simulation (a config, a scenario name, or the default)", kRunHelp},
-    {"compare", "the same run under each write-protect walker, side by side", kCompareHelp},
+    {"compare", "the same run under each write-protect walker (or dirty-log API), side by side", kCompareHelp},
     {"decode", "every field of a stage-2 descriptor", kDecodeHelp},
     {"lab", "teaching labs: a seed makes a problem, solve works it, check and grade grade it", kLabHelp},
     {"scenarios", "list the shipped scenarios", kScenariosHelp},

@@ -15,6 +15,7 @@
 // values, problem() returning "" or what is wrong.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <string>
 
@@ -149,6 +150,74 @@ void dirty_log_fields(C& c, V& v) {
                              "block_as_table reachable)",
                              "the kernel's (`\"dissolve\"` for every profile)"},
     c.block_policy);
+  // The API of today the migration thread may use instead (QEMU's choices): quiet
+  // keys, so that configs without them keep their results byte-identical.
+  v(Kind{"api", "the dirty-log API the migration thread uses (QEMU's choices)", true}, c.dirty_log.api,
+    [&](auto&& option) {
+      option("get", "plain KVM_GET_DIRTY_LOG: each call clears the bitmap and write-protects what it reports",
+             [&](auto&) {});
+      option("clear", "KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2: GET_DIRTY_LOG only snapshots; before sending, "
+                      "KVM_CLEAR_DIRTY_LOG clears and write-protects a chunk at a time (QEMU's clear_bmap)",
+             [&](auto& w) {
+               w(Flag{"initially_set", true,
+                      "KVM_DIRTY_LOG_INITIALLY_SET: nothing is write-protected when logging starts; the "
+                      "first CLEAR of each chunk protects it (QEMU enables it when offered)"},
+                 c.dirty_log.initially_set);
+               w(Whole<unsigned>{"clear_bitmap_shift", 18, 6, 31,
+                                 "a CLEAR covers 2^shift pages (QEMU's x-clear-bitmap-shift, default 18: 1 GiB)"},
+                 c.dirty_log.clear_bitmap_shift);
+             });
+      option("ring", "the per-vCPU dirty ring with RING_WITH_BITMAP: harvest + KVM_RESET_DIRTY_RINGS each round, "
+                     "a final bitmap sync at stop-and-copy",
+             [&](auto& w) {
+               w(Whole<std::uint32_t>{.key = "ring_entries",
+                                      .def = 4096,
+                                      .min = 256,
+                                      .max = mmu::KVM_DIRTY_RING_MAX_ENTRIES,
+                                      .meaning = "entries in each vCPU's ring (QEMU's dirty-ring-size); a vCPU "
+                                                 "that reaches entries - 64 exits until the ring is reset",
+                                      .values = "a power of two, 256 .. 65536"},
+                 c.dirty_log.ring_entries);
+               w.check("ring_entries", [&]() -> std::string {
+                 return std::has_single_bit(c.dirty_log.ring_entries) ? "" : "must be a power of two";
+               });
+             });
+    });
+  v.check("api", [&]() -> std::string {
+    // The kernel profile decides which APIs exist (mmu/kernel_profile.cpp).
+    if (c.dirty_log.api == "clear" && !profile.apis.clear_dirty_log)
+      return "kernel " + profile.name + " has no KVM_CLEAR_DIRTY_LOG (Linux 5.0+): choose a kernel profile "
+             "that offers it, such as linux-6.6-arm64";
+    if (c.dirty_log.api == "ring" && !profile.apis.dirty_ring)
+      return "kernel " + profile.name + " has no dirty ring on arm64 (Linux 6.1+): choose a kernel profile "
+             "that offers it, such as linux-6.6-arm64";
+    // A kept block marks its 512 pages dirty in one write fault: more than a ring's 64
+    // reserved entries absorb, so the ring overflows (records lost) and the reset
+    // protects the block again before the faulting write is retried. The kernel never
+    // maps a block writable while logging (force_pte), so only the teaching policy
+    // meets this.
+    return c.dirty_log.api == "ring" && c.block_policy == mmu::BlockPolicy::Keep
+               ? "the dirty ring needs block_policy \"dissolve\" (a kept block marks 512 pages in one fault)"
+               : "";
+  });
+  v(Whole<std::uint64_t>{.key = "eager_split_chunk",
+                         .def = 0,
+                         .min = 0,
+                         .max = std::uint64_t{1} << 30,
+                         .meaning = "KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE: split blocks chunk by chunk when logging "
+                                    "starts (or, with api clear + initially_set, in CLEAR); 0 = off",
+                         .values = "0, 4096, 2097152 or 1073741824",
+                         .quiet = true},
+    c.dirty_log.eager_split_chunk);
+  v.check("eager_split_chunk", [&]() -> std::string {
+    const std::uint64_t b = c.dirty_log.eager_split_chunk;
+    if (b != 0 && !profile.apis.eager_split)
+      return "kernel " + profile.name + " has no eager page splitting (KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE, "
+             "arm64 6.5+): choose a kernel profile that offers it, such as linux-6.6-arm64";
+    return b == 0 || b == 4096 || b == (std::uint64_t{1} << 21) || b == (std::uint64_t{1} << 30)
+               ? ""
+               : "must be 0 (off) or a block size: 4096, 2097152 or 1073741824 (kvm_is_block_size_supported)";
+  });
 }
 
 template <class C, class V>

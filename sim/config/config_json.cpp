@@ -14,7 +14,9 @@ class FieldWriter {
 
   void operator()(const Flag& f, bool v) { j_[f.key] = v; }
   template <class T>
-  void operator()(const Whole<T>& f, const T& v) { j_[f.key] = v; }
+  void operator()(const Whole<T>& f, const T& v) {
+    if (!f.quiet || v != f.def) j_[f.key] = v;
+  }
   void operator()(const Real& f, double v) { j_[f.key] = v; }
   void operator()(const Text& f, const std::string& v) { j_[f.key] = v; }
   void operator()(const Named& f, const std::string& v) { j_[f.key] = v; }
@@ -36,6 +38,11 @@ class FieldWriter {
   // The kind, and the keys of that kind only.
   template <class F>
   void operator()(const Kind& k, const std::string& v, F&& options) {
+    std::string first;
+    options([&](const char* name, const char*, auto&&) {
+      if (first.empty()) first = name;
+    });
+    if (k.quiet && v == first) return;
     j_[k.key] = v;
     options([&](const char* name, const char*, auto&& fields) {
       if (v == name) fields(*this);

@@ -36,8 +36,13 @@ std::string quoted(const std::vector<std::string>& words) {
 // Lists the keys of a table, each under the path of the object it sits in.
 class KeyLister {
  public:
-  KeyLister(std::vector<ConfigKey>& out, std::string path, std::string pointer, std::string when)
-      : out_(out), path_(std::move(path)), pointer_(std::move(pointer)), when_(std::move(when)) {}
+  KeyLister(std::vector<ConfigKey>& out, std::string path, std::string pointer, std::string when,
+            std::string when_key)
+      : out_(out),
+        path_(std::move(path)),
+        pointer_(std::move(pointer)),
+        when_(std::move(when)),
+        when_key_(std::move(when_key)) {}
 
   void operator()(const Flag& f, bool) {
     ConfigKey& k = add(f.key, "boolean", f.meaning);
@@ -55,6 +60,7 @@ class KeyLister {
     } else {
       set_default(k, f.def, "`" + std::to_string(f.def) + "`");
     }
+    k.quiet = f.quiet;
     k.min = f.min;
     k.max = f.max;
     k.values = f.values ? f.values
@@ -116,8 +122,9 @@ class KeyLister {
       meanings += std::string(meanings.empty() ? "" : "; ") + "`" + name + "`: " + meaning;
     });
     word(kind.key, names.front(), names, std::string(kind.meaning) + ". " + meanings);
+    out_.back().quiet = kind.quiet;
     options([&](const char* name, const char*, auto&& fields) {
-      KeyLister inner(out_, path_, pointer_, name);
+      KeyLister inner(out_, path_, pointer_, name, kind.key);
       fields(inner);
     });
   }
@@ -161,6 +168,7 @@ class KeyLister {
     k.path = path_ + key;
     k.pointer = pointer_ + "/" + key;
     k.when = when_;
+    k.when_key = when_key_;
     k.type = type;
     k.meaning = meaning;
     out_.push_back(std::move(k));
@@ -180,18 +188,18 @@ class KeyLister {
   }
 
   KeyLister nested(const std::string& key, const std::string& pointer) const {
-    return KeyLister(out_, path_ + key + ".", pointer_ + pointer, when_);
+    return KeyLister(out_, path_ + key + ".", pointer_ + pointer, when_, when_key_);
   }
 
   std::vector<ConfigKey>& out_;
-  std::string path_, pointer_, when_;
+  std::string path_, pointer_, when_, when_key_;
 };
 
 }  // namespace
 
 std::vector<ConfigKey> config_keys() {
   std::vector<ConfigKey> keys;
-  KeyLister lister(keys, "", "", "");
+  KeyLister lister(keys, "", "", "", "");
   const SimConfig c{};
   config_fields(c, lister);
   return keys;
@@ -200,7 +208,7 @@ std::vector<ConfigKey> config_keys() {
 std::string config_keys_markdown() {
   std::string md = "| key | default | values | meaning |\n|---|---|---|---|\n";
   for (const ConfigKey& k : config_keys()) {
-    const std::string meaning = k.when.empty() ? k.meaning : "kind `" + k.when + "`: " + k.meaning;
+    const std::string meaning = k.when.empty() ? k.meaning : k.when_key + " `" + k.when + "`: " + k.meaning;
     md += "| `" + k.path + "` | " + k.default_text + " | " + k.values + " | " + meaning + " |\n";
   }
   return md;

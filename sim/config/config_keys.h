@@ -14,6 +14,8 @@ struct ConfigKey {
   std::string path;     // "dirty_log.walker", "memslots[].id", "migration.stop_rule.rounds"
   std::string pointer;  // where it sits in a config with one memslot: "/memslots/0/id"
   std::string when;     // the kind it belongs to ("threshold"), or "" for every kind
+  std::string when_key;  // the key in the same object that picks that kind ("kind", "api"), or ""
+  bool quiet = false;    // left out of a written config while it holds its default
   std::string type;     // "boolean", "integer", "number", "string", "object", "array", "any"
   nlohmann::json def;   // the default; null when required, computed from other keys, or not read
   std::string default_text;            // the default as the README shows it

@@ -71,6 +71,9 @@ struct Whole {
   const char* computed = nullptr;
   const char* values = nullptr;
   bool required = false;
+  // Left out of a written config while it holds its default, so that adding the key
+  // leaves every existing result's config (and so the result) byte-identical.
+  bool quiet = false;
 };
 
 // A finite number in [min, max].
@@ -137,6 +140,9 @@ struct Section {
 struct Kind {
   const char* key;
   const char* meaning;
+  // Left out of a written config, with its option's keys, while the first option is
+  // chosen (as Whole::quiet).
+  bool quiet = false;
 };
 
 // A key that is allowed and not read ("comment" in most objects).

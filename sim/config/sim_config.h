@@ -34,6 +34,16 @@ struct DirtyLogConfig {
   std::string walker;
   mmu::DirtyLogOptions options;
   bool resched_lock = false;
+  // The dirty-log API the migration thread uses, as QEMU picks it (config_fields.h):
+  //   "get"    plain KVM_GET_DIRTY_LOG, which clears and write-protects
+  //   "clear"  KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2: GET only snapshots, then
+  //            KVM_CLEAR_DIRTY_LOG per chunk of 2^clear_bitmap_shift pages before sending
+  //   "ring"   the per-vCPU dirty ring (ACQ_REL + WITH_BITMAP, as arm64 requires)
+  std::string api;
+  bool initially_set = true;             // clear: KVM_DIRTY_LOG_INITIALLY_SET
+  unsigned clear_bitmap_shift = 18;      // clear: QEMU's x-clear-bitmap-shift
+  std::uint32_t ring_entries = 4096;     // ring: entries per vCPU
+  std::uint64_t eager_split_chunk = 0;   // KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE bytes; 0 = off
 };
 
 // The rule that ends pre-copy; only the keys of `kind` are read, the others keep

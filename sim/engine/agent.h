@@ -19,7 +19,9 @@ struct Agent {
   bool blocked = false;  // queued for a lock (lock_arbiter.h) until its hand-over
   bool done = false;     // finished: never runs again
   bool paused = false;   // a vCPU stopped for stop-and-copy (vm_stop)
-  bool waiting = false;  // waiting on the iteration barrier (iteration_barrier.h)
+  // Waiting off the schedule until another agent wakes it: on the iteration barrier
+  // (iteration_barrier.h), or a vCPU after KVM_EXIT_DIRTY_RING_FULL (vcpu_agent.h).
+  bool waiting = false;
   std::uint64_t block_start = 0;  // when it queued
   std::uint64_t lock_wait = 0;    // cycles spent waiting for locks, hand-overs included
 };

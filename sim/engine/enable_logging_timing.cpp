@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "mmu/dirty_log.h"
-#include "mmu/eager_split.h"
 #include "mmu/granule.h"
 #include "mmu/wp_walker.h"
 #include "sim/timing/cycle_sink.h"
@@ -17,27 +16,21 @@ TimedEnableLogging::TimedEnableLogging(RunContext& ctx, Agent& a) : ctx_(ctx), s
   mmu::kvm_start_dirty_logging(ctx_.kvm, ctx_.slot.id, ctx_.cfg.dirty_log.options.bits_per_long);
   cursor_ = ctx_.slot.base_gfn;
   walk_start_ = a.time;
+  // kvm_arch_commit_memory_region() returns early with INITIALLY_SET.
+  walked_ = flushed_ = !mmu::kvm_enable_logging_protects(ctx_.kvm);
 }
 
 bool TimedEnableLogging::step(Agent& a) {
-  if (!mmu::kvm_enable_logging_protects(ctx_.kvm)) return true;
-  if (walked_ && !flushed_) {
+  if (flushed_) {
+    if (ctx_.kvm.caps.eager_split_chunk == 0 || !mmu::kvm_enable_logging_protects(ctx_.kvm)) return true;
+    if (!split_) split_.emplace(ctx_, a);
+    return split_->step(a);
+  }
+  if (walked_) {
     TlbShootdown::Charge charged(ctx_.shootdown, a);
     ctx_.kvm.tlb->flush_remote_tlbs();
     flushed_ = true;
     return ctx_.kvm.caps.eager_split_chunk == 0;
-  }
-  if (flushed_) {
-    // kvm_mmu_split_memory_region(), after the write-protect (6.5+).
-    if (!ctx_.locks.take(ctx_.locks.mmu_lock, a)) return false;
-    CycleSink sink(ctx_.caches, a.core);
-    {
-      TlbShootdown::Charge charged(ctx_.shootdown, a);
-      mmu::kvm_mmu_split_memory_region(ctx_.kvm, ctx_.slot.id, nullptr, &sink);
-    }
-    a.time += sink.cycles;
-    ctx_.locks.release(ctx_.locks.mmu_lock, a);
-    return true;
   }
   if (!ctx_.locks.take(ctx_.locks.mmu_lock, a)) return false;
   const mmu::Memslot& slot = ctx_.slot;

@@ -6,18 +6,18 @@
 //   kvm_mmu_wp_memory_region(): stage2_wp_range() under mmu_lock, one 2 MiB chunk a
 //   step (cond_resched_lock at pgd entry boundaries when dirty_log.resched_lock is on);
 //   its kvm_flush_remote_tlbs(), charged to the agent by the TLB shootdown;
-//   with KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE set, kvm_mmu_split_memory_region() under
-//   mmu_lock (write) in one step: the new tables' stores at the core's cache latencies
-//   and each block's break-before-make TLBI (the memory-cache top-ups between chunks
-//   are not charged).
-// With MANUAL_PROTECT2 + INITIALLY_SET nothing is protected or split: the ioctl returns
-// after setting the flag (kvm_mmu_slot_apply_flags, arm64 5.8+).
+//   with an eager-split chunk size, kvm_mmu_split_memory_region() after it
+//   (eager_split_timing.h; arm64 kvm_arch_commit_memory_region, 6.5).
+// With MANUAL_PROTECT2 + INITIALLY_SET only the flag and the all-ones bitmap are set:
+// protection (and splitting) waits for each range's first KVM_CLEAR_DIRTY_LOG.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "mmu/types.h"
 #include "sim/engine/agent.h"
+#include "sim/engine/eager_split_timing.h"
 #include "sim/engine/run_context.h"
 
 namespace s2sim::sim {
@@ -38,7 +38,9 @@ class TimedEnableLogging {
   RunContext& ctx_;
   std::uint64_t start_, walk_start_;
   mmu::gfn_t cursor_;
-  bool walked_ = false, flushed_ = false;
+  bool walked_ = false;
+  bool flushed_ = false;
+  std::optional<TimedEagerSplit> split_;
 };
 
 }  // namespace s2sim::sim

@@ -8,6 +8,7 @@
 #include "mmu/hw_walk.h"
 #include "mmu/kernel_profile.h"
 #include "mmu/kvm.h"
+#include "sim/engine/dirty_log_api.h"
 #include "sim/engine/host_agent.h"
 #include "sim/engine/host_leaf_prefetch.h"
 #include "sim/engine/lock_arbiter.h"
@@ -38,6 +39,9 @@ Engine::Engine(const SimConfig& cfg, Timeline* trace, const PerfTestOptions* per
   ko.block_policy = cfg_.block_policy;
   shootdown_ = std::make_unique<TlbShootdown>(cfg_.machine, ko.vmid, trace_, kernel_flush_by_ipa(profile, cfg_.machine));
   kvm_ = std::make_unique<mmu::Kvm>(ko, shootdown_.get());
+  // The dirty-log APIs the config asks for, enabled as QEMU does (dirty_log_api.h)
+  // before any memslot or vCPU; the profile decides which exist (ko.apis).
+  enable_dirty_log_caps(*kvm_, cfg_);
   if (perf) {
     // The request runs on the config's kernel (an empty name means that one).
     PerfTestRequest req = perf->request;
@@ -91,6 +95,7 @@ Engine::Engine(const SimConfig& cfg, Timeline* trace, const PerfTestOptions* per
   pages_ = std::make_unique<LostWriteVerifier>(slot.npages, cfg_.migration.enabled);
   res_.seed = cfg_.seed;
   res_.walker = cfg_.dirty_log.walker;
+  res_.dirty_log_api = cfg_.dirty_log.api;
   res_.workload = ops_->describe();
   res_.migration_enabled = cfg_.migration.enabled;
   res_.verify_enabled = cfg_.verify.enabled && cfg_.migration.enabled;
@@ -101,13 +106,20 @@ Engine::Engine(const SimConfig& cfg, Timeline* trace, const PerfTestOptions* per
   if (cfg_.migration.enabled) ctx_->migration_start = cfg_.machine.clock().ms_to_cycles(cfg_.migration.start_ms);
 
   vcpus_.reserve(cfg_.vcpus);  // never reallocated: the shootdown holds their TLBs
-  for (unsigned i = 0; i < cfg_.vcpus; ++i) vcpus_.emplace_back(*ctx_, *ops_ahead_, *leaf_prefetch_);
+  for (unsigned i = 0; i < cfg_.vcpus; ++i) {
+    (void)mmu::kvm_create_vcpu(*kvm_);  // its dirty ring, with dirty_log.api "ring"
+    vcpus_.emplace_back(*ctx_, *ops_ahead_, *leaf_prefetch_);
+  }
   for (VcpuAgent& v : vcpus_) shootdown_->attach(v.tlb());
   if (cfg_.migration.enabled) {
-    migration_ = std::make_unique<MigrationAgent>(*ctx_, agents_, vcpus_);
+    migration_ = std::make_unique<MigrationAgent>(*ctx_, agents_, vcpus_, *queue_);
   }
   if (perf) {
     if (cfg_.migration.enabled) throw std::invalid_argument("perf-test runs without the migration thread");
+    // Its API comes from its own flags; nothing here would harvest a ring or CLEAR.
+    if (cfg_.dirty_log.api != "get" || cfg_.dirty_log.eager_split_chunk != 0)
+      throw std::invalid_argument("perf-test picks its dirty-log API from its flags, not dirty_log.api or "
+                                  "dirty_log.eager_split_chunk");
     perf_ = std::make_unique<PerfTestDriver>(*ctx_, *perf, agents_[cfg_.vcpus], agents_, vcpus_, *queue_);
   }
   if (host) {

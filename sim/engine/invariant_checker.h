@@ -1,6 +1,7 @@
 // The dirty-logging invariant, checked after each get_dirty_log when
 // verify.invariants is on: every page of the migrated slot is dirty in the bitmap
-// just returned or in the live bitmap, or else write-protected in the stage-2 tables
+// just returned (or otherwise known to user space: pages collected and not yet sent)
+// or in the live bitmap or a vCPU's dirty ring, or else write-protected in the stage-2 tables
 // with no writable TLB entry for it on any vCPU. A page that is neither can be
 // written without anyone noticing: a lost write waiting to happen.
 #pragma once

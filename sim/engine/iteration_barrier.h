@@ -41,6 +41,17 @@ class IterationBarrier {
   // The latest clock among this iteration's arrivals.
   std::uint64_t last_arrival() const { return last_arrival_; }
 
+  // A vCPU that cannot finish its pass without the driver (KVM_EXIT_DIRTY_RING_FULL:
+  // it waits in user space until the rings are harvested and reset, as the vCPU
+  // threads of the dirty_log_test selftest wait for its main thread) wakes the driver
+  // at its clock `t`, if the driver waits.
+  void wake_driver(std::uint64_t t) {
+    if (!driver_.waiting) return;
+    driver_.waiting = false;
+    driver_.time = std::max(driver_.time, t);
+    queue_.push(driver_);
+  }
+
   // The driver waits for the iteration in progress (it is woken by the last arrival).
   void wait(Agent& driver) {
     if (!all_arrived()) driver.waiting = true;

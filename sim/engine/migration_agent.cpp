@@ -28,15 +28,24 @@ std::uint64_t page_send_cycles(const SimConfig& cfg) {
   return std::max<std::uint64_t>(cfg.machine.costs.page_copy, wire);
 }
 
+MigrationAgent::Api api_of(const std::string& name) {
+  return name == "clear" ? MigrationAgent::Api::Clear
+         : name == "ring" ? MigrationAgent::Api::Ring
+                          : MigrationAgent::Api::Get;
+}
+
 }  // namespace
 
-MigrationAgent::MigrationAgent(RunContext& ctx, std::vector<Agent>& agents, std::vector<VcpuAgent>& vcpus)
+MigrationAgent::MigrationAgent(RunContext& ctx, std::vector<Agent>& agents, std::vector<VcpuAgent>& vcpus,
+                               RunQueue& queue)
     : ctx_(ctx),
       agents_(agents),
       vcpus_(vcpus),
+      queue_(queue),
       walker_(checked_walker(ctx.cfg.dirty_log.walker)),
       stop_rule_(make_stop_rule(ctx.cfg.migration.stop, ctx.cfg.machine.clock())),
-      page_send_cycles_(page_send_cycles(ctx.cfg)) {
+      page_send_cycles_(page_send_cycles(ctx.cfg)),
+      api_(api_of(ctx.cfg.dirty_log.api)) {
   for (const VcpuAgent& v : vcpus_) tlbs_.push_back(&v.tlb());
 }
 
@@ -71,7 +80,7 @@ void MigrationAgent::step(Agent& a) {
       break;
     case P::Round:
     case P::Final:
-      get_dirty_log_step(a);
+      sync_step(a);
       break;
     case P::Decide:
       decide(a);
@@ -93,12 +102,18 @@ void MigrationAgent::step(Agent& a) {
 
 void MigrationAgent::send_round0_pages(Agent& a) {
   // Round 0 sends every page while the guest runs. A run of pages never written
-  // (still version 0, nothing to record) inside one 2 MiB chunk goes in one step.
+  // (still version 0, nothing to record) inside one 2 MiB chunk (and one CLEAR chunk)
+  // goes in one step.
+  if (!serve_rings(a) || !clear_before_send(a, cursor_, true)) return;
   const mmu::Memslot& slot = ctx_.slot;
   const std::uint64_t rel = cursor_ - slot.base_gfn;
   gfn_t n = 1;
   if (!ctx_.pages.chunk_written(rel)) {
-    const gfn_t chunk_end = std::min<gfn_t>(slot.end_gfn(), slot.base_gfn + ((rel / 512) + 1) * 512);
+    gfn_t chunk_end = std::min<gfn_t>(slot.end_gfn(), slot.base_gfn + ((rel / 512) + 1) * 512);
+    if (api_ == Api::Clear) {
+      const unsigned shift = ctx_.cfg.dirty_log.clear_bitmap_shift;
+      chunk_end = std::min<gfn_t>(chunk_end, slot.base_gfn + (((rel >> shift) + 1) << shift));
+    }
     n = chunk_end - cursor_;
     a.time += n * page_send_cycles_;
     round_.pages_sent += n;
@@ -113,6 +128,23 @@ void MigrationAgent::send_round0_pages(Agent& a) {
   }
 }
 
+void MigrationAgent::sync_step(Agent& a) {
+  if (api_ != Api::Ring) return get_dirty_log_step(a);
+  // QEMU's kvm_dirty_ring_reap(); at stop-and-copy the bitmap too (RING_WITH_BITMAP:
+  // kvm_log_sync_global with last_stage).
+  if (!ring_synced_) {
+    if (!ring_collect_step(a)) return;
+    ring_synced_ = true;
+    if (phase_ == Phase::Round) {
+      std::vector<gfn_t> reported;
+      reported.swap(collected_);
+      ring_synced_ = false;
+      return sync_done(a, reported);
+    }
+  }
+  get_dirty_log_step(a);
+}
+
 void MigrationAgent::get_dirty_log_step(Agent& a) {
   if (!call_) call_.emplace(ctx_, *walker_, a);
   if (!call_->step(a, round_.round)) return;
@@ -122,8 +154,20 @@ void MigrationAgent::get_dirty_log_step(Agent& a) {
   res.pages_reported += call.pages_reported();
   res.wp += call.wp_stats();
   round_.get_dirty_log_cycles += a.time - call_->start();
-  const std::vector<gfn_t> reported = call.dirty_gfns();
-  if (ctx_.cfg.verify.invariants) check_dirty_log_invariant(ctx_.kvm, ctx_.slot, reported, tlbs_, a.time, res);
+  std::vector<gfn_t> reported = call.dirty_gfns();
+  call_.reset();
+  if (api_ == Api::Ring) {
+    std::vector<gfn_t> merged;
+    std::set_union(reported.begin(), reported.end(), collected_.begin(), collected_.end(), std::back_inserter(merged));
+    reported.swap(merged);
+    collected_.clear();
+    ring_synced_ = false;
+  }
+  sync_done(a, reported);
+}
+
+void MigrationAgent::sync_done(Agent& a, const std::vector<gfn_t>& reported) {
+  if (ctx_.cfg.verify.invariants) check_invariant(a.time, reported);
   std::vector<gfn_t> merged;
   std::set_union(pending_.begin(), pending_.end(), reported.begin(), reported.end(), std::back_inserter(merged));
   pending_.swap(merged);
@@ -131,8 +175,8 @@ void MigrationAgent::get_dirty_log_step(Agent& a) {
   // union of the last pre-copy report and the final one (a page in both counts
   // once), never more than the slot.
   round_.dirty_pages = pending_.size();
-  call_.reset();
   send_pos_ = 0;
+  clear_next_chunk_ = 0;
   send_begin_ = a.time;
   phase_ = phase_ == Phase::Final ? Phase::FinalSend : Phase::Decide;
 }
@@ -158,6 +202,7 @@ void MigrationAgent::decide(Agent& a) {
 
 void MigrationAgent::send_step(Agent& a) {
   if (send_pos_ < pending_.size()) {
+    if (!serve_rings(a) || !clear_before_send(a, pending_[send_pos_], false)) return;
     copy_page(a, pending_[send_pos_++]);
     return;
   }
@@ -219,6 +264,74 @@ bool MigrationAgent::all_vcpus_stopped(Agent& a) {
   return true;
 }
 
+bool MigrationAgent::clear_before_send(Agent& a, gfn_t gfn, bool whole_chunk) {
+  if (api_ != Api::Clear) return true;
+  const mmu::Memslot& slot = ctx_.slot;
+  const unsigned shift = ctx_.cfg.dirty_log.clear_bitmap_shift;
+  const std::uint64_t chunk = (gfn - slot.base_gfn) >> shift;
+  if (!clear_) {
+    if (chunk < clear_next_chunk_) return true;
+    // QEMU hands back the bits it collected for the chunk: all of them in round 0
+    // (its bitmap starts all dirty), else the pages the last sync reported in it.
+    const std::uint64_t first = chunk << shift;
+    const std::uint64_t num = std::min<std::uint64_t>(std::uint64_t{1} << shift, slot.npages - first);
+    mmu::ClearDirtyLogArgs args;
+    if (whole_chunk) {
+      args.slot = slot.id;
+      args.first_page = first;
+      args.num_pages = num;
+      args.bitmap.assign((num + 63) / 64, ~std::uint64_t{0});
+      if (num % 64) args.bitmap.back() = (std::uint64_t{1} << (num % 64)) - 1;
+    } else {
+      const auto lo = std::lower_bound(pending_.begin(), pending_.end(), slot.base_gfn + first);
+      const auto hi = std::lower_bound(lo, pending_.end(), slot.base_gfn + first + num);
+      args = mmu::clear_args_for(slot, first, num, std::vector<gfn_t>(lo, hi));
+    }
+    clear_.emplace(ctx_, *walker_, std::move(args), a);
+  }
+  if (!clear_->step(a)) return false;
+  clear_.reset();
+  clear_next_chunk_ = chunk + 1;
+  if (ctx_.cfg.verify.invariants) check_invariant(a.time, pending_);
+  return true;
+}
+
+bool MigrationAgent::serve_rings(Agent& a) {
+  if (api_ != Api::Ring) return true;
+  if (!ring_) {
+    const bool due = std::any_of(agents_.begin(), agents_.end(), [&](const Agent& ag) {
+      return ag.kind == Agent::Kind::Vcpu && !ag.paused && vcpus_[ag.index].ring_full();
+    });
+    if (!due) return true;
+  }
+  (void)ring_collect_step(a);  // the collection takes this step; sending resumes after it
+  return false;
+}
+
+bool MigrationAgent::ring_collect_step(Agent& a) {
+  if (!ring_) ring_.emplace(ctx_, *walker_, a);
+  if (!ring_->step(a)) return false;
+  const std::vector<gfn_t>& got = ring_->harvested();
+  std::vector<gfn_t> merged;
+  std::set_union(collected_.begin(), collected_.end(), got.begin(), got.end(), std::back_inserter(merged));
+  collected_.swap(merged);
+  ring_.reset();
+  for (Agent& ag : agents_)
+    if (ag.kind == Agent::Kind::Vcpu && vcpus_[ag.index].wake_if_ring_reset(ag, a.time)) queue_.push(ag);
+  // (A sync checks once it has all it reports: sync_done.)
+  if (ctx_.cfg.verify.invariants && phase_ != Phase::Round && phase_ != Phase::Final) {
+    std::vector<gfn_t> known;
+    std::set_union(collected_.begin(), collected_.end(), pending_.begin() + static_cast<std::ptrdiff_t>(send_pos_),
+                   pending_.end(), std::back_inserter(known));
+    check_invariant(a.time, known);
+  }
+  return true;
+}
+
+void MigrationAgent::check_invariant(std::uint64_t now, const std::vector<gfn_t>& known) {
+  check_dirty_log_invariant(ctx_.kvm, ctx_.slot, known, tlbs_, now, ctx_.res);
+}
+
 void MigrationAgent::copy_page(Agent& a, gfn_t gfn) {
   ctx_.pages.copy(gfn - ctx_.slot.base_gfn);
   a.time += page_send_cycles_;
@@ -238,6 +351,7 @@ void MigrationAgent::finish_round(Agent& a) {
   const TlbShootdownStats flushes = ctx_.shootdown.stats();
   round_.guest_write_faults = wp_faults - faults_at_round_start_;
   round_.tlb_flushes = (flushes - flushes_at_round_start_).requests();
+  round_.api = res.api - api_at_round_start_;
   if (Timeline* trace = ctx_.trace) {
     if (round_.pages_sent)
       trace->complete(a.id, "send pages", send_begin_, a.time, {{"round", round_.round}, {"pages", round_.pages_sent}});
@@ -255,6 +369,7 @@ void MigrationAgent::finish_round(Agent& a) {
   round_.start_cycle = a.time;
   faults_at_round_start_ = wp_faults;
   flushes_at_round_start_ = flushes;
+  api_at_round_start_ = res.api;
 }
 
 }  // namespace s2sim::sim

@@ -31,6 +31,7 @@ PerfTestDriver::PerfTestDriver(RunContext& ctx, const PerfTestOptions& opts, Age
       opts_(opts),
       agents_(agents),
       vcpus_(vcpus),
+      queue_(queue),
       barrier_(ctx.cfg.vcpus, a, queue),
       walker_(mmu::make_wp_walker(ctx.cfg.dirty_log.walker)) {
   if (!walker_) throw std::invalid_argument("unknown walker \"" + ctx.cfg.dirty_log.walker + "\"");
@@ -73,13 +74,24 @@ void PerfTestDriver::step(Agent& a) {
       enable_.reset();
       return start_iteration(a);
     case Phase::Dirty:
+      // A vCPU out on KVM_EXIT_DIRTY_RING_FULL woke the driver: collect, and again
+      // while one is still out (it filled its ring after this collection's harvest).
+      if (ring_ || ring_full_vcpu()) {
+        if (!ring_collect_step(a) || ring_full_vcpu()) return;
+      }
       if (!barrier_.all_arrived()) return barrier_.wait(a);
       it_.dirty_memory_cycles = barrier_.last_arrival() - iteration_start_;
       if (ctx_.trace)
         ctx_.trace->complete(a.id, "iteration " + std::to_string(iteration_) + " dirty memory", iteration_start_,
                              barrier_.last_arrival());
-      phase_ = Phase::Get;
+      phase_ = ctx_.kvm.caps.dirty_ring_entries ? Phase::Collect : Phase::Get;
       return;
+    case Phase::Collect: {
+      if (!ring_) collect_start_ = a.time;
+      if (!ring_collect_step(a)) return;
+      it_.ring_collect_cycles = a.time - collect_start_;
+      return end_iteration(a);
+    }
     case Phase::Get:
       return get_dirty_log_step(a);
     case Phase::Clear:
@@ -97,6 +109,7 @@ void PerfTestDriver::start_iteration(Agent& a) {
   ++iteration_;
   iteration_start_ = a.time;
   at_start_ = counters();
+  soft_full_at_start_ = ctx_.res.api.soft_full_exits;
   it_ = PerfIteration{};
   it_.iteration = iteration_;
   barrier_.release(agents_, a.time, [&](Agent& v, std::uint64_t waited) { vcpus_[v.index].resume(v, waited); });
@@ -121,7 +134,7 @@ void PerfTestDriver::get_dirty_log_step(Agent& a) {
     check_dirty_log_invariant(ctx_.kvm, ctx_.slot, call.dirty_gfns(), tlbs_, a.time, res);
   if (ctx_.kvm.caps.manual_protect) {
     // The selftest hands the whole bitmap back at once (memstress_clear_dirty_log).
-    clear_.emplace(ctx_, *walker_, call.user_bitmap(), ctx_.cfg.dirty_log.options.bits_per_long, a);
+    clear_.emplace(ctx_, *walker_, whole_slot_clear_args(ctx_.slot, call.user_bitmap(), ctx_.cfg.dirty_log.options.bits_per_long), a);
     get_.reset();
     phase_ = Phase::Clear;
     return;
@@ -132,12 +145,30 @@ void PerfTestDriver::get_dirty_log_step(Agent& a) {
 
 void PerfTestDriver::clear_dirty_log_step(Agent& a) {
   if (!clear_->step(a)) return;
-  if (clear_->call().result() != 0)
-    throw std::logic_error("KVM_CLEAR_DIRTY_LOG failed with " + std::to_string(clear_->call().result()));
   it_.clear_dirty_log_cycles = a.time - clear_->start();
-  if (ctx_.trace) ctx_.trace->complete(a.id, "clear_dirty_log", clear_->start(), a.time);
   clear_.reset();
   end_iteration(a);
+}
+
+bool PerfTestDriver::ring_full_vcpu() const {
+  for (const Agent& ag : agents_)
+    if (ag.kind == Agent::Kind::Vcpu && vcpus_[ag.index].ring_full()) return true;
+  return false;
+}
+
+bool PerfTestDriver::ring_collect_step(Agent& a) {
+  if (!ring_) ring_.emplace(ctx_, *walker_, a);
+  if (!ring_->step(a)) return false;
+  it_.dirty_pages += ring_->harvested().size();
+  ++it_.ring_collections;
+  // After the pass every vCPU waits at GUEST_SYNC: each page it dirtied was in a ring
+  // harvested now or before, and is write-protected again.
+  if (phase_ == Phase::Collect && ctx_.cfg.verify.invariants)
+    check_dirty_log_invariant(ctx_.kvm, ctx_.slot, ring_->harvested(), tlbs_, a.time, ctx_.res);
+  ring_.reset();
+  for (Agent& ag : agents_)
+    if (ag.kind == Agent::Kind::Vcpu && vcpus_[ag.index].wake_if_ring_reset(ag, a.time)) queue_.push(ag);
+  return true;
 }
 
 void PerfTestDriver::end_iteration(Agent& a) {
@@ -146,6 +177,7 @@ void PerfTestDriver::end_iteration(Agent& a) {
   it_.translation_faults = now.translation - at_start_.translation;
   it_.write_protect_faults = now.write_protect - at_start_.write_protect - it_.split_faults;
   it_.mmu_lock_wait_cycles = now.mmu_lock_wait - at_start_.mmu_lock_wait;
+  it_.soft_full_exits = ctx_.res.api.soft_full_exits - soft_full_at_start_;
   // Maintenance requests: inner shareable (kvm_flush_remote_tlbs, the per-IPA flush)
   // or local (the 6.5+ relaxation's __kvm_tlb_flush_vmid_ipa_nsh).
   const TlbShootdownStats flushes = now.flushes - at_start_.flushes;

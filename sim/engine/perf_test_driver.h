@@ -10,7 +10,10 @@
 //             GUEST_SYNC (iteration_barrier.h)
 //   Get       KVM_GET_DIRTY_LOG (dirty_log_timing.h)
 //   Clear     KVM_CLEAR_DIRTY_LOG of the whole slot with GET's bitmap, manual-protect
-//             mode only (clear_log_timing.h)
+//             mode only (clear_dirty_log_timing.h)
+//   Collect   with a dirty ring instead of Get and Clear: harvest every vCPU's ring
+//             and KVM_RESET_DIRTY_RINGS (dirty_ring_timing.h); also during Dirty,
+//             whenever a vCPU is out on KVM_EXIT_DIRTY_RING_FULL (it wakes the driver)
 //   Disable   KVM_SET_USER_MEMORY_REGION without the flag: the ioctl entry and
 //             kvm_disable_dirty_logging (nothing in the tables changes: blocks come
 //             back on later faults)
@@ -27,8 +30,9 @@
 
 #include "mmu/wp_walker.h"
 #include "sim/engine/agent.h"
-#include "sim/engine/clear_log_timing.h"
+#include "sim/engine/clear_dirty_log_timing.h"
 #include "sim/engine/dirty_log_timing.h"
+#include "sim/engine/dirty_ring_timing.h"
 #include "sim/engine/enable_logging_timing.h"
 #include "sim/engine/iteration_barrier.h"
 #include "sim/engine/perf_test_support.h"
@@ -46,7 +50,7 @@ struct PerfTestOptions {
 
 class PerfTestDriver {
  public:
-  enum class Phase : std::uint8_t { Populate, Enable, Dirty, Get, Clear, Disable, Done };
+  enum class Phase : std::uint8_t { Populate, Enable, Dirty, Get, Clear, Collect, Disable, Done };
 
   // `a` is the driver's own scheduling state, `agents` (by id) and `vcpus` (by index)
   // the engine's. Installs the iteration barrier in ctx. Throws std::invalid_argument
@@ -72,6 +76,10 @@ class PerfTestDriver {
   void start_iteration(Agent& a);
   void get_dirty_log_step(Agent& a);
   void clear_dirty_log_step(Agent& a);
+  // One step of a ring collection; true when it is over (the vCPUs it freed are back
+  // on the schedule).
+  bool ring_collect_step(Agent& a);
+  bool ring_full_vcpu() const;
   void end_iteration(Agent& a);
   void disable(Agent& a);
 
@@ -79,6 +87,7 @@ class PerfTestDriver {
   PerfTestOptions opts_;
   std::vector<Agent>& agents_;
   std::vector<VcpuAgent>& vcpus_;
+  RunQueue& queue_;
   std::vector<const TlbHierarchy*> tlbs_;  // each vCPU's, for the invariant checker
   IterationBarrier barrier_;
   std::unique_ptr<mmu::WpWalker> walker_;
@@ -88,6 +97,8 @@ class PerfTestDriver {
   std::optional<TimedEnableLogging> enable_;
   std::optional<TimedGetDirtyLog> get_;
   std::optional<TimedClearDirtyLog> clear_;
+  std::optional<TimedRingCollect> ring_;
+  std::uint64_t soft_full_at_start_ = 0, collect_start_ = 0;
   std::uint64_t iteration_start_ = 0;
   Counters at_start_;
   PerfIteration it_;

@@ -13,7 +13,11 @@ struct PerfIteration {
   std::uint64_t dirty_memory_cycles = 0;    // from the start of the iteration to the last vCPU's GUEST_SYNC
   std::uint64_t get_dirty_log_cycles = 0;   // KVM_GET_DIRTY_LOG, entry to return
   std::uint64_t clear_dirty_log_cycles = 0; // KVM_CLEAR_DIRTY_LOG (manual-protect mode only)
-  std::uint64_t dirty_pages = 0;            // pages the get_dirty_log call reported
+  std::uint64_t dirty_pages = 0;            // pages the get_dirty_log call reported (ring: pages harvested)
+  // With a dirty ring instead of GET/CLEAR: the collection after the pass (harvest +
+  // KVM_RESET_DIRTY_RINGS), how many collections the iteration took (the ones that
+  // served vCPUs out on KVM_EXIT_DIRTY_RING_FULL during the pass included), and those exits.
+  std::uint64_t ring_collect_cycles = 0, ring_collections = 0, soft_full_exits = 0;
   // From the start of this iteration to the start of the next one (or of disabling):
   // the vCPUs' pass and the dirty-log calls after it. The fault kinds are disjoint:
   // a write-protect fault that dissolved a block counts as split only.

@@ -1,5 +1,6 @@
 #include "sim/engine/perf_test_support.h"
 
+#include "mmu/dirty_ring.h"
 #include "mmu/eager_split.h"
 #include "mmu/kernel_profile.h"
 #include "mmu/vm_caps.h"
@@ -17,15 +18,20 @@ std::string perf_test_unavailable(const PerfTestRequest& r) {
     for (const std::string& n : mmu::kernel_profile_names()) known += (known.empty() ? "" : ", ") + n;
     return "unknown kernel profile \"" + r.kernel + "\" (expected " + known + ")";
   }
-  if (r.manual_protect && !p.apis.clear_dirty_log)
+  if (r.manual_protect && r.dirty_ring_entries == 0 && !p.apis.clear_dirty_log)
     return "kernel " + r.kernel + " has no KVM_CLEAR_DIRTY_LOG (KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, Linux 5.0+): pass "
            "-g to use plain KVM_GET_DIRTY_LOG";
   if (r.dirty_ring_entries != 0) {
     if (!p.apis.dirty_ring)
       return "kernel " + r.kernel + " has no dirty ring on this architecture (arm64 6.1+ with "
              "KVM_CAP_DIRTY_LOG_RING_ACQ_REL)";
-    return "--dirty-ring: perf-test does not harvest dirty rings yet (the ring exists in the mmu layer, "
-           "mmu/dirty_ring.h; the vCPUs' soft-full exits and the harvesting thread are not modelled)";
+    // kvm_vm_ioctl_enable_dirty_log_ring(): a power of two of 16-byte entries, at least
+    // a page and the 64 reserved entries, at most KVM_DIRTY_RING_MAX_ENTRIES.
+    const std::uint64_t n = r.dirty_ring_entries;
+    if ((n & (n - 1)) != 0 || n * mmu::kDirtyGfnBytes < mmu::PAGE_SIZE || n > mmu::KVM_DIRTY_RING_MAX_ENTRIES)
+      return "--dirty-ring " + std::to_string(n) + " is not a power of two from " +
+             std::to_string(mmu::PAGE_SIZE / mmu::kDirtyGfnBytes) + " to " +
+             std::to_string(mmu::KVM_DIRTY_RING_MAX_ENTRIES) + " entries";
   }
   if (r.eager_split_chunk != 0) {
     if (!p.apis.eager_split)
@@ -38,7 +44,15 @@ std::string perf_test_unavailable(const PerfTestRequest& r) {
 }
 
 std::string perf_test_enable_caps(mmu::Kvm& kvm, const PerfTestRequest& r) {
-  if (r.manual_protect) {
+  if (r.dirty_ring_entries != 0) {
+    // As QEMU's kvm_dirty_ring_init(): the ring, then RING_WITH_BITMAP, which arm64
+    // needs (the vGIC/ITS tables dirty pages outside any vCPU).
+    if (mmu::kvm_enable_dirty_log_ring(kvm, r.dirty_ring_entries * mmu::kDirtyGfnBytes) != 0)
+      return "the kernel refused KVM_CAP_DIRTY_LOG_RING_ACQ_REL with " + std::to_string(r.dirty_ring_entries) +
+             " entries";
+    if (mmu::kvm_enable_dirty_log_ring_with_bitmap(kvm) != 0)
+      return "the kernel refused KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP";
+  } else if (r.manual_protect) {
     const std::uint64_t flags = mmu::KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE |
                                 (kvm.options.apis.initially_set ? mmu::KVM_DIRTY_LOG_INITIALLY_SET : 0);
     if (mmu::kvm_enable_manual_dirty_log_protect(kvm, flags) != 0)

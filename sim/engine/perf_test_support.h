@@ -13,8 +13,8 @@ namespace s2sim::sim {
 
 struct PerfTestRequest {
   std::string kernel;               // a kernel profile's name
-  bool manual_protect = true;       // false with -g (plain KVM_GET_DIRTY_LOG)
-  std::uint64_t dirty_ring_entries = 0;  // 0: the bitmap
+  bool manual_protect = true;       // false with -g (plain KVM_GET_DIRTY_LOG); unused with a ring
+  std::uint64_t dirty_ring_entries = 0;  // 0: the bitmap; else each vCPU's ring replaces GET and CLEAR
   std::uint64_t eager_split_chunk = 0;   // bytes; 0: off
 };
 
@@ -28,8 +28,9 @@ std::string perf_test_unavailable(const PerfTestRequest& r);
 
 // Enables on `kvm` (before any memslot or vCPU, as user space must) the capabilities
 // dirty_log_perf_test asks for: KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 with INITIALLY_SET
-// where the kernel has it (the selftest's dirty_log_manual_caps), and our extension's
-// KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE. Returns "" or what the kernel refused.
+// where the kernel has it (the selftest's dirty_log_manual_caps), or with our
+// extension's --dirty-ring the ring (KVM_CAP_DIRTY_LOG_RING_ACQ_REL + RING_WITH_BITMAP)
+// instead, and our extension's KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE. Returns "" or what the kernel refused.
 std::string perf_test_enable_caps(mmu::Kvm& kvm, const PerfTestRequest& r);
 
 }  // namespace s2sim::sim

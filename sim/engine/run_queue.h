@@ -11,6 +11,7 @@
 //   - the engine pushes the agent it has just stepped (its clock moved);
 //   - the lock arbiter pushes a waiter it hands a lock to (blocked -> runnable);
 //   - perf-test's iteration barrier pushes the agents it wakes (waiting -> runnable).
+//   - the migration thread pushes the vCPUs a dirty-ring reset wakes (waiting -> runnable).
 // Nothing else makes an agent runnable (paused and done are never undone), and the
 // only clock set on another agent that is runnable is kick_if_halted's, which pauses
 // it in the same breath. pop() checks that a live entry's clock is still the agent's,

@@ -16,6 +16,34 @@
 
 namespace s2sim::sim {
 
+// What the dirty-log APIs of today did (dirty_log.api clear / ring, eager splitting):
+// over the run in RunResult::api, over a round in RoundStats::api.
+struct DirtyApiStats {
+  std::uint64_t clear_calls = 0;            // KVM_CLEAR_DIRTY_LOG ioctls
+  std::uint64_t clear_pages_protected = 0;  // bits CLEAR cleared (each page write-protected again)
+  std::uint64_t clear_cycles = 0;           // the ioctls, lock waits included
+  std::uint64_t ring_harvests = 0;          // user space collections of every vCPU's ring
+  std::uint64_t ring_entries_harvested = 0;
+  std::uint64_t ring_resets = 0;            // KVM_RESET_DIRTY_RINGS ioctls
+  std::uint64_t ring_pages_protected = 0;   // bits of the runs the resets write-protected again
+  std::uint64_t ring_cycles = 0;            // harvests and resets, lock waits included
+  std::uint64_t soft_full_exits = 0;        // KVM_EXIT_DIRTY_RING_FULL
+  std::uint64_t blocks_split = 0;           // eager splitting: blocks replaced by tables
+  std::uint64_t split_chunks = 0;           // kvm_pgtable_stage2_split calls
+  std::uint64_t split_topups = 0;           // split page cache top-ups (mmu_lock dropped)
+  std::uint64_t split_cycles = 0;           // eager splitting, at enable time or in CLEAR
+
+  DirtyApiStats operator-(const DirtyApiStats& o) const {
+    return {clear_calls - o.clear_calls,         clear_pages_protected - o.clear_pages_protected,
+            clear_cycles - o.clear_cycles,       ring_harvests - o.ring_harvests,
+            ring_entries_harvested - o.ring_entries_harvested, ring_resets - o.ring_resets,
+            ring_pages_protected - o.ring_pages_protected, ring_cycles - o.ring_cycles,
+            soft_full_exits - o.soft_full_exits, blocks_split - o.blocks_split,
+            split_chunks - o.split_chunks,       split_topups - o.split_topups,
+            split_cycles - o.split_cycles};
+  }
+};
+
 struct RoundStats {
   unsigned round = 0;
   std::uint64_t dirty_pages = 0;   // to send after this round's get_dirty_log (round 0: every page; stop-and-copy:
@@ -25,6 +53,7 @@ struct RoundStats {
   std::uint64_t get_dirty_log_cycles = 0;          // the ioctl, lock waits included
   std::uint64_t guest_write_faults = 0;            // write-protect faults during the round
   std::uint64_t tlb_flushes = 0;                   // flush requests during the round
+  DirtyApiStats api;                               // what the dirty-log API did during the round
   bool stop_and_copy = false;
 };
 
@@ -84,6 +113,8 @@ struct LostWrite {
 
 struct RunResult {
   std::uint64_t seed = 0;
+  std::string dirty_log_api;  // dirty_log.api: get, clear or ring
+  DirtyApiStats api;
   std::string walker;
   std::string workload;
   // guest

@@ -1,5 +1,6 @@
 #include "sim/engine/vcpu_agent.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "mmu/fault_handler.h"
@@ -86,6 +87,13 @@ void VcpuAgent::step(Agent& a) {
 }
 
 bool VcpuAgent::kick_if_halted(Agent& a, std::uint64_t now) {
+  if (!a.paused && ring_full_) {
+    // Out of the guest since its KVM_EXIT_DIRTY_RING_FULL: it stops where it waits.
+    a.waiting = false;
+    a.paused = true;
+    paused_at_ = a.time;
+    return true;
+  }
   if (a.paused || state_ != VcpuState::Halted || idle_from_ > now) return false;
   st_.idle_cycles -= a.time - now;
   a.time = now;
@@ -216,7 +224,7 @@ void VcpuAgent::handle_fault(Agent& a) {
   CycleSink sink(caches_, a.core);
   const mmu::FaultResult fr = [&] {
     TlbShootdown::Charge charged(ctx_.shootdown, a);
-    return mmu::kvm_handle_guest_abort(ctx_.kvm, op_.ipa, op_.access, &sink);
+    return mmu::kvm_handle_guest_abort(ctx_.kvm, op_.ipa, op_.access, &sink, static_cast<int>(a.index));
   }();
   a.time += sink.cycles;
   ctx_.locks.release(ctx_.locks.mmu_lock, a);
@@ -240,6 +248,29 @@ void VcpuAgent::handle_fault(Agent& a) {
     ++st_.abandoned;
     state_ = VcpuState::NeedOp;
   }
+  if (fr.ring_soft_full) {
+    // KVM_REQ_DIRTY_RING_SOFT_FULL: before entering the guest again the vCPU exits
+    // with KVM_EXIT_DIRTY_RING_FULL and waits in user space, off the schedule, until
+    // the migration thread (or perf-test's driver) has harvested and reset the rings
+    // (wake_if_ring_reset).
+    ++ctx_.res.api.soft_full_exits;
+    ring_full_ = true;
+    a.waiting = true;
+    if (ctx_.trace) ctx_.trace->instant(a.id, "KVM_EXIT_DIRTY_RING_FULL", a.time);
+    if (ctx_.barrier) ctx_.barrier->wake_driver(a.time);  // perf-test's driver collects
+  }
+}
+
+bool VcpuAgent::wake_if_ring_reset(Agent& a, std::uint64_t now) {
+  // kvm_dirty_ring_check_request() at the next KVM_RUN: still at the soft limit, it
+  // would exit again at once, so the vCPU stays out until the ring has room.
+  if (!ring_full_ || a.paused || ctx_.kvm.dirty_rings[a.index].soft_full()) return false;
+  ring_full_ = false;
+  a.waiting = false;
+  const std::uint64_t from = a.time;
+  a.time = std::max(a.time, now);
+  resume(a, a.time - from);
+  return true;
 }
 
 const VcpuStats& VcpuAgent::finish(const Agent& a, std::uint64_t end) {

@@ -45,8 +45,15 @@ class VcpuAgent {
   void step(Agent& a);
 
   // vm_stop()'s kick: a vCPU halted since `now` or earlier leaves the halt at `now`
-  // and stops there. Returns whether it did.
+  // and stops there; one waiting after a dirty-ring-full exit stops where it waits.
+  // Returns whether it did.
   bool kick_if_halted(Agent& a, std::uint64_t now);
+  // After KVM_RESET_DIRTY_RINGS at `now`: a vCPU waiting since its
+  // KVM_EXIT_DIRTY_RING_FULL whose ring is below the soft limit again re-enters the
+  // guest (KVM_RUN) at `now` or its own clock. Returns whether it did (the caller
+  // queues it).
+  bool wake_if_ring_reset(Agent& a, std::uint64_t now);
+  bool ring_full() const { return ring_full_; }
 
   // The iteration barrier let this vCPU go after it had waited `waited` cycles in
   // user space: it re-enters the guest (KVM_RUN).
@@ -91,6 +98,7 @@ class VcpuAgent {
   mmu::FaultKind fault_kind_ = mmu::FaultKind::None;  // the fault being handled (timeline)
   std::uint64_t fault_begin_ = 0;                     // when it was taken (timeline)
   std::uint64_t fault_lock_wait0_ = 0;                // the agent's lock_wait then (timeline)
+  bool ring_full_ = false;                            // out after KVM_EXIT_DIRTY_RING_FULL
   VcpuStats st_;
 };
 

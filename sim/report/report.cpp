@@ -31,6 +31,28 @@ std::string fixed(double v, int digits) {
 // True when the workload reads a trace (itself, or one of its phases).
 bool reads_trace(const SimConfig& cfg) { return !workloads::trace_inputs(cfg.workload, "/workload", cfg.base_dir).empty(); }
 
+// The dirty-log API's counts (DirtyApiStats), written only for runs that use one of
+// today's APIs or eager splitting, so that plain get_dirty_log results keep their shape.
+bool uses_api_of_today(const RunResult& r, const SimConfig& cfg) {
+  return r.dirty_log_api != "get" || cfg.dirty_log.eager_split_chunk != 0;
+}
+
+nlohmann::json api_json(const DirtyApiStats& a, double hz) {
+  return {{"clear_calls", a.clear_calls},
+          {"clear_pages_protected", a.clear_pages_protected},
+          {"clear_ms", json_ms(a.clear_cycles, hz)},
+          {"ring_harvests", a.ring_harvests},
+          {"ring_entries_harvested", a.ring_entries_harvested},
+          {"ring_resets", a.ring_resets},
+          {"ring_pages_protected", a.ring_pages_protected},
+          {"ring_ms", json_ms(a.ring_cycles, hz)},
+          {"soft_full_exits", a.soft_full_exits},
+          {"blocks_split", a.blocks_split},
+          {"split_chunks", a.split_chunks},
+          {"split_topups", a.split_topups},
+          {"split_ms", json_ms(a.split_cycles, hz)}};
+}
+
 }  // namespace
 
 nlohmann::json result_json(const RunResult& r, const SimConfig& cfg) {
@@ -68,14 +90,21 @@ nlohmann::json result_json(const RunResult& r, const SimConfig& cfg) {
                     {"ms", json_ms(r.dl_cycles, hz)},
                     {"enable_logging_cycles", r.enable_logging_cycles},
                     {"enable_logging_ms", json_ms(r.enable_logging_cycles, hz)}};
+  const bool api = uses_api_of_today(r, cfg);
+  if (api) {
+    j["dirty_log"]["api"] = r.dirty_log_api;
+    j["dirty_log"]["api_counts"] = api_json(r.api, hz);
+  }
   json rounds = json::array();
-  for (const auto& rd : r.rounds)
+  for (const auto& rd : r.rounds) {
     rounds.push_back({{"round", rd.round}, {"dirty_pages", rd.dirty_pages}, {"pages_sent", rd.pages_sent},
                       {"cycles", rd.cycles}, {"ms", json_ms(rd.cycles, hz)}, {"start_cycle", rd.start_cycle},
                       {"get_dirty_log_cycles", rd.get_dirty_log_cycles},
                       {"get_dirty_log_ms", json_ms(rd.get_dirty_log_cycles, hz)},
                       {"write_protect_faults", rd.guest_write_faults}, {"tlb_flushes", rd.tlb_flushes},
                       {"stop_and_copy", rd.stop_and_copy}});
+    if (api) rounds.back()["api_counts"] = api_json(rd.api, hz);
+  }
   j["migration"] = {{"enabled", r.migration_enabled}, {"rounds", rounds}, {"pages_sent_total", r.pages_sent_total},
                     {"downtime_pages", r.downtime_pages}, {"downtime_cycles", r.downtime_cycles},
                     {"downtime_ms", json_ms(r.downtime_cycles, hz)},
@@ -147,6 +176,22 @@ void print_report(std::ostream& out, const RunResult& r, const SimConfig& cfg) {
       out << line;
     }
     out << "  (* stop-and-copy, vCPUs paused; gdl = get_dirty_log)\n\n";
+    if (uses_api_of_today(r, cfg)) {
+      out << "dirty_log.api " << r.dirty_log_api
+          << "\nround  clear calls  clear protected  ring harvests  ring entries  soft-full exits  blocks split\n";
+      for (const auto& rd : r.rounds) {
+        char line[160];
+        std::snprintf(line, sizeof line, "%5u%s %11llu %16llu %14llu %13llu %16llu %13llu\n", rd.round,
+                      rd.stop_and_copy ? "*" : " ", static_cast<unsigned long long>(rd.api.clear_calls),
+                      static_cast<unsigned long long>(rd.api.clear_pages_protected),
+                      static_cast<unsigned long long>(rd.api.ring_harvests),
+                      static_cast<unsigned long long>(rd.api.ring_entries_harvested),
+                      static_cast<unsigned long long>(rd.api.soft_full_exits),
+                      static_cast<unsigned long long>(rd.api.blocks_split));
+        out << line;
+      }
+      out << "  (eager splitting at enable time counts in round 0)\n\n";
+    }
     // Phase times named as KVM's dirty_log_perf_test names them, all in ms. Its
     // "Iteration N dirty memory time" (the guest's pass over its memory) has no
     // counterpart here: the guest does not run in passes, so it is not printed.

@@ -110,6 +110,9 @@ struct Tally {
   std::array<std::uint64_t, mmu::kHazardKinds> v4_hazards{};
   std::uint64_t v4_lossy_runs = 0, v4_lost_writes = 0, v4_invariant_runs = 0, v4_abandoned = 0;
   std::uint64_t controls = 0, controls_failed = 0;  // positive controls
+  // The dirty-log APIs drawn, and what they did in the naive runs.
+  std::uint64_t api_clear = 0, api_ring = 0, api_eager_split = 0;
+  sim::DirtyApiStats api;
 };
 
 std::string scenario_file_name(const Args& a, std::uint64_t index, const std::string& walker) {
@@ -227,6 +230,14 @@ bool run_scenario(const Args& a, std::uint64_t index, const campaign::MachineBas
       if (walker == kCorrectWalkers[0]) {
         t.rounds += r->rounds.size();
         t.raced += guest_wrote_while_logging(*r);
+        t.api_clear += cfg.dirty_log.api == "clear";
+        t.api_ring += cfg.dirty_log.api == "ring";
+        t.api_eager_split += cfg.dirty_log.eager_split_chunk != 0;
+        t.api.clear_calls += r->api.clear_calls;
+        t.api.clear_pages_protected += r->api.clear_pages_protected;
+        t.api.ring_harvests += r->api.ring_harvests;
+        t.api.soft_full_exits += r->api.soft_full_exits;
+        t.api.blocks_split += r->api.blocks_split;
       }
       if (a.verbose) {
         verbose << " " << walker << ": " << r->rounds.size() << " rounds, " << r->writes << " writes";
@@ -307,6 +318,14 @@ int run_campaign(const Args& a) {
   std::printf("coverage: the guest took write-protect faults while logging in %s of scenarios; %.1f rounds per naive run\n",
               percent(t.raced, t.scenarios).c_str(),
               t.scenarios ? static_cast<double>(t.rounds) / static_cast<double>(t.scenarios) : 0.0);
+  std::printf("dirty-log APIs: %llu scenarios with manual protect + CLEAR (%llu calls, %llu pages protected), "
+              "%llu with the dirty ring (%llu harvests, %llu soft-full exits), %llu with eager splitting (%llu "
+              "blocks split); the rest plain get_dirty_log\n",
+              static_cast<unsigned long long>(t.api_clear), static_cast<unsigned long long>(t.api.clear_calls),
+              static_cast<unsigned long long>(t.api.clear_pages_protected), static_cast<unsigned long long>(t.api_ring),
+              static_cast<unsigned long long>(t.api.ring_harvests),
+              static_cast<unsigned long long>(t.api.soft_full_exits),
+              static_cast<unsigned long long>(t.api_eager_split), static_cast<unsigned long long>(t.api.blocks_split));
   std::printf(
       "no-lost-write campaign: seed %llu, scenarios %llu..%llu (%llu), %llu runs, %llu failed scenarios; "
       "naive/v4-fixed/range: %llu guest writes checked over %llu pages, %llu lost; "

@@ -24,6 +24,9 @@ constexpr std::uint64_t kVexpressRamGfn = 0x80000;                 // guest RAM 
 // Labels separating the streams drawn from one (campaign seed, index).
 constexpr std::uint64_t kDrawStream = 0x64726177;      // "draw": the scenario's choices
 constexpr std::uint64_t kEngineSeedStream = 0x73656564;  // "seed": the config's own seed
+// The dirty-log API, from a stream of its own: a scenario that draws plain
+// get_dirty_log is exactly the one the campaign drew before the APIs of today existed.
+constexpr std::uint64_t kApiStream = 0x61706973;  // "apis"
 
 // Rough cost of one guest operation beyond its think time, in cycles: most hit the
 // TLB, but every first write to a page in a round takes a write-protect fault of
@@ -376,6 +379,41 @@ json draw_dirty_log(Draw& d) {
               {"resched_lock", d.chance(0.3)}};
 }
 
+// The kernel and the API of today QEMU would use with it, half the time: manual
+// protect + CLEAR (with or without INITIALLY_SET, CLEAR chunks from 64 pages to QEMU's
+// 1 GiB default) on a kernel that has it, or the dirty ring (6.6), small enough that
+// vCPUs reach the soft limit and wait; eager splitting (6.6) on top, which only
+// matters where the slot has blocks. Plain get_dirty_log runs on any profile. The
+// draws come from their own stream, so the rest of a scenario does not move with them.
+void draw_kernel_and_api(Draw& d, json& doc) {
+  json& dirty_log = doc["dirty_log"];
+  const char* kernel = nullptr;
+  switch (d.between(0, 3)) {
+    case 0:
+      kernel = d.chance(0.5) ? "linux-5.17-arm64" : "linux-6.6-arm64";
+      dirty_log["api"] = "clear";
+      dirty_log["initially_set"] = d.chance(0.5);
+      dirty_log["clear_bitmap_shift"] = d.pick<unsigned>({6, 7, 9, 12, 18});
+      break;
+    case 1:
+      // Not with kept blocks, which the config refuses for the ring.
+      if (dirty_log.value("block_policy", "") == "keep") return;
+      kernel = "linux-6.6-arm64";
+      dirty_log["api"] = "ring";
+      dirty_log["ring_entries"] = d.pick<std::uint32_t>({256, 512, 1024, 4096});
+      break;
+    default:
+      // No key half of these times: the default profile, seed-2014-armv7.
+      if (d.chance(0.5)) doc["kernel"] = d.pick<const char*>({"linux-4.0-armv7", "linux-5.17-arm64", "linux-6.6-arm64"});
+      return;
+  }
+  if (d.chance(0.4)) {
+    kernel = "linux-6.6-arm64";
+    dirty_log["eager_split_chunk"] = d.pick<std::uint64_t>({4096, std::uint64_t{1} << 21, std::uint64_t{1} << 30});
+  }
+  doc["kernel"] = kernel;
+}
+
 }  // namespace
 
 MachineBases load_machine_bases(const std::string& configs_dir) {
@@ -404,6 +442,8 @@ json draw_scenario(std::uint64_t campaign_seed, std::uint64_t index, const Machi
   doc["vcpus"] = vcpus;
   doc["workload"] = workload.spec;
   doc["dirty_log"] = draw_dirty_log(d);
+  Draw api(workloads::derive_seed(campaign_seed, index, kApiStream));
+  draw_kernel_and_api(api, doc);
   doc["migration"] = draw_migration(d, slot, workload.span_cycles, machine.clock_hz);
   doc["host"] = draw_host(d, workload.span_cycles, machine.clock_hz);
   doc["verify"] = json{{"enabled", true}, {"invariants", true}};

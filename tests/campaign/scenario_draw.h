@@ -7,7 +7,8 @@
 // (2 MiB aligned or not, across 1 GiB and 512 GiB boundaries, at the top of the IPA
 // space), 4 KiB pages or 2 MiB blocks and what a write fault does to a block, host
 // unmaps, 1-4 vCPUs, the workload, TLB sizes and costs, the machine, BITS_PER_LONG,
-// the flush placement, and the migration's stop rule and round limit. Sizes stay
+// the flush placement, the dirty-log API (get_dirty_log, manual protect + CLEAR, the
+// dirty ring; eager splitting), and the migration's stop rule and round limit. Sizes stay
 // small (a few MiB to a few dozen MiB, a few thousand operations per vCPU), and the
 // link speed is drawn relative to how long the guest runs, so that most scenarios
 // have pre-copy rounds while the guest is still writing.

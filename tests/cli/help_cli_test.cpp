@@ -81,7 +81,7 @@ std::vector<Accepted> accepted() {
         {"--trace-events-limit", "5 --trace-events " + out}, {"--heartbeat", "1"}, {"--quiet", ""}, {"-q", ""}},
        "/no/such/dir/x.json"},
       {"compare",
-       {{"--walkers", "v4,range"}, {"--set", "seed=2"}, {"--seed", "3"}, {"--json", out}, {"--csv", out},
+       {{"--walkers", "v4,range"}, {"--apis", "get,clear"}, {"--set", "seed=2"}, {"--seed", "3"}, {"--json", out}, {"--csv", out},
         {"--host-time", ""}, {"--html", out}, {"--heartbeat", "1"}, {"--quiet", ""}, {"-q", ""}},
        "/no/such/dir/x.json"},
       {"sweep",

@@ -118,7 +118,9 @@ TEST(PerfTestCli, BadFlagsAreOneErrorLineAndWriteNothing) {
       {"--stride 100", "--stride"},
       {"--stride 2M", "at most -b"},
       {"--kernel linux-6.7-arm64", "unknown kernel profile"},
-      {"--dirty-ring 4096", "dirty ring"},
+      {"--dirty-ring 1000", "--dirty-ring 1000 is not a power of two from 256 to 65536 entries"},
+      {"--dirty-ring 128", "is not a power of two"},
+      {"--dirty-ring 131072", "is not a power of two"},
       {"--kernel linux-5.17-arm64 --dirty-ring 4096", "no dirty ring"},
       {"--eager-split-chunk 3M", "supported block size"},
       {"--kernel linux-5.17-arm64 --eager-split-chunk 2M", "no eager page splitting"},
@@ -149,4 +151,32 @@ TEST(PerfTestCli, BadFlagsAreOneErrorLineAndWriteNothing) {
   const CliResult dir = run_s2sim(kSmall + " --json /no/such/dir/x.json");
   EXPECT_EQ(dir.status, 2);
   EXPECT_EQ(error_lines(dir.err), 1) << dir.err;
+}
+
+// --dirty-ring: the collect lines take the place of get and clear, and the JSON says
+// GET and CLEAR were not called (null) and what the ring did.
+TEST(PerfTestCli, TheDirtyRingPrintsItsCollectionsInPlaceOfGetAndClear) {
+  const std::string out = temp_path("ring.json");
+  const CliResult r = run_s2sim("perf-test -q -v 2 -b 1M --dirty-ring 256 --json '" + out + "'");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const std::string ts = R"((\d+)\.(\d{9})s)";
+  for (const char* n : {"1", "2"})
+    EXPECT_TRUE(std::regex_search(r.out, std::regex(std::string("\nIteration ") + n + " collect dirty ring time: " + ts +
+                                                    R"( \(\d+ collections?, \d+ soft-full exits\)\n)")))
+        << r.out;
+  EXPECT_EQ(r.out.find("get dirty log time"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("Clear dirty log over"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Collect dirty ring over 2 iterations took "), std::string::npos) << r.out;
+  const nlohmann::json doc = nlohmann::json::parse(read_file(out));
+  EXPECT_EQ(doc["perf_test"]["dirty_ring_entries"], 256);
+  for (const nlohmann::json& it : doc["iterations"]) {
+    EXPECT_TRUE(it["get_dirty_log_s"].is_null());
+    EXPECT_TRUE(it["clear_dirty_log_s"].is_null());
+    // 2 vCPUs x 256 pages, and once more the page of each soft-full exit (its write
+    // is retried after the reset protected it again).
+    EXPECT_EQ(it["dirty_pages"], 512 + it["dirty_ring"]["soft_full_exits"].get<int>());
+    EXPECT_GT(it["dirty_ring"]["soft_full_exits"], 0);
+    EXPECT_GT(it["dirty_ring"]["collections"], 1);
+    EXPECT_GT(it["dirty_ring"]["collect_s"], 0.0);
+  }
 }

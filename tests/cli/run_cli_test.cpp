@@ -391,6 +391,49 @@ TEST(RunCli, CompareRunsOneRowAndOneResultPerWalker) {
   EXPECT_EQ(two.doc["runs"][0]["seed"], 3);
 }
 
+// compare --apis: one run per dirty-log API, each the run `run --set dirty_log.api=A`
+// makes, each recording what its API did, none losing a write.
+TEST(RunCli, CompareApisPutsTheDirtyLogApisSideBySide) {
+  const JsonRun r = run_with_json("compare dirty-log-apis --heartbeat 0 --apis get,clear,ring");
+  ASSERT_EQ(r.cli.status, 0) << r.cli.err;
+  for (const char* api : {"get ", "clear ", "ring "}) EXPECT_TRUE(has_line_starting(r.cli.out, api)) << r.cli.out;
+  ASSERT_TRUE(r.doc.is_object());
+  ASSERT_EQ(r.doc["runs"].size(), 3u);
+  const json& get = r.doc["runs"][0];
+  const json& clear = r.doc["runs"][1];
+  const json& ring = r.doc["runs"][2];
+  for (const json* run : {&get, &clear, &ring}) {
+    check_contract(*run, "compare --apis run");
+    EXPECT_EQ((*run)["verify"]["lost_writes"], 0);
+    EXPECT_EQ((*run)["verify"]["invariant_violations"], 0);
+  }
+  // The default API writes no key of its own; the others name themselves and count.
+  EXPECT_FALSE(get["config"]["dirty_log"].contains("api"));
+  EXPECT_EQ(clear["config"]["dirty_log"]["api"], "clear");
+  EXPECT_EQ(clear["dirty_log"]["api"], "clear");
+  EXPECT_GT(clear["dirty_log"]["api_counts"]["clear_calls"], 0);
+  EXPECT_GT(clear["dirty_log"]["api_counts"]["clear_pages_protected"], 0);
+  EXPECT_EQ(clear["dirty_log"]["api_counts"]["ring_harvests"], 0);
+  EXPECT_EQ(ring["dirty_log"]["api"], "ring");
+  EXPECT_GT(ring["dirty_log"]["api_counts"]["ring_harvests"], 0);
+  EXPECT_EQ(ring["dirty_log"]["api_counts"]["clear_calls"], 0);
+  // Eager splitting (2 MiB chunks in the scenario) split blocks under every API.
+  for (const json* run : {&get, &clear, &ring}) EXPECT_GT((*run)["dirty_log"]["api_counts"]["blocks_split"], 0);
+  // The per-round counts add up to the run's.
+  std::uint64_t clears = 0;
+  for (const json& round : clear["migration"]["rounds"]) clears += round["api_counts"]["clear_calls"].get<std::uint64_t>();
+  EXPECT_EQ(clears, clear["dirty_log"]["api_counts"]["clear_calls"].get<std::uint64_t>());
+  const JsonRun single = run_with_json("run dirty-log-apis --heartbeat 0 --set dirty_log.api=ring");
+  ASSERT_EQ(single.cli.status, 0);
+  EXPECT_EQ(ring, single.doc);
+
+  const CliResult bad = run_s2sim("compare dirty-log-apis --apis get,bitmap");
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.err.find("error: compare --apis: unknown dirty-log API \"bitmap\""), std::string::npos) << bad.err;
+  const CliResult both = run_s2sim("compare dirty-log-apis --apis get --walkers range");
+  EXPECT_EQ(both.status, 2);
+}
+
 // --- the scenarios -------------------------------------------------------------------
 
 // Every scenario says in its comment whether it fails on purpose ("FAILS ON PURPOSE

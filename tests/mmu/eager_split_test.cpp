@@ -240,10 +240,14 @@ TEST(EagerSplitProperty, SplitKeepsEveryTranslationAndPermission) {
 // are never handed out.
 TEST(HugeBacking, OneGigabytePagesAreContiguousAndAligned) {
   ModernVm vm;
-  Memslot& giant = vm.add_slot(0, 0, PUD_PAGES, true);
+  // Adding a slot may move the others: each is looked up again once all are added.
+  vm.add_slot(0, 0, PUD_PAGES, true);
+  vm.add_slot(1, PUD_PAGES, PMD_PAGES, true);
+  vm.add_slot(2, 2 * PUD_PAGES, PUD_PAGES, true);
+  Memslot& giant = *vm.kvm.memslots.by_id(0);
+  Memslot& small = *vm.kvm.memslots.by_id(1);
+  Memslot& giant2 = *vm.kvm.memslots.by_id(2);
   giant.huge_shift = PUD_SHIFT;
-  Memslot& small = vm.add_slot(1, PUD_PAGES, PMD_PAGES, true);
-  Memslot& giant2 = vm.add_slot(2, 2 * PUD_PAGES, PUD_PAGES, true);
   giant2.huge_shift = PUD_SHIFT;
   const phys_addr_t p0 = vm.kvm.gfn_to_pa(giant, 5);
   EXPECT_EQ(p0 & (k1G - 1), 5 * PAGE_SIZE);
