@@ -107,7 +107,7 @@ std::string rounds_section(const std::string& id, const json& r, double hz) {
   }
   const json& last = rounds.back();
   edges.push_back((num(last, "start_cycle") + num(last, "cycles")) * 1000 / hz);
-  table += "</table><p class=\"note\">* stop-and-copy, vCPUs paused.</p>";
+  table += "</table><p class=\"note\">* stop-and-copy: the vCPUs run through the round's first get_dirty_log, then pause.</p>";
 
   std::string out = "<h3>Dirty pages and pages sent, per round</h3>" + legend({dirty, sent});
   out += grouped_bars({id + "rounds", "Dirty pages and pages sent", "pages"}, names, {dirty, sent});

@@ -175,7 +175,11 @@ void print_report(std::ostream& out, const RunResult& r, const SimConfig& cfg) {
                     static_cast<unsigned long long>(rd.tlb_flushes));
       out << line;
     }
-    out << "  (* stop-and-copy, vCPUs paused; gdl = get_dirty_log)\n\n";
+    // The starred round opens with the last pre-copy get_dirty_log while the vCPUs
+    // still run (its faults and flushes count here); the stop rule then pauses them
+    // (a vCPU inside a fault finishes it first) for the final call and the last send.
+    out << "  (* stop-and-copy: the vCPUs run through the round's first get_dirty_log, then pause; gdl = "
+           "get_dirty_log)\n\n";
     if (uses_api_of_today(r, cfg)) {
       out << "dirty_log.api " << r.dirty_log_api
           << "\nround  clear calls  clear protected  ring harvests  ring entries  soft-full exits  blocks split\n";
