@@ -59,6 +59,19 @@ KernelProfile linux_5_17_arm64() {
   return p;
 }
 
+// Linux 5.18 arm64: KVM_HAVE_MMU_RWLOCK with the fast path of Jing Zhang's series
+// (fcc5bf89635a, f783ef1c0e82): a write permission fault on a 4 KiB leaf while
+// logging relaxes it under read_lock; every other fault still takes the write lock.
+// The relaxation is still followed by the broadcast IPAS2E1IS + VMALLE1IS pair.
+KernelProfile linux_5_18_arm64() {
+  KernelProfile p = arm64_common();
+  p.name = "linux-5.18-arm64";
+  p.description = "arm64, Linux 5.18: rwlock (relaxations read), relax in place + broadcast TLBI pair, GET and CLEAR";
+  p.mmu_lock = MmuLockKind::Rwlock;
+  p.fault_lock = FaultLocking::ReadForRelax;
+  return p;
+}
+
 // Linux 6.6 arm64: rwlock with every stage-2 fault under read_lock (6.2), relaxation
 // in place followed by the local __kvm_tlb_flush_vmid_ipa_nsh (6.5), also on -EAGAIN
 // (be097997a273, 6.6-rc); dirty ring with ACQ_REL + WITH_BITMAP (6.1/6.2) and eager
@@ -81,7 +94,8 @@ KernelProfile linux_6_6_arm64() {
 const KernelProfileRegistry& kernel_profile_registry() {
   static const KernelProfileRegistry registry = [] {
     KernelProfileRegistry r;
-    for (KernelProfileFactory f : {&seed_2014_armv7, &linux_4_0_armv7, &linux_5_17_arm64, &linux_6_6_arm64}) {
+    for (KernelProfileFactory f : {&seed_2014_armv7, &linux_4_0_armv7, &linux_5_17_arm64, &linux_5_18_arm64,
+                                    &linux_6_6_arm64}) {
       const KernelProfile p = f();
       r.add(p.name, f, p.description);
     }

@@ -31,9 +31,9 @@ struct StoreLog final : AccessSink {
 
 }  // namespace
 
-TEST(KernelProfile, RegistryListsTheFourProfilesInOrderWithDescriptions) {
+TEST(KernelProfile, RegistryListsTheFiveProfilesInOrderWithDescriptions) {
   const std::vector<std::string> expected = {"seed-2014-armv7", "linux-4.0-armv7", "linux-5.17-arm64",
-                                             "linux-6.6-arm64"};
+                                             "linux-5.18-arm64", "linux-6.6-arm64"};
   EXPECT_EQ(kernel_profile_registry().names(), expected);
   const std::vector<KernelProfileListing> listing = list_kernel_profiles();
   ASSERT_EQ(listing.size(), expected.size());
@@ -95,6 +95,15 @@ TEST(KernelProfile, Arm64ProfilesHoldTheirKernelsBehaviour) {
   EXPECT_FALSE(a.apis.dirty_ring);
   EXPECT_FALSE(a.apis.eager_split);
 
+  // 5.18: the rwlock, read only for a logging write fault on a 4 KiB leaf.
+  const KernelProfile m = profile("linux-5.18-arm64");
+  EXPECT_EQ(m.mmu_lock, MmuLockKind::Rwlock);
+  EXPECT_EQ(m.fault_lock, FaultLocking::ReadForRelax);
+  EXPECT_EQ(m.relax_tlbi, RelaxTlbi::Broadcast);
+  EXPECT_TRUE(m.apis.clear_dirty_log && m.apis.initially_set);
+  EXPECT_FALSE(m.apis.dirty_ring || m.apis.eager_split);
+  EXPECT_STREQ(to_string(m.fault_lock), "relax_only");
+
   const KernelProfile b = profile("linux-6.6-arm64");
   EXPECT_EQ(b.mmu_lock, MmuLockKind::Rwlock);
   EXPECT_EQ(b.fault_lock, FaultLocking::ReadAll);
@@ -129,6 +138,8 @@ TEST(FaultRelax, WriteToReadOnlyPteFollowsTheProfile) {
       {"seed-2014-armv7", 1, 0},
       // arm64 5.17: in place (one store, no zero first), broadcast per-IPA flush.
       {"linux-5.17-arm64", 1, 0},
+      // arm64 5.18: in place under read_lock, still the broadcast per-IPA flush.
+      {"linux-5.18-arm64", 1, 0},
       // arm64 6.6: in place, local flush only.
       {"linux-6.6-arm64", 0, 1},
   };
