@@ -22,6 +22,7 @@
 #include <exception>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -113,6 +114,7 @@ struct Tally {
   // The dirty-log APIs drawn, and what they did in the naive runs.
   std::uint64_t api_clear = 0, api_ring = 0, api_eager_split = 0;
   sim::DirtyApiStats api;
+  std::map<std::string, std::uint64_t> kernels;  // scenarios per kernel profile
 };
 
 std::string scenario_file_name(const Args& a, std::uint64_t index, const std::string& walker) {
@@ -230,6 +232,7 @@ bool run_scenario(const Args& a, std::uint64_t index, const campaign::MachineBas
       if (walker == kCorrectWalkers[0]) {
         t.rounds += r->rounds.size();
         t.raced += guest_wrote_while_logging(*r);
+        ++t.kernels[cfg.kernel];
         t.api_clear += cfg.dirty_log.api == "clear";
         t.api_ring += cfg.dirty_log.api == "ring";
         t.api_eager_split += cfg.dirty_log.eager_split_chunk != 0;
@@ -326,6 +329,9 @@ int run_campaign(const Args& a) {
               static_cast<unsigned long long>(t.api.ring_harvests),
               static_cast<unsigned long long>(t.api.soft_full_exits),
               static_cast<unsigned long long>(t.api_eager_split), static_cast<unsigned long long>(t.api.blocks_split));
+  std::string kernels;
+  for (const auto& [name, n] : t.kernels) kernels += (kernels.empty() ? "" : ", ") + name + " " + std::to_string(n);
+  std::printf("kernel profiles: %s\n", kernels.c_str());
   std::printf(
       "no-lost-write campaign: seed %llu, scenarios %llu..%llu (%llu), %llu runs, %llu failed scenarios; "
       "naive/v4-fixed/range: %llu guest writes checked over %llu pages, %llu lost; "

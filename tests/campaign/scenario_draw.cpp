@@ -390,7 +390,7 @@ void draw_kernel_and_api(Draw& d, json& doc) {
   const char* kernel = nullptr;
   switch (d.between(0, 3)) {
     case 0:
-      kernel = d.chance(0.5) ? "linux-5.17-arm64" : "linux-6.6-arm64";
+      kernel = d.pick<const char*>({"linux-5.17-arm64", "linux-5.18-arm64", "linux-6.6-arm64"});
       dirty_log["api"] = "clear";
       dirty_log["initially_set"] = d.chance(0.5);
       dirty_log["clear_bitmap_shift"] = d.pick<unsigned>({6, 7, 9, 12, 18});
@@ -404,7 +404,8 @@ void draw_kernel_and_api(Draw& d, json& doc) {
       break;
     default:
       // No key half of these times: the default profile, seed-2014-armv7.
-      if (d.chance(0.5)) doc["kernel"] = d.pick<const char*>({"linux-4.0-armv7", "linux-5.17-arm64", "linux-6.6-arm64"});
+      if (d.chance(0.5))
+        doc["kernel"] = d.pick<const char*>({"linux-4.0-armv7", "linux-5.17-arm64", "linux-5.18-arm64", "linux-6.6-arm64"});
       return;
   }
   if (d.chance(0.4)) {
