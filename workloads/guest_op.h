@@ -1,7 +1,8 @@
 // What a guest does to memory, as the simulator sees it: one stage-2 access per
 // operation, grouped into one stream per vCPU. Generators and trace readers are
-// OpSources; the engine pulls from them a batch of operations at a time (a generator
-// fills the batch in one call), so no workload ever has to exist in memory as a whole.
+// OpSources; the engine pulls from them a batch of operations at a time when they can
+// be read ahead (a generator fills the batch in one call), else one at a time, so no
+// workload ever has to exist in memory as a whole.
 #pragma once
 
 #include <cstddef>
