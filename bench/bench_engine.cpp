@@ -6,9 +6,10 @@
 //                                    the timer paused.
 //   BM_Baseline_OpStream/<workload>  the same operation stream, drawn from the same
 //                                    workload source (workloads::make_workload with the
-//                                    same spec, seed and slot), each write setting its
-//                                    page's bit in a plain bitmap: what a simulator of
-//                                    this stream could never beat. items = operations.
+//                                    same spec, seed and slot) in batches as the engine
+//                                    draws it, each write setting its page's bit in a
+//                                    plain bitmap: what a simulator of this stream could
+//                                    never beat. items = operations.
 //
 // Workloads (both over a populated 4 GiB slot of 4 KiB pages, Cortex-A15, ARMv7 LPAE):
 //   tlb_friendly  uniform over 16 pages: after the first touches every access hits a
@@ -21,6 +22,7 @@
 // Read BM_EngineRun's items_per_second over its baseline's from the same run.
 #include <benchmark/benchmark.h>
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -30,6 +32,7 @@
 
 #include "sim/config/config.h"
 #include "sim/engine/engine.h"
+#include "sim/engine/op_lookahead.h"
 #include "workloads/workload_factory.h"
 
 namespace s2sim::bench {
@@ -94,11 +97,14 @@ void BM_Baseline_OpStream(benchmark::State& state, const EngineWorkload& w) {
     state.PauseTiming();
     const std::unique_ptr<workloads::OpSource> ops = workloads::make_workload(cfg.workload, "/workload", env);
     state.ResumeTiming();
-    workloads::GuestOp op;
-    while (ops->next(0, op)) {
-      if (op.access != mmu::Access::Write) continue;
-      const std::uint64_t rel = (op.ipa >> mmu::PAGE_SHIFT) - kSlotBaseGfn;
-      bitmap[rel >> 6] |= std::uint64_t{1} << (rel & 63);  // mark_page_dirty's set_bit_le
+    std::array<workloads::GuestOp, sim::OpLookahead::kBatch> batch;
+    while (const std::size_t n = ops->next_batch(0, batch.data(), batch.size())) {
+      for (std::size_t i = 0; i < n; ++i) {
+        const workloads::GuestOp& op = batch[i];
+        if (op.access != mmu::Access::Write) continue;
+        const std::uint64_t rel = (op.ipa >> mmu::PAGE_SHIFT) - kSlotBaseGfn;
+        bitmap[rel >> 6] |= std::uint64_t{1} << (rel & 63);  // mark_page_dirty's set_bit_le
+      }
     }
     benchmark::ClobberMemory();
   }

@@ -23,34 +23,10 @@ ReadProgress Generator::read_progress() const {
   return p;
 }
 
-bool Generator::next(unsigned vcpu, GuestOp& op) {
-  if (vcpu >= lanes_.size()) return false;
-  Lane& l = lanes_[vcpu];
-  if (l.done) return false;
-  if (l.issued >= keys_.ops) {
-    l.done = true;
-    return false;
-  }
-  GuestOp o;
-  mmu::gfn_t gfn = 0;
-  if (!pick(vcpu, l, gfn, o)) {
-    l.done = true;
-    return false;
-  }
-  o.ipa = gfn << mmu::PAGE_SHIFT;
-  o.think_cycles = keys_.think_cycles;
-  // The access stream is only consulted for mixed ratios, so all-write and
-  // all-read workloads cost no random draws for it.
-  if (keys_.write_ratio >= 1.0) {
-    o.access = mmu::Access::Write;
-  } else if (keys_.write_ratio <= 0.0) {
-    o.access = mmu::Access::Read;
-  } else {
-    o.access = l.access.uniform01() < keys_.write_ratio ? mmu::Access::Write : mmu::Access::Read;
-  }
-  ++l.issued;
-  op = o;
-  return true;
+bool Generator::next(unsigned vcpu, GuestOp& op) { return next_batch(vcpu, &op, 1) == 1; }
+
+std::size_t Generator::next_batch(unsigned vcpu, GuestOp* out, std::size_t n) {
+  return fill(vcpu, out, n, [this](unsigned v, Lane& l, mmu::gfn_t& gfn, GuestOp& o) { return pick(v, l, gfn, o); });
 }
 
 std::string Generator::describe() const {

@@ -24,6 +24,9 @@ namespace s2sim::workloads {
 class Generator : public OpSource {
  public:
   bool next(unsigned vcpu, GuestOp& op) final;
+  // Fills the batch with pick() (a virtual call per operation); a generator whose
+  // pick() is small overrides it with fill() and its own pick inlined.
+  std::size_t next_batch(unsigned vcpu, GuestOp* out, std::size_t n) override;
   std::string describe() const final;
   bool can_read_ahead() const final { return true; }
   // Operations drawn out of ops x vCPUs (a lane that ended early counts as complete).
@@ -47,6 +50,11 @@ class Generator : public OpSource {
   // The generator's own keys for describe(), e.g. "stride 2, passes 1".
   virtual std::string describe_own() const = 0;
 
+  // next_batch() with `pick(vcpu, lane, gfn, op)` choosing each page: the same
+  // operations as next() calls would give.
+  template <class Pick>
+  std::size_t fill(unsigned vcpu, GuestOp* out, std::size_t n, Pick&& pick);
+
   const CommonKeys& keys() const { return keys_; }
   unsigned vcpus() const { return static_cast<unsigned>(lanes_.size()); }
   const Lane& lane(unsigned vcpu) const { return lanes_[vcpu]; }
@@ -56,6 +64,39 @@ class Generator : public OpSource {
   CommonKeys keys_;
   std::vector<Lane> lanes_;
 };
+
+template <class Pick>
+std::size_t Generator::fill(unsigned vcpu, GuestOp* out, std::size_t n, Pick&& pick) {
+  if (vcpu >= lanes_.size()) return 0;
+  Lane& l = lanes_[vcpu];
+  std::size_t i = 0;
+  for (; i < n && !l.done; ++i) {
+    if (l.issued >= keys_.ops) {
+      l.done = true;
+      break;
+    }
+    GuestOp o;
+    mmu::gfn_t gfn = 0;
+    if (!pick(vcpu, l, gfn, o)) {
+      l.done = true;
+      break;
+    }
+    o.ipa = gfn << mmu::PAGE_SHIFT;
+    o.think_cycles = keys_.think_cycles;
+    // The access stream is only consulted for mixed ratios, so all-write and
+    // all-read workloads cost no random draws for it.
+    if (keys_.write_ratio >= 1.0) {
+      o.access = mmu::Access::Write;
+    } else if (keys_.write_ratio <= 0.0) {
+      o.access = mmu::Access::Read;
+    } else {
+      o.access = l.access.uniform01() < keys_.write_ratio ? mmu::Access::Write : mmu::Access::Read;
+    }
+    ++l.issued;
+    out[i] = o;
+  }
+  return i;
+}
 
 // Labels of the per-lane random streams (second argument of derive_seed).
 inline constexpr std::uint64_t kPageStream = 1;

@@ -1,9 +1,11 @@
 // What a guest does to memory, as the simulator sees it: one stage-2 access per
 // operation, grouped into one stream per vCPU. Generators and trace readers are
-// OpSources; the engine pulls from them one operation at a time, so no workload ever
-// has to exist in memory as a whole.
+// OpSources; the engine pulls from them a batch of operations at a time when they can
+// be read ahead (a generator fills the batch in one call), else one at a time, so no
+// workload ever has to exist in memory as a whole.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -48,6 +50,14 @@ class OpSource {
   // source does not have). Streams of different vCPUs are independent: the order in
   // which the engine interleaves calls never changes what each vCPU sees.
   virtual bool next(unsigned vcpu, GuestOp& op) = 0;
+  // The next operations of `vcpu`'s stream into out[0, n): the ones n calls of next()
+  // would return, in order. Returns how many; fewer than n only when the stream ends.
+  // Generators fill the array in one call instead of one virtual call per operation.
+  virtual std::size_t next_batch(unsigned vcpu, GuestOp* out, std::size_t n) {
+    std::size_t i = 0;
+    while (i < n && next(vcpu, out[i])) ++i;
+    return i;
+  }
   // One line for the report header.
   virtual std::string describe() const = 0;
   // True when next() reads no input and cannot fail, as with the generators: the

@@ -11,6 +11,12 @@ class UniformWorkload final : public Generator {
  public:
   UniformWorkload(const CommonKeys& keys, const WorkloadEnv& env) : Generator("uniform", keys, env) {}
 
+  std::size_t next_batch(unsigned vcpu, GuestOp* out, std::size_t n) override {
+    return fill(vcpu, out, n, [this](unsigned v, Lane& l, mmu::gfn_t& gfn, GuestOp& o) {
+      return UniformWorkload::pick(v, l, gfn, o);  // qualified: no virtual call
+    });
+  }
+
  protected:
   bool pick(unsigned, Lane& lane, mmu::gfn_t& gfn, GuestOp&) override {
     gfn = lane.region.first_gfn + lane.pages.below(lane.region.npages);

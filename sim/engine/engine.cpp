@@ -1,6 +1,7 @@
 #include "sim/engine/engine.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -147,15 +148,21 @@ Engine::Engine(const SimConfig& cfg, Timeline* trace, const PerfTestOptions* per
 
 Engine::~Engine() = default;
 
-Agent* Engine::next_agent() {
+bool Engine::over() const {
   // Once the migration is over nothing else matters: the host stops unmapping and the
   // vCPUs stay paused.
-  if ((migration_ && migration_->done()) || (perf_ && perf_->done())) return nullptr;
-  Agent* next = queue_->pop();  // the earliest clock; ties: the lower id
-  if (!next) return nullptr;
+  return (migration_ && migration_->done()) || (perf_ && perf_->done());
+}
+
+bool Engine::may_step(const Agent& a) const {
   // Without migration the run ends with the guest: the host alone does not go on.
-  if (!migration_ && next->kind == Agent::Kind::Host && vcpus_left_ == 0) return nullptr;
-  return next;
+  return migration_ || a.kind != Agent::Kind::Host || vcpus_left_ != 0;
+}
+
+Agent* Engine::next_agent() {
+  if (over()) return nullptr;
+  Agent* next = queue_->pop();  // the earliest clock; ties: the lower id
+  return next && may_step(*next) ? next : nullptr;
 }
 
 RunProgress Engine::progress_now(std::uint64_t now) const {
@@ -170,20 +177,33 @@ RunProgress Engine::progress_now(std::uint64_t now) const {
   return p;
 }
 
+std::uint64_t Engine::step(Agent& a, std::uint64_t max_steps) {
+  switch (a.kind) {
+    case Agent::Kind::Vcpu: {
+      const std::uint64_t n = vcpus_[a.index].run(a, run_ahead_ ? queue_->horizon(a) : 0, run_ahead_ ? max_steps : 1);
+      // Only an agent's own step finishes it.
+      if (a.done) --vcpus_left_;
+      return n;
+    }
+    case Agent::Kind::Migration: migration_->step(a); break;
+    case Agent::Kind::PerfTest: perf_->step(a); break;
+    case Agent::Kind::Host: host_->step(a); break;
+  }
+  return 1;
+}
+
 RunResult Engine::run(const std::function<void(const RunProgress&)>& progress) {
+  constexpr std::uint64_t kProgressEvery = 0x10000;  // steps
   std::uint64_t steps = 0;
   queue_->push_all();
   while (Agent* next = next_agent()) {
-    switch (next->kind) {
-      case Agent::Kind::Vcpu: vcpus_[next->index].step(*next); break;
-      case Agent::Kind::Migration: migration_->step(*next); break;
-      case Agent::Kind::PerfTest: perf_->step(*next); break;
-      case Agent::Kind::Host: host_->step(*next); break;
-    }
-    // Only an agent's own step finishes it.
-    if (next->kind == Agent::Kind::Vcpu && next->done) --vcpus_left_;
+    // Run-ahead: while the agent just stepped would come out of the queue again, it
+    // is stepped again at once. Progress is reported after the same steps either way.
+    do {
+      steps += step(*next, progress ? kProgressEvery - steps % kProgressEvery : UINT64_MAX);
+      if (progress && steps % kProgressEvery == 0) progress(progress_now(next->time));
+    } while (run_ahead_ && !over() && RunQueue::runnable(*next) && may_step(*next) && queue_->runs_first(*next));
     queue_->push(*next);  // its clock moved: back in the queue unless it blocked, paused or finished
-    if (progress && (++steps & 0xFFFF) == 0) progress(progress_now(next->time));
   }
   for (const Agent& a : agents_)
     if (a.blocked) throw std::logic_error("simulation deadlock: an agent waits on a lock nobody releases");

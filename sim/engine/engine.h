@@ -75,16 +75,33 @@ class Engine final {
   // Runs to the end. `progress` (optional) is called now and then (RunProgress).
   RunResult run(const std::function<void(const RunProgress&)>& progress = {});
 
+  // Run-ahead (on by default): an agent that still runs before every other agent
+  // after its step is stepped again at once, without going through the run queue.
+  // The steps and their order are the same either way, and so is every result; off,
+  // the engine pushes and pops the run queue around every step (the differential
+  // tests compare the two). A host-speed switch, not a config key.
+  void set_run_ahead(bool on) { run_ahead_ = on; }
+
  private:
   // The earliest runnable agent (taken out of the run queue), or nullptr when the run
   // is over.
   Agent* next_agent();
+  // Whether the run is over whatever the queue holds: the migration or perf-test's
+  // last iteration is done.
+  bool over() const;
+  // Whether `a`, the earliest runnable agent, may take its step: without migration
+  // the host alone does not go on once the guest is done.
+  bool may_step(const Agent& a) const;
+  // Steps `a` once, or a vCPU as far as run-ahead lets it (at most `max_steps`);
+  // returns the steps made.
+  std::uint64_t step(Agent& a, std::uint64_t max_steps);
   void collect_totals();
   void note_guest_finished();  // the result's guest_finished* fields
   RunProgress progress_now(std::uint64_t now) const;
 
   SimConfig cfg_;
   Timeline* trace_ = nullptr;
+  bool run_ahead_ = true;
   RunResult res_;
   std::vector<Agent> agents_;  // by id: the vCPUs, then the migration thread, then the host
   std::unique_ptr<RunQueue> queue_;  // the runnable agents by (clock, id)

@@ -1,5 +1,5 @@
-// The engine's view of the workload: each vCPU's operations, drawn a few ahead of
-// their turn when the source allows it (OpSource::can_read_ahead), so that the
+// The engine's view of the workload: each vCPU's operations, drawn in batches ahead
+// of their turn when the source allows it (OpSource::can_read_ahead), so that the
 // engine can ask the host to prefetch what an operation will touch — its leaf
 // descriptor, the cache model's sets — while the operations before it run.
 //
@@ -10,6 +10,7 @@
 // moves host cache lines.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <vector>
@@ -20,44 +21,52 @@ namespace s2sim::sim {
 
 class OpLookahead {
  public:
-  // How many operations ahead a vCPU's stream is drawn: enough to cover a host DRAM
-  // access with the few hundred nanoseconds a walk-heavy operation takes.
+  // How many operations ahead a vCPU's operations are announced: enough to cover a
+  // host DRAM access with the few hundred nanoseconds a walk-heavy operation takes.
   static constexpr std::size_t kDepth = 4;
-  static constexpr std::size_t kRing = 8;  // a power of two above kDepth
-  static_assert(kRing > kDepth && (kRing & (kRing - 1)) == 0);
+  // How many a lane draws from the source in one call (OpSource::next_batch).
+  static constexpr std::size_t kBatch = 64;
+  static_assert(kBatch > 2 * kDepth);
 
   OpLookahead(workloads::OpSource& source, unsigned vcpus)
-      : source_(source), ahead_(source.can_read_ahead()), lanes_(vcpus) {}
+      : source_(source), ahead_(source.can_read_ahead()), lanes_(ahead_ ? vcpus : 0) {}
 
   // The next operation of `vcpu` (false once its stream is exhausted). When reading
-  // ahead, `upcoming(op)` is called once for each operation as it is drawn, kDepth
+  // ahead, `upcoming(op)` is called once for each operation, in order, kDepth
   // operations before it is returned.
   template <class Upcoming>
   bool next(unsigned vcpu, workloads::GuestOp& op, Upcoming&& upcoming) {
     if (!ahead_) return source_.next(vcpu, op);
     Lane& l = lanes_[vcpu];
-    while (!l.exhausted && l.count < kDepth + 1) {
-      workloads::GuestOp& slot = l.ops[(l.first + l.count) % kRing];
-      if (!source_.next(vcpu, slot)) {
-        l.exhausted = true;
-        break;
-      }
-      ++l.count;
-      upcoming(slot);
-    }
-    if (l.count == 0) return false;
-    op = l.ops[l.first];
-    l.first = (l.first + 1) % kRing;
-    --l.count;
+    if (l.end - l.pos <= kDepth && !l.exhausted) refill(l, vcpu);
+    if (l.pos == l.end) return false;
+    const std::size_t announce_to = std::min(l.end, l.pos + kDepth + 1);
+    while (l.announced < announce_to) upcoming(l.ops[l.announced++]);
+    op = l.ops[l.pos++];
     return true;
   }
 
  private:
   struct Lane {
-    std::array<workloads::GuestOp, kRing> ops{};
-    std::size_t first = 0, count = 0;
-    bool exhausted = false;
+    std::array<workloads::GuestOp, kBatch> ops{};
+    std::size_t pos = 0;        // the next operation handed out
+    std::size_t end = 0;        // ops[pos, end) are drawn and not yet handed out
+    std::size_t announced = 0;  // ops[pos, announced) were announced to upcoming()
+    bool exhausted = false;     // the source said the stream is over
   };
+
+  // Moves what is left to the front of the lane and draws a batch behind it.
+  void refill(Lane& l, unsigned vcpu) {
+    std::copy(l.ops.begin() + static_cast<std::ptrdiff_t>(l.pos), l.ops.begin() + static_cast<std::ptrdiff_t>(l.end),
+              l.ops.begin());
+    l.end -= l.pos;
+    l.announced -= l.pos;
+    l.pos = 0;
+    const std::size_t want = kBatch - l.end;
+    const std::size_t got = source_.next_batch(vcpu, l.ops.data() + l.end, want);
+    l.end += got;
+    l.exhausted = got < want;
+  }
 
   workloads::OpSource& source_;
   bool ahead_;

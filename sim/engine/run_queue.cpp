@@ -20,21 +20,32 @@ void RunQueue::push_all() {
   for (Agent& a : agents_) push(a);
 }
 
-Agent* RunQueue::pop() {
+const RunQueue::Entry* RunQueue::top() {
   while (!heap_.empty()) {
-    std::pop_heap(heap_.begin(), heap_.end(), later);
-    const Entry e = heap_.back();
-    heap_.pop_back();
+    const Entry& e = heap_.front();
     const auto id = static_cast<std::size_t>(e.id);
-    if (e.stamp != stamp_[id]) continue;  // superseded by a later push
-    stamp_[id] = 0;
-    Agent& a = agents_[id];
-    if (!runnable(a)) continue;  // blocked, paused or done since it was pushed
-    if (a.time != e.time)
-      throw std::logic_error("run queue: an agent's clock changed while it was queued and nobody re-queued it");
-    return &a;
+    const Agent& a = agents_[id];
+    if (e.stamp == stamp_[id] && runnable(a)) {
+      if (a.time != e.time)
+        throw std::logic_error("run queue: an agent's clock changed while it was queued and nobody re-queued it");
+      return &e;
+    }
+    // Superseded by a later push, or blocked, paused or done since it was pushed.
+    if (e.stamp == stamp_[id]) stamp_[id] = 0;
+    std::pop_heap(heap_.begin(), heap_.end(), later);
+    heap_.pop_back();
   }
   return nullptr;
+}
+
+Agent* RunQueue::pop() {
+  const Entry* e = top();
+  if (!e) return nullptr;
+  Agent& a = agents_[static_cast<std::size_t>(e->id)];
+  stamp_[static_cast<std::size_t>(e->id)] = 0;
+  std::pop_heap(heap_.begin(), heap_.end(), later);
+  heap_.pop_back();
+  return &a;
 }
 
 }  // namespace s2sim::sim

@@ -16,6 +16,11 @@
 // only clock set on another agent that is runnable is kick_if_halted's, which pauses
 // it in the same breath. pop() checks that a live entry's clock is still the agent's,
 // so a missed push is an error, not a silent reordering.
+//
+// Run-ahead (engine.cpp): the engine asks whether the agent it has just stepped, not
+// yet pushed back, would be the one pop() returns (runs_first), and until which clock
+// that stays so (horizon). While it does, the engine steps it again without the push
+// and pop: the same agent would come out, so the order of steps is unchanged.
 #pragma once
 
 #include <cstdint>
@@ -41,6 +46,20 @@ class RunQueue {
 
   static bool runnable(const Agent& a) { return !a.done && !a.blocked && !a.paused && !a.waiting; }
 
+  // Whether `a` (runnable, not queued) runs before every queued agent: push(a) then
+  // pop() would return `a`.
+  bool runs_first(const Agent& a) {
+    const Entry* t = top();
+    return !t || t->time > a.time || (t->time == a.time && t->id > a.id);
+  }
+  // The latest clock at which `a` (runnable, not queued) still runs before every
+  // queued agent; UINT64_MAX when nothing is queued. Valid until the next push.
+  std::uint64_t horizon(const Agent& a) {
+    const Entry* t = top();
+    if (!t) return UINT64_MAX;
+    return t->id > a.id ? t->time : t->time - 1;  // a tie goes to the lower id
+  }
+
  private:
   struct Entry {
     std::uint64_t time;
@@ -50,6 +69,9 @@ class RunQueue {
   // The heap's order: std::push_heap keeps the greatest on top, so "greater" means
   // "runs later".
   static bool later(const Entry& a, const Entry& b) { return a.time != b.time ? a.time > b.time : a.id > b.id; }
+  // The live entry pop() would take next (its agent runnable), or nullptr; drops the
+  // stale entries above it as pop() does.
+  const Entry* top();
 
   std::vector<Agent>& agents_;
   std::vector<std::uint64_t> stamp_;  // by agent id: the stamp of its live entry

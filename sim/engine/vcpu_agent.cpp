@@ -5,6 +5,7 @@
 
 #include "mmu/fault_handler.h"
 #include "mmu/hw_walk.h"
+#include "sim/engine/run_queue.h"
 #include "sim/timing/cycle_sink.h"
 
 namespace s2sim::sim {
@@ -84,6 +85,17 @@ void VcpuAgent::step(Agent& a) {
   st_.busy_cycles += op_.think_cycles;
   if (op_.think_cycles || op_.not_before_cycles) return;
   access(a);
+}
+
+std::uint64_t VcpuAgent::run(Agent& a, std::uint64_t horizon, std::uint64_t max_steps) {
+  std::uint64_t n = 0;
+  do {
+    const bool fault = state_ == VcpuState::InFault;
+    step(a);
+    ++n;
+    if (fault) break;
+  } while (n < max_steps && a.time <= horizon && RunQueue::runnable(a));
+  return n;
 }
 
 bool VcpuAgent::kick_if_halted(Agent& a, std::uint64_t now) {

@@ -43,6 +43,12 @@ class VcpuAgent {
 
   // One step of the vCPU whose scheduling state is `a`.
   void step(Agent& a);
+  // Run-ahead: one step, then further steps while the vCPU's clock is at most
+  // `horizon` (the latest clock at which it still runs before every other agent, see
+  // RunQueue::horizon), it can run, and fewer than `max_steps` steps were made.
+  // Stops after handling a fault: taking and releasing mmu_lock may wake another
+  // agent, which moves the horizon. Returns the steps made (at least one).
+  std::uint64_t run(Agent& a, std::uint64_t horizon, std::uint64_t max_steps);
 
   // vm_stop()'s kick: a vCPU halted since `now` or earlier leaves the halt at `now`
   // and stops there; one waiting after a dirty-ring-full exit stops where it waits.

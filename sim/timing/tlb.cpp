@@ -64,18 +64,20 @@ inline int Tlb::search(std::size_t base, std::uint32_t fp, std::uint16_t vmid, s
 }
 
 int Tlb::find(std::uint16_t vmid, mmu::ipa_t ipa, std::size_t& set) const {
-  // The last hit first: a match there is the answer when no smaller size could also
-  // cover the IPA (see lookup() on conflicting entries) -- entries are unique per
-  // VMID, tag and size, so this returns what the full search would.
+  // The slot that last hit this page first: a match there is the answer when no
+  // smaller size could also cover the IPA (see lookup() on conflicting entries) --
+  // entries are unique per VMID, tag and size, so this returns what the full search
+  // would. A free slot (fingerprint 0) or another entry in it is no match.
   {
-    const TlbEntry& e = entries_[last_hit_];
+    const std::size_t i = recent_hit_[recent_index(ipa)];
+    const TlbEntry& e = entries_[i];
     const int s = size_index(e.block_shift);
     bool smaller_live = false;
     for (int k = 0; k < s; ++k) smaller_live |= live_by_size_[static_cast<std::size_t>(k)] != 0;
     const std::uint64_t tag = ipa >> e.block_shift;
-    if (!smaller_live && matches(last_hit_, fingerprint(vmid, tag, e.block_shift), vmid, tag, e.block_shift)) {
-      set = last_hit_set_;
-      return static_cast<int>(last_hit_);
+    if (fps_[i] != 0 && !smaller_live && e.ipa_tag == tag && e.vmid == vmid) {
+      set = set_of(tag);
+      return static_cast<int>(i);
     }
   }
   // Smallest size first.
@@ -102,8 +104,7 @@ const TlbEntry* Tlb::lookup(std::uint16_t vmid, mmu::ipa_t ipa) {
   }
   const auto slot = static_cast<std::size_t>(i);
   lru_.touch(set, slot);
-  last_hit_ = slot;
-  last_hit_set_ = set;
+  recent_hit_[recent_index(ipa)] = static_cast<std::uint32_t>(slot);
   ++stats_.hits;
   return &entries_[slot];
 }
@@ -147,11 +148,13 @@ TlbInsert Tlb::fill_victim(const TlbEntry& entry, int size, std::size_t set, std
   if (fps_[victim] != 0) {
     ++stats_.evictions;
     --live_by_size_[static_cast<std::size_t>(size_index(entries_[victim].block_shift))];
+    regions_.remove(entries_[victim].ipa_base());
     result = TlbInsert::Evicted;
   }
   fps_[victim] = fp;
   entries_[victim] = entry;
   ++live_by_size_[static_cast<std::size_t>(size)];
+  regions_.add(entry.ipa_base());
   return result;
 }
 
@@ -159,6 +162,7 @@ void Tlb::drop(std::size_t set, std::size_t i) {
   fps_[i] = 0;
   lru_.release(set, i);
   --live_by_size_[static_cast<std::size_t>(size_index(entries_[i].block_shift))];
+  regions_.remove(entries_[i].ipa_base());
   ++stats_.invalidated;
 }
 
@@ -175,6 +179,7 @@ unsigned Tlb::invalidate_vmid(std::uint16_t vmid) {
 
 unsigned Tlb::invalidate_ipa(std::uint16_t vmid, mmu::ipa_t ipa) {
   ++stats_.flush_ipa;
+  if (!regions_.may_hold(ipa)) return 0;  // no entry of the IPA's region
   unsigned n = 0;
   // Only the one set per size that can hold an entry covering the IPA needs probing,
   // and entries are unique per VMID, tag and size: at most one per size.
@@ -195,6 +200,7 @@ unsigned Tlb::invalidate_all() {
   const unsigned n = clear_fingerprints(fps_);
   lru_.clear();
   live_by_size_ = {};
+  regions_.clear();
   stats_.invalidated += n;
   return n;
 }

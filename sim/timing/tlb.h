@@ -24,6 +24,7 @@
 #include "mmu/types.h"
 #include "sim/timing/key_search.h"
 #include "sim/timing/lru_list.h"
+#include "sim/timing/region_filter.h"
 #include "sim/timing/walk_cache.h"
 
 namespace s2sim::sim {
@@ -171,8 +172,14 @@ class Tlb {
   std::vector<std::uint32_t> fps_;
   std::vector<TlbEntry> entries_;
   LruList lru_;
-  std::size_t last_hit_ = 0, last_hit_set_ = 0;  // checked first: the slot of the last hit
+  // Checked first: the slot of the last hit of each 4 KiB page (direct-mapped by page
+  // number), confirmed against the slot's entry, so a hit in a small working set costs
+  // no set search.
+  static constexpr std::size_t kRecentHits = 64;
+  std::array<std::uint32_t, kRecentHits> recent_hit_{};
+  static std::size_t recent_index(mmu::ipa_t ipa) { return static_cast<std::size_t>(ipa >> 12) % kRecentHits; }
   std::array<unsigned, kTlbBlockShifts.size()> live_by_size_{};  // valid entries per size
+  RegionFilter regions_;  // valid entries by 1 GiB region: invalidate_ipa skips empty ones
   TlbStats stats_;
 };
 

@@ -76,17 +76,25 @@ void WalkCache::insert(std::uint16_t vmid, mmu::level_t level, mmu::ipa_t ipa, m
   const std::size_t victim = lru_.take_victim(set);
   if (fps_[victim] != 0) {
     ++stats_.evictions;
-    --live_by_level_[static_cast<std::size_t>(slots_[victim].level)];
+    count(slots_[victim], -1);
   }
   fps_[victim] = fingerprint(vmid, tag, static_cast<unsigned>(level));
   slots_[victim] = Slot{tag, next_table, vmid, static_cast<std::int8_t>(level)};
-  ++live_by_level_[static_cast<std::size_t>(level)];
+  count(slots_[victim], +1);
+}
+
+void WalkCache::count(const Slot& s, int delta) {
+  live_by_level_[static_cast<std::size_t>(s.level)] += static_cast<unsigned>(delta);
+  if (s.level == 0) return;
+  const mmu::ipa_t base = s.tag << level_shift(s.level);
+  if (delta > 0) regions_.add(base);
+  else regions_.remove(base);
 }
 
 void WalkCache::drop(std::size_t set, std::size_t i) {
   fps_[i] = 0;
   lru_.release(set, i);
-  --live_by_level_[static_cast<std::size_t>(slots_[i].level)];
+  count(slots_[i], -1);
   ++stats_.invalidated;
 }
 
@@ -102,8 +110,9 @@ unsigned WalkCache::invalidate_vmid(std::uint16_t vmid) {
 
 unsigned WalkCache::invalidate_ipa(std::uint16_t vmid, mmu::ipa_t ipa) {
   unsigned n = 0;
+  const bool region_held = regions_.may_hold(ipa);
   for (mmu::level_t level = kMinTableLevel; level <= kMaxTableLevel; ++level) {
-    if (live_by_level_[static_cast<std::size_t>(level)] == 0) continue;
+    if (live_by_level_[static_cast<std::size_t>(level)] == 0 || (level > 0 && !region_held)) continue;
     const std::uint64_t tag = ipa >> level_shift(level);
     // Entries are unique per VMID, level and tag: at most one per level.
     if (const int i = find(vmid, level, tag); i >= 0) {
@@ -118,6 +127,7 @@ unsigned WalkCache::invalidate_all() {
   const unsigned n = clear_fingerprints(fps_);
   lru_.clear();
   live_by_level_ = {};
+  regions_.clear();
   stats_.invalidated += n;
   return n;
 }

@@ -23,6 +23,7 @@
 #include "sim/timing/key_search.h"
 #include "sim/timing/level_counts.h"
 #include "sim/timing/lru_list.h"
+#include "sim/timing/region_filter.h"
 
 namespace s2sim::sim {
 
@@ -113,6 +114,11 @@ class WalkCache {
   std::vector<Slot> slots_;
   LruList lru_;
   std::array<unsigned, kMaxTableLevel + 1> live_by_level_{};
+  // Entries of levels 1 and 2 (each within one 1 GiB region) by region: invalidate_ipa
+  // skips those levels when the IPA's region holds none. Level-0 entries span 512 GiB
+  // and are always searched.
+  RegionFilter regions_;
+  void count(const Slot& s, int delta);
   // What the last lookup() proved: no entry of `vmid` for `ipa` at the levels whose
   // bit is set. Only insert() makes entries present; it consumes the proof, and may
   // skip its search for an entry to replace when the proof covers the new entry.

@@ -9,7 +9,9 @@
 // hazards are of the named kinds. Every campaign also runs positive controls
 // (positive_controls.h): teaching switches and v4 on schedules where a lost write is
 // certain, which the verifier and the invariant checker must report -- a blind
-// verifier fails the campaign. Every run goes through sim::parse_config and
+// verifier fails the campaign. The naive and v4 runs of every scenario run a second
+// time with the engine's run-ahead off, and their result JSON must be the same
+// bytes. Every run goes through sim::parse_config and
 // sim::Engine, as `s2sim run` does, so a failing scenario saved with --dump-config
 // replays with `s2sim run FILE`.
 //
@@ -155,10 +157,11 @@ void report_failure(const Args& a, const FailedRun& run, const json& doc, const 
 // Runs `doc` as `s2sim run` would; problems go to `problems`, and the result is
 // returned only when the run completed.
 std::optional<sim::RunResult> simulate(const json& doc, const std::string& name, sim::SimConfig& cfg,
-                                       std::vector<std::string>& problems) {
+                                       std::vector<std::string>& problems, bool run_ahead = true) {
   try {
     cfg = sim::parse_config(doc, name, sim::configs_dir());
     sim::Engine engine(cfg);
+    engine.set_run_ahead(run_ahead);
     return engine.run();
   } catch (const InputError& e) {
     problems.push_back("the drawn config is refused: " + e.message());
@@ -228,6 +231,14 @@ bool run_scenario(const Args& a, std::uint64_t index, const campaign::MachineBas
         t.writes_checked += r->writes;
         t.pages_checked += r->checked_pages;
         t.writes_lost += r->lost_writes;
+      }
+      if (walker == kCorrectWalkers[0] || seed_walker) {
+        // Run-ahead only saves host time: off, the run must give the same bytes.
+        sim::SimConfig off_cfg;
+        const std::optional<sim::RunResult> off =
+            simulate(doc, scenario_file_name(a, index, walker), off_cfg, problems, false);
+        if (off && sim::result_json(*off, off_cfg).dump() != sim::result_json(*r, cfg).dump())
+          problems.push_back("with the engine's run-ahead off the result JSON differs");
       }
       if (walker == kCorrectWalkers[0]) {
         t.rounds += r->rounds.size();

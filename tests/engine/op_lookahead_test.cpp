@@ -150,8 +150,10 @@ TEST(OpLookahead, StreamsShorterThanTheDepth) {
 }
 
 TEST(OpLookahead, UnevenStreamLengths) {
-  // One vCPU per interesting length: empty, below, at and just past the depth.
-  const std::vector<std::size_t> lengths = {0, 1, kDepth - 1, kDepth, kDepth + 1, kDepth + 2, 2 * kDepth + 3, 50};
+  // One vCPU per interesting length: empty, below, at and just past the depth, and at,
+  // just past and well past one batch.
+  const std::vector<std::size_t> lengths = {0,  1, kDepth - 1, kDepth, kDepth + 1, kDepth + 2, 2 * kDepth + 3, 50,
+                                           OpLookahead::kBatch, OpLookahead::kBatch + 1, 3 * OpLookahead::kBatch + 5};
   const auto streams = fake_streams(lengths);
   for (std::uint64_t seed : {1u, 2u, 3u, 4u}) {
     SCOPED_TRACE(testing::Message() << "seed " << seed);
