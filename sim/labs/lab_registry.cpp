@@ -21,6 +21,9 @@ const std::vector<LabInfo>& labs() {
       {6, "tune-the-migration",
        "choose the stop rule, max_rounds and walker that meet a downtime and traffic budget (s2sim run)",
        "docs/labs/06-tune-the-migration.md", &make_tune_lab, &check_tune_config, false, ".json"},
+      {8, "write-a-walker",
+       "write kvm_mmu_write_protect_pt_masked in C++; check runs it through the no-lost-write campaign",
+       "docs/labs/08-write-a-walker.md", &make_walker_lab, &check_walker, false, ".cpp", true},
   };
   return all;
 }
