@@ -116,6 +116,8 @@ std::string build_plugin(const std::string& source, const std::string& output) {
   argv.push_back("-I" + scratch.path());
   argv.push_back("-o");
   argv.push_back(output);
+  argv.push_back("-x");  // a C++ file whatever its name ends with
+  argv.push_back("c++");
   argv.push_back(source);
   std::string out;
   const int status = run_capture(argv, out);

@@ -72,8 +72,8 @@ Problem make_walker_lab(const ProblemId& id) {
   p.setup_json = {{"points", {{"windows", 3}, {"no_lost_write", 3}, {"hazards", 2}, {"upper_loads", 2}}},
                   {"files", {"s2sim_walker.h", "walker.cpp"}}};
   p.answer_format =
-      "Hand in walker.cpp (or the plug-in s2sim lab build 8 made from it):\n"
-      "  s2sim lab check 8 " + (id.keyed() ? id.args() + " " : std::string()) + "walker.cpp\n";
+      "Hand in walker.cpp (or the plug-in lab build made from it): check grades it as above, and\n"
+      "check --json gives the points of each criterion.\n";
   p.solution =
       "Lab 8 is graded by running your walker: there is no worked answer to print. s2sim lab check 8\n"
       "says which calls fail and why; docs/labs/08-write-a-walker.md walks through the kernel's walk.\n";
