@@ -109,7 +109,7 @@ const char* const kLabHelp =
     "  -o PLUGIN               build (lab 8): the shared object to write (default: the source's\n"
     "                          name with .so); compiled with $CXX, else g++, c++ or clang++ on PATH\n"
     "  ANSWERS                 check: a file of answers, or - for standard input (lab 6: a\n"
-    "                          config; lab 8: walker.cpp or the plug-in built from it); its\n"
+    "                          config; lab 8: walker.cpp or the shared object built from it); its\n"
     "                          \"lab:\", \"seed:\", \"student:\" and \"level:\" lines name the problem\n"
     "  --roster ROSTER.csv     grade: a CSV with a \"student\" column (optional \"seed\", \"level\")\n"
     "  --answers DIR           grade: one answer file a student, DIR/ID.txt (lab 6: DIR/ID.json,\n"
