@@ -12,6 +12,7 @@
 #include "sim/labs/lab_key.h"
 #include "sim/labs/lab_registry.h"
 #include "sim/labs/lab_render.h"
+#include "sim/report/output_file.h"
 #include "util/error_text.h"
 #include "util/input_error.h"
 
@@ -156,6 +157,7 @@ int build_plugin_cmd(const LabArgs& a, const lab::LabInfo& info) {
     out = p.parent_path().empty() ? p.stem().string() + ".so" : (p.parent_path() / p.stem()).string() + ".so";
   }
   if (out == src) throw InputError("lab build -o", "the plug-in would replace its own source " + src);
+  check_writable(out);
   const std::string cmd = lab::walker::build_plugin(src, out);
   std::cout << cmd << "\n" << out << ": lab " << info.number << " plug-in built; grade it with s2sim lab check "
             << info.number << " " << out << "\n";
