@@ -101,7 +101,8 @@ std::vector<std::uint64_t> masks_for(unsigned bpl, gfn_t word) {
   // A scattered mask that moves with the word: a fixed mix of its index.
   std::uint64_t z = (word + 1) * 0x9E3779B97F4A7C15ull;
   z ^= z >> 29;
-  return {all, top, 1, top | 1, (z & all) | 1, (z >> 7) & all & ~std::uint64_t{1} ? (z >> 7) & all & ~std::uint64_t{1} : top};
+  const std::uint64_t scattered = (z >> 7) & all & ~std::uint64_t{1};  // bit 0 clear: starts inside the word
+  return {all, top, 1, top | 1, (z & all) | 1, scattered ? scattered : top};
 }
 
 std::string hex(gfn_t g) {
