@@ -7,10 +7,12 @@
 
 #include "sim/cli/cli.h"
 #include "sim/cli/cmd_lab_args.h"
+#include "sim/labs/lab8_write_a_walker/walker_build.h"
 #include "sim/labs/lab_check.h"
 #include "sim/labs/lab_key.h"
 #include "sim/labs/lab_registry.h"
 #include "sim/labs/lab_render.h"
+#include "sim/report/output_file.h"
 #include "util/error_text.h"
 #include "util/input_error.h"
 
@@ -110,6 +112,10 @@ int show_or_solve(const LabArgs& a, const lab::LabInfo& info) {
     std::cout << cfg;
     return kExitOk;
   }
+  if (a.files_dir) {
+    write_figures(p.files, *a.files_dir);
+    return kExitOk;
+  }
   if (a.svg_dir) {
     const auto& figs = a.sub == "solve" && !p.solved_figures.empty() ? p.solved_figures : p.figures;
     if (figs.empty()) throw InputError("lab " + a.sub + " --svg", lab_name + " has no figures");
@@ -126,7 +132,11 @@ int show_or_solve(const LabArgs& a, const lab::LabInfo& info) {
 int check(const LabArgs& a, const lab::LabInfo& info) {
   // The file is read and its header checked before the problem is made (lab 6 runs
   // the simulator to make it).
-  const lab::AnswerInput in = lab::read_answer_input(a.files.front());
+  // A coding lab grades a file by its path (a C++ file or the plug-in built from it).
+  const lab::AnswerInput in =
+      info.plugin ? lab::AnswerInput{a.files.front() == "-" ? "<stdin>" : a.files.front(),
+                                     a.files.front() == "-" ? "" : a.files.front(), ""}
+                  : lab::read_answer_input(a.files.front());
   const lab::ProblemId id = lab_answer_problem(a, info, in);
   const lab::Problem p = info.make(id);
   const lab::CheckResult r = lab::check_problem(info, p, in);
@@ -139,6 +149,21 @@ int check(const LabArgs& a, const lab::LabInfo& info) {
 
 }  // namespace
 
+int build_plugin_cmd(const LabArgs& a, const lab::LabInfo& info) {
+  const std::string& src = a.files.front();
+  std::string out = a.output.value_or("");
+  if (out.empty()) {
+    const std::filesystem::path p(src);
+    out = p.parent_path().empty() ? p.stem().string() + ".so" : (p.parent_path() / p.stem()).string() + ".so";
+  }
+  if (out == src) throw InputError("lab build -o", "the plug-in would replace its own source " + src);
+  check_writable(out);
+  const std::string cmd = lab::walker::build_plugin(src, out);
+  std::cout << cmd << "\n" << out << ": lab " << info.number << " plug-in built; grade it with s2sim lab check "
+            << info.number << " " << out << "\n";
+  return kExitOk;
+}
+
 int cmd_lab(const std::vector<std::string>& args) {
   try {
     const LabArgs a = parse_lab_args(args);
@@ -146,7 +171,12 @@ int cmd_lab(const std::vector<std::string>& args) {
     const lab::LabInfo& info = *lab::find_lab(a.number);
     if (a.sub == "grade") return grade_class(a, info);
     if (a.sub == "check") return check(a, info);
+    if (a.sub == "build") return build_plugin_cmd(a, info);
     return show_or_solve(a, info);
+  } catch (const lab::walker::BuildFailed& e) {
+    // One error line, then the compiler's own words.
+    std::cerr << "error: " << one_line(e.message()) << "\n" << e.compiler_output();
+    return kExitBadInput;
   } catch (const lab::InputErrors& e) {
     // Every malformed line of an answer file, not only the first.
     for (const InputError& one : e.all()) std::cerr << "error: " << one_line(one.message()) << "\n";

@@ -19,7 +19,7 @@ namespace s2sim::sim {
 inline constexpr int kExitWrongAnswer = kExitLostWrites;
 
 struct LabArgs {
-  std::string sub;  // list, show, solve, check, grade
+  std::string sub;  // list, show, solve, check, grade, build
   int number = 0;   // a lab that exists (checked)
   std::optional<std::uint64_t> seed;
   std::optional<std::string> key;      // checked with lab::key_problem
@@ -27,7 +27,9 @@ struct LabArgs {
   std::optional<lab::Level> level;     // only for labs with levels
   bool json = false, config = false;
   std::optional<std::string> svg_dir;
-  std::vector<std::string> files;  // check: the answer file
+  std::optional<std::string> files_dir;  // show --files DIR (coding labs)
+  std::optional<std::string> output;     // build -o FILE
+  std::vector<std::string> files;  // check: the answer file; build: the source
   std::optional<std::string> roster, answers_dir, csv_out;  // grade
 };
 
@@ -41,5 +43,8 @@ lab::ProblemId lab_answer_problem(const LabArgs& a, const lab::LabInfo& info, co
 
 // `s2sim lab grade N --roster R --answers DIR [--key K] --csv OUT`.
 int grade_class(const LabArgs& a, const lab::LabInfo& info);
+
+// `s2sim lab build N SOURCE [-o PLUGIN]` (coding labs).
+int build_plugin_cmd(const LabArgs& a, const lab::LabInfo& info);
 
 }  // namespace s2sim::sim

@@ -4,16 +4,14 @@
 // runs it, and prints the selftest's lines.
 #include "sim/cli/cmd_perf_test.h"
 
-#include <filesystem>
 #include <iostream>
-#include <optional>
-#include <stdexcept>
 
 #include "sim/cli/cli.h"
 #include "sim/cli/progress.h"
 #include "sim/config/config.h"
 #include "sim/engine/engine.h"
-#include "sim/engine/perf_test_driver.h"
+#include "sim/engine/perf_test_setup.h"
+#include "sim/engine/perf_test_support.h"
 #include "sim/report/perf_report.h"
 #include "sim/report/report.h"
 #include "util/input_error.h"
@@ -24,10 +22,6 @@ namespace s2sim::sim {
 namespace {
 
 constexpr std::uint64_t kGuestPage = 4096;
-// Guest RAM starts at 1 GiB, as on QEMU's arm64 "virt" board. (The selftest puts its
-// region at the top of the IPA space; only alignment matters to the model, and 1 GiB
-// keeps every 2 MiB block aligned.)
-constexpr std::uint64_t kSlotBaseGfn = (std::uint64_t{1} << 30) / kGuestPage;
 
 struct PerfArgs {
   PerfTestCommand cmd;
@@ -132,69 +126,20 @@ PerfArgs parse_args(const std::vector<std::string>& args) {
   return r;
 }
 
-// A shipped machine inline, so that --set reaches its costs
-// (--set machine.costs.stage2_abort_host=...); an unknown name stays a name, for
-// parse_config's error with the known ones.
-nlohmann::json machine_doc(const std::string& name) {
-  const std::string path = configs_dir() + "/machines/" + name + ".json";
-  if (name.find('/') != std::string::npos || !std::filesystem::is_regular_file(path)) return name;
-  return load_config_json(path);
-}
-
-// The run as a config document; --set applies to it before it is parsed.
-nlohmann::json config_doc(const PerfArgs& a) {
-  const PerfTestCommand& c = a.cmd;
-  const std::uint64_t npages = c.vcpus * (c.bytes_per_vcpu / kGuestPage);
-  return {
-      {"comment", "s2sim perf-test: dirty_log_perf_test with " + std::to_string(c.vcpus) + " vCPUs x " +
-                      std::to_string(c.bytes_per_vcpu) + " bytes, " + c.backing + ", " + std::to_string(c.iterations) +
-                      " iterations, " + std::to_string(c.write_percent) + "% writes"},
-      {"seed", a.seed},
-      {"machine", machine_doc(c.machine)},
-      // -m 2 on arm64: 40-bit IPA with 4 KiB pages, walks from level 1.
-      {"geometry", "armv8-3level"},
-      {"memslots", {{{"id", 0}, {"base_gfn", kSlotBaseGfn}, {"npages", npages},
-                     {"hugepages", c.backing != "anonymous"}}}},
-      {"vcpus", c.vcpus},
-      {"workload", {{"kind", "memstress"}, {"bytes_per_vcpu", c.bytes_per_vcpu}, {"stride", c.stride},
-                    {"write_percent", c.write_percent}, {"iterations", c.iterations}}},
-      // The kernel profile decides BITS_PER_LONG, the flush placement, the fault path,
-      // the mmu_lock kind and the flush instructions; the walker is upstream's
-      // stage2_wp_range, and enabling drops mmu_lock between pmds
-      // (stage2_apply_range_resched).
-      {"kernel", c.kernel},
-      {"dirty_log", {{"walker", "range"}, {"resched_lock", true}}},
-      {"migration", {{"enabled", false}}},
-      {"verify", {{"enabled", false}}},
-  };
-}
-
 }  // namespace
 
 int cmd_perf_test(const std::vector<std::string>& args) {
   const PerfArgs a = parse_args(args);
-  nlohmann::json doc = config_doc(a);
+  nlohmann::json doc = perf_test_config_doc(a.cmd, a.seed);
   for (const auto& s : a.sets) apply_override(doc, s);
   const SimConfig cfg = parse_config(doc, "perf-test", configs_dir());
   PerfTestCommand cmd = a.cmd;
   cmd.vcpus = cfg.vcpus;  // --set may have changed what the flags said
   cmd.kernel = cfg.kernel;
-  PerfTestOptions opts;
-  opts.iterations = cmd.iterations;
-  opts.request = PerfTestRequest{cmd.kernel, cmd.manual_protect, cmd.dirty_ring_entries, cmd.eager_split_chunk};
-  RunResult r;
+  PerfTestResult perf;
   {
-    std::optional<Engine> engine;
-    try {
-      engine.emplace(cfg, nullptr, &opts);
-    } catch (const std::invalid_argument& e) {
-      // A request the kernel cannot serve (perf_test_unavailable), or a --set that
-      // took the run away from what the driver drives (the workload, its
-      // iterations, the migration thread).
-      throw InputError("perf-test", e.what());
-    }
     ProgressReporter progress("perf-test", a.quiet, ProgressReporter::kDefaultHeartbeatSeconds);
-    r = engine->run(progress.callback());
+    perf = run_perf_test(cfg, cmd, progress.callback());
   }
   std::cout << "s2sim perf-test: " << cfg.machine.name << ", kernel " << cmd.kernel << ", " << cfg.vcpus
             << (cfg.vcpus == 1 ? " vCPU x " : " vCPUs x ") << cmd.bytes_per_vcpu << " bytes, " << cmd.backing << ", " << cmd.iterations
@@ -204,8 +149,8 @@ int cmd_perf_test(const std::vector<std::string>& args) {
                                        : std::string("KVM_GET_DIRTY_LOG only (-g)"))
             << ", seed " << cfg.seed
             << "\n";
-  print_perf_lines(std::cout, r.perf, cmd, cfg.machine.clock_hz);
-  if (!a.json_path.empty()) write_file_atomically(a.json_path, perf_json(r.perf, cmd, cfg).dump(2) + "\n");
+  print_perf_lines(std::cout, perf, cmd, cfg.machine.clock_hz);
+  if (!a.json_path.empty()) write_file_atomically(a.json_path, perf_json(perf, cmd, cfg).dump(2) + "\n");
   return kExitOk;
 }
 

@@ -15,9 +15,9 @@ using mmu::gfn_t;
 
 namespace {
 
-std::unique_ptr<mmu::WpWalker> checked_walker(const std::string& name) {
-  std::unique_ptr<mmu::WpWalker> w = mmu::make_wp_walker(name);
-  if (!w) throw std::invalid_argument("unknown walker \"" + name + "\"");
+std::unique_ptr<mmu::WpWalker> checked_walker(const DirtyLogConfig& d) {
+  std::unique_ptr<mmu::WpWalker> w = d.make_walker ? d.make_walker() : mmu::make_wp_walker(d.walker);
+  if (!w) throw std::invalid_argument("unknown walker \"" + d.walker + "\"");
   return w;
 }
 
@@ -42,7 +42,7 @@ MigrationAgent::MigrationAgent(RunContext& ctx, std::vector<Agent>& agents, std:
       agents_(agents),
       vcpus_(vcpus),
       queue_(queue),
-      walker_(checked_walker(ctx.cfg.dirty_log.walker)),
+      walker_(checked_walker(ctx.cfg.dirty_log)),
       stop_rule_(make_stop_rule(ctx.cfg.migration.stop, ctx.cfg.machine.clock())),
       page_send_cycles_(page_send_cycles(ctx.cfg)),
       api_(api_of(ctx.cfg.dirty_log.api)) {

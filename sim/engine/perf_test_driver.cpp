@@ -33,7 +33,8 @@ PerfTestDriver::PerfTestDriver(RunContext& ctx, const PerfTestOptions& opts, Age
       vcpus_(vcpus),
       queue_(queue),
       barrier_(ctx.cfg.vcpus, a, queue),
-      walker_(mmu::make_wp_walker(ctx.cfg.dirty_log.walker)) {
+      walker_(ctx.cfg.dirty_log.make_walker ? ctx.cfg.dirty_log.make_walker()
+                                                : mmu::make_wp_walker(ctx.cfg.dirty_log.walker)) {
   if (!walker_) throw std::invalid_argument("unknown walker \"" + ctx.cfg.dirty_log.walker + "\"");
   check_workload(ctx.cfg, opts.iterations);
   for (const VcpuAgent& v : vcpus_) tlbs_.push_back(&v.tlb());

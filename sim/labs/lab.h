@@ -90,6 +90,9 @@ struct Problem {
   // with the answers; empty: the same as `figures`).
   std::vector<Figure> figures;
   std::vector<Figure> solved_figures;
+  // Files a coding lab hands out (lab 8: the interface header and a starter source),
+  // written by `show --files DIR`; `svg` holds the file's text.
+  std::vector<Figure> files;
 };
 
 // Makes the problem consistent once every question is built: drops mistakes whose

@@ -42,4 +42,14 @@ nlohmann::ordered_json tune_lab_config(std::uint64_t seed, unsigned attempt = 0)
 // grades downtime, pages sent, lost writes and how the run stopped.
 CheckResult check_tune_config(const Problem& p, const AnswerInput& in);
 
+// Lab 7: s2sim perf-test under the ARMv7 and arm64 kernel profiles (mmu_lock as a
+// spinlock or an rwlock) and with eager page splitting; answers read from its runs.
+Problem make_perf_lab(const ProblemId& id);
+
+// Lab 8: the student writes kvm_mmu_write_protect_pt_masked as a plug-in.
+Problem make_walker_lab(const ProblemId& id);
+// `s2sim lab check 8`: builds walker.cpp (or takes the built plug-in, in.path) and runs
+// it in a child process through the windows, the campaign and the load count.
+CheckResult check_walker(const Problem& p, const AnswerInput& in);
+
 }  // namespace s2sim::sim::lab

@@ -21,6 +21,12 @@ const std::vector<LabInfo>& labs() {
       {6, "tune-the-migration",
        "choose the stop rule, max_rounds and walker that meet a downtime and traffic budget (s2sim run)",
        "docs/labs/06-tune-the-migration.md", &make_tune_lab, &check_tune_config, false, ".json"},
+      {7, "faults-in-parallel",
+       "why stage-2 faults serialize on ARMv7 and not on arm64 6.x, and what eager splitting buys (s2sim perf-test)",
+       "docs/labs/07-faults-in-parallel.md", &make_perf_lab, nullptr, false, ".txt"},
+      {8, "write-a-walker",
+       "write kvm_mmu_write_protect_pt_masked in C++; check runs it through the no-lost-write campaign",
+       "docs/labs/08-write-a-walker.md", &make_walker_lab, &check_walker, false, ".cpp", true},
   };
   return all;
 }

@@ -26,6 +26,7 @@ struct LabInfo {
   CheckFn check;                      // nullptr: `check` reads an answer file ("qN: value")
   bool levels;                        // takes --level easy|normal|hard
   const char* answer_ext;             // the answer file's extension in a `grade --answers DIR`
+  bool plugin = false;                // a coding lab: `build` compiles the file, `check` takes a path, not text
 };
 
 const std::vector<LabInfo>& labs();

@@ -5,10 +5,6 @@
 
 namespace s2sim::sim {
 
-std::uint64_t cycles_to_ns(std::uint64_t cycles, double clock_hz) {
-  return static_cast<std::uint64_t>(std::llround(static_cast<long double>(cycles) * 1e9L / clock_hz));
-}
-
 std::string format_timespec(std::uint64_t ns) {
   char buf[48];
   std::snprintf(buf, sizeof buf, "%llu.%.9llus", static_cast<unsigned long long>(ns / 1'000'000'000),

@@ -11,25 +11,10 @@
 
 #include "sim/config/config.h"
 #include "sim/engine/perf_test_result.h"
+#include "sim/engine/perf_test_setup.h"  // PerfTestCommand, cycles_to_ns
 
 namespace s2sim::sim {
 
-// What the command line asked for, as the JSON's "perf_test" object records it.
-struct PerfTestCommand {
-  unsigned vcpus = 1;
-  std::uint64_t bytes_per_vcpu = 0;
-  unsigned iterations = 2;
-  std::string backing;  // anonymous | anonymous_thp | anonymous_hugetlb_2mb | anonymous_hugetlb_1gb
-  unsigned write_percent = 100;
-  bool manual_protect = true;  // false with -g
-  std::uint64_t stride = 4096;
-  std::uint64_t eager_split_chunk = 0;
-  std::uint64_t dirty_ring_entries = 0;
-  std::string machine, kernel;
-};
-
-// Cycles at `clock_hz` as whole nanoseconds (rounded), what the selftest's timespec holds.
-std::uint64_t cycles_to_ns(std::uint64_t cycles, double clock_hz);
 // "S.NNNNNNNNNs", as the selftest prints a timespec.
 std::string format_timespec(std::uint64_t ns);
 

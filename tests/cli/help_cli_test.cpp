@@ -97,8 +97,10 @@ std::vector<Accepted> accepted() {
       {"decode", {{"--level", "2"}, {"--pa-bits", "48"}, {"--json", ""}}, "not-a-number"},
       {"lab show 999",
        {{"--seed", "4"}, {"--json", ""}, {"--config", ""}, {"--svg", out}, {"--level", "hard"}, {"--key", "lecture-key-2026"},
-        {"--student", "s1"}},
+        {"--student", "s1"}, {"--files", out}},
        ""},
+      // build's own option (lab 8).
+      {"lab build 999", {{"-o", out}}, ""},
       // grade's own options (lab's help lists every subcommand's).
       {"lab grade 999", {{"--roster", out}, {"--answers", out}, {"--csv", out}}, ""},
   };

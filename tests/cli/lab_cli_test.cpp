@@ -28,13 +28,13 @@ int count_lines(const std::string& s) {
   return n;
 }
 
-TEST(LabCli, ListShowsSixLabsAllWritten) {
+TEST(LabCli, ListShowsEightLabsAllWritten) {
   const auto r = run_s2sim("lab list");
   ASSERT_EQ(r.status, 0) << r.err;
-  EXPECT_EQ(count_lines(r.out), 6) << r.out;
+  EXPECT_EQ(count_lines(r.out), 8) << r.out;
   EXPECT_EQ(r.out.find("coming"), std::string::npos) << r.out;
   for (const char* name : {"descriptor-anatomy", "walk-the-tables", "the-masked-walk", "order-matters", "find-the-bug",
-                           "tune-the-migration"})
+                           "tune-the-migration", "faults-in-parallel", "write-a-walker"})
     EXPECT_NE(r.out.find(name), std::string::npos) << name;
   EXPECT_TRUE(r.err.empty());
 }
@@ -215,7 +215,8 @@ TEST(LabDocs, EveryShCommandInTheHandoutsRuns) {
   ASSERT_EQ(::symlink(S2SIM_BINARY, (dir + "/bin/s2sim").c_str()), 0);
   int total = 0;
   for (const char* doc : {"01-descriptor-anatomy.md", "02-walk-the-tables.md", "03-the-masked-walk.md",
-                          "04-order-matters.md", "05-find-the-bug.md", "06-tune-the-migration.md"}) {
+                          "04-order-matters.md", "05-find-the-bug.md", "06-tune-the-migration.md",
+                          "07-faults-in-parallel.md", "08-write-a-walker.md"}) {
     const std::string path = std::string(S2SIM_SOURCE_DIR) + "/docs/labs/" + doc;
     const std::string md = read_file(path);
     ASSERT_FALSE(md.empty()) << path;
@@ -233,7 +234,7 @@ TEST(LabDocs, EveryShCommandInTheHandoutsRuns) {
                                   << read_file(work + "/out.txt") << read_file(work + "/err.txt");
     }
   }
-  EXPECT_GE(total, 24);
+  EXPECT_GE(total, 30);
   std::system(("rm -rf '" + dir + "'").c_str());
 }
 
