@@ -139,6 +139,12 @@ DbmScanStats dbm_scan_clean(Kvm& kvm, Memslot& slot, gfn_t first, gfn_t end, Acc
   return st;
 }
 
+void dbm_save_dirty_on_clear(Kvm& kvm, S2Desc old, ipa_t addr, level_t level) {
+  if (!s2_writable_dirty(old)) return;
+  const gfn_t first = (addr & ~(Geometry::level_size(level) - 1)) >> PAGE_SHIFT;
+  for (gfn_t g = first; g < first + (Geometry::level_size(level) >> PAGE_SHIFT); ++g) kvm.mark_page_dirty(g);
+}
+
 bool dbm_arm_after_write_fault(Kvm& kvm, ipa_t ipa) {
   const S2Lookup l = kvm.pgtable.lookup(ipa);
   if (l.level != pte_level() || !pte_present(l.desc) || !l.desc.writable() || l.desc.dbm()) return false;

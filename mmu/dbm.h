@@ -120,6 +120,12 @@ struct DbmScanStats {
 // load and store goes to `sink`. No TLB maintenance: the caller flushes.
 DbmScanStats dbm_scan_clean(Kvm& kvm, Memslot& slot, gfn_t first, gfn_t end, AccessSink* sink);
 
+// Before software clears a leaf (an unmap): a writable-dirty one carries the only
+// record of its writes since the last scan, so its pages are marked dirty first (the
+// 2020 DBM RFC's "save stage2 PTE dirty status if it is covered"). The same value
+// the clear loads; no access of its own.
+void dbm_save_dirty_on_clear(Kvm& kvm, S2Desc old, ipa_t addr, level_t level);
+
 // After a write fault made the leaf for `ipa` writable while logging: sets DBM on it
 // in the same store (the HDBSS series' "first write fault relaxes and sets DBM"), so
 // that once cleaned its next write needs no fault. Returns whether a pte was changed.

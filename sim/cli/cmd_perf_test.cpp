@@ -109,6 +109,7 @@ PerfArgs parse_args(const std::vector<std::string>& args) {
     else if (a == "--stride") stride = parse_size(a, value());
     else if (a == "--eager-split-chunk") c.eager_split_chunk = parse_size(a, value());
     else if (a == "--dirty-ring") c.dirty_ring_entries = parse_count(a, value(), 1, std::uint64_t{1} << 32);
+    else if (a == "--hw-dirty") c.hw_dirty = value();
     else if (a == "--machine") c.machine = value();
     else if (a == "--kernel") c.kernel = value();
     else if (a == "--set") r.sets.push_back(value());
@@ -123,6 +124,8 @@ PerfArgs parse_args(const std::vector<std::string>& args) {
     else bad("", "unknown option \"" + args[i] + "\"" + (a[0] == '-' ? "" : " (perf-test takes no config file)"));
   }
   check_backing(c.backing);
+  if (c.hw_dirty != "none" && c.hw_dirty != "dbm" && c.hw_dirty != "hdbss")
+    bad("--hw-dirty", "unknown mode \"" + c.hw_dirty + "\" (expected none, dbm or hdbss)");
   if (c.bytes_per_vcpu == 0 || c.bytes_per_vcpu % kGuestPage != 0)
     bad("-b", std::to_string(c.bytes_per_vcpu) + " bytes is not a positive multiple of the 4 KiB guest page");
   c.stride = stride.value_or(kGuestPage);
@@ -163,7 +166,9 @@ nlohmann::json config_doc(const PerfArgs& a) {
       // stage2_wp_range, and enabling drops mmu_lock between pmds
       // (stage2_apply_range_resched).
       {"kernel", c.kernel},
-      {"dirty_log", {{"walker", "range"}, {"resched_lock", true}}},
+      {"dirty_log", c.hw_dirty == "none"
+                        ? nlohmann::json{{"walker", "range"}, {"resched_lock", true}}
+                        : nlohmann::json{{"walker", "range"}, {"resched_lock", true}, {"hw_dirty", c.hw_dirty}}},
       {"migration", {{"enabled", false}}},
       {"verify", {{"enabled", false}}},
   };
@@ -179,6 +184,7 @@ int cmd_perf_test(const std::vector<std::string>& args) {
   PerfTestCommand cmd = a.cmd;
   cmd.vcpus = cfg.vcpus;  // --set may have changed what the flags said
   cmd.kernel = cfg.kernel;
+  cmd.hw_dirty = mmu::to_string(cfg.dirty_log.hw_dirty);
   PerfTestOptions opts;
   opts.iterations = cmd.iterations;
   opts.request = PerfTestRequest{cmd.kernel, cmd.manual_protect, cmd.dirty_ring_entries, cmd.eager_split_chunk};
@@ -199,7 +205,8 @@ int cmd_perf_test(const std::vector<std::string>& args) {
   std::cout << "s2sim perf-test: " << cfg.machine.name << ", kernel " << cmd.kernel << ", " << cfg.vcpus
             << (cfg.vcpus == 1 ? " vCPU x " : " vCPUs x ") << cmd.bytes_per_vcpu << " bytes, " << cmd.backing << ", " << cmd.iterations
             << " iterations, " << cmd.write_percent << "% writes, "
-            << (cmd.manual_protect ? "KVM_CLEAR_DIRTY_LOG" : "KVM_GET_DIRTY_LOG only (-g)") << ", seed " << cfg.seed
+            << (cmd.manual_protect ? "KVM_CLEAR_DIRTY_LOG" : "KVM_GET_DIRTY_LOG only (-g)")
+            << (cmd.hw_dirty == "none" ? "" : ", hardware dirty state " + cmd.hw_dirty) << ", seed " << cfg.seed
             << "\n";
   print_perf_lines(std::cout, r.perf, cmd, cfg.machine.clock_hz);
   if (!a.json_path.empty()) write_file_atomically(a.json_path, perf_json(r.perf, cmd, cfg).dump(2) + "\n");

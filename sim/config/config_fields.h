@@ -43,6 +43,11 @@ inline constexpr EnumName<mmu::BlockPolicy> kBlockPolicies[] = {
     {mmu::BlockPolicy::Dissolve, "dissolve"},
     {mmu::BlockPolicy::Keep, "keep"},
 };
+inline constexpr EnumName<mmu::HwDirty> kHwDirtyModes[] = {
+    {mmu::HwDirty::None, "none"},
+    {mmu::HwDirty::Dbm, "dbm"},
+    {mmu::HwDirty::Hdbss, "hdbss"},
+};
 inline constexpr const char* kHostUnmaps[] = {"page", "pmd"};
 
 // The geometries a config may name instead of spelling one out.
@@ -149,6 +154,33 @@ void dirty_log_fields(C& c, V& v) {
                              "block_as_table reachable)",
                              "the kernel's (`\"dissolve\"` for every profile)"},
     c.block_policy);
+  v(Choice<mmu::HwDirty>{.key = "hw_dirty",
+                         .def = mmu::HwDirty::None,
+                         .names = kHwDirtyModes,
+                         .meaning = "hardware dirty state (docs/hw-dirty-tracking.md): none (write protection), dbm "
+                                    "(stage-2 DBM, FEAT_HAFDBS: the hardware makes a clean page writable, KVM scans "
+                                    "the leaf ptes at get_dirty_log), hdbss (DBM plus FEAT_HDBSS: a per-vCPU buffer "
+                                    "of dirtied pages, drained at get_dirty_log); arm64 geometries only",
+                         .omit_default = true},
+    c.dirty_log.hw_dirty);
+  v.check("hw_dirty", [&]() -> std::string {
+    return c.dirty_log.hw_dirty == mmu::HwDirty::None || c.geometry.arch == 8
+               ? ""
+               : "needs an ARMv8 geometry (geometry.arch 8): ARMv7 has no DBM";
+  });
+  v(Whole<std::uint64_t>{.key = "hdbss_bytes",
+                         .def = 4096,
+                         .min = 4096,
+                         .max = 2u << 20,
+                         .meaning = "each vCPU's HDBSS buffer in bytes (8 per entry; HDBSSBR_EL2.SZ: 4 KiB to 2 MiB, "
+                                    "a power of two); a full buffer traps to the hypervisor, which drains it",
+                         .values = "4096, 8192, ... 2097152",
+                         .omit_default = true},
+    c.dirty_log.hdbss_bytes);
+  v.check("hdbss_bytes", [&]() -> std::string {
+    const std::uint64_t b = c.dirty_log.hdbss_bytes;
+    return (b & (b - 1)) == 0 ? "" : "must be a power of two";
+  });
 }
 
 template <class C, class V>

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mmu/dbm.h"
 #include "mmu/dirty_log.h"
 #include "mmu/geometry.h"
 #include "mmu/kvm.h"
@@ -34,6 +35,8 @@ struct DirtyLogConfig {
   std::string walker;
   mmu::DirtyLogOptions options;
   bool resched_lock = false;
+  mmu::HwDirty hw_dirty = mmu::HwDirty::None;  // hardware dirty state (mmu/dbm.h)
+  std::uint64_t hdbss_bytes = 4096;            // each vCPU's HDBSS buffer (HDBSSBR_EL2.SZ)
 };
 
 // The rule that ends pre-copy; only the keys of `kind` are read, the others keep

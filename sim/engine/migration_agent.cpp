@@ -6,6 +6,7 @@
 #include <string>
 
 #include "mmu/dirty_log.h"
+#include "sim/engine/hw_dirty.h"
 #include "sim/engine/invariant_checker.h"
 #include "sim/engine/vcpu_agent.h"
 
@@ -34,7 +35,7 @@ MigrationAgent::MigrationAgent(RunContext& ctx, std::vector<Agent>& agents, std:
     : ctx_(ctx),
       agents_(agents),
       vcpus_(vcpus),
-      walker_(checked_walker(ctx.cfg.dirty_log.walker)),
+      walker_(hw_dirty_walker(ctx.cfg.dirty_log.hw_dirty, checked_walker(ctx.cfg.dirty_log.walker))),
       stop_rule_(make_stop_rule(ctx.cfg.migration.stop, ctx.cfg.machine.clock())),
       page_send_cycles_(page_send_cycles(ctx.cfg)) {
   for (const VcpuAgent& v : vcpus_) tlbs_.push_back(&v.tlb());

@@ -5,6 +5,8 @@
 
 #include "mmu/dbm.h"
 #include "mmu/dirty_log.h"
+#include "mmu/stage2_unmap.h"
+#include "mmu/wp_walker.h"
 #include "modern_vm.h"
 
 using namespace s2sim::mmu;
@@ -139,4 +141,54 @@ TEST(DbmScan, WritableBlockIsProtectedWholeAndAllItsPagesDirty) {
   EXPECT_EQ(st.pages_dirty, 512u);
   EXPECT_FALSE(vm.writable(5));
   EXPECT_FALSE(vm.lookup(5).desc.dbm());  // no DBM on blocks
+}
+
+// Why the DBM mode cleans only in the scan: a write-protect walk over [ffs, fls]
+// (stage2_wp_range, what CLEAR and GET use) also cleans a page between the set bits
+// that the hardware dirtied after the scan, and no later scan can find that write.
+TEST(DbmScan, AWriteProtectWalkBetweenSetBitsWouldHideAHardwareDirtiedPage) {
+  ModernVm vm;
+  Memslot& slot = vm.add_slot(0, 0, 512);
+  for (gfn_t g = 0; g < 64; ++g) vm.guest_write(g);
+  ASSERT_EQ(kvm_start_dirty_logging(vm.kvm, 0, 64), 0);
+  (void)dbm_scan_clean(vm.kvm, slot, 0, 512, nullptr);  // all 64 writable-clean now
+  clear_bitmap(slot);
+  // The guest writes pages 0, 5 and 63 through the hardware; the next scan reports them.
+  for (gfn_t g : {0u, 5u, 63u}) {
+    const S2Lookup l = vm.lookup(g);
+    vm.kvm.pgtable.mem().store64(
+        l.desc_pa, hw_update(l.desc, Access::Write, FaultKind::Permission, vtcr_hw_bits(HwDirty::Dbm))->raw);
+  }
+  EXPECT_EQ(dbm_scan_clean(vm.kvm, slot, 0, 512, nullptr).pages_dirty, 3u);
+  // Page 30 is dirtied by the hardware after that scan; a range walk for the mask of
+  // pages 0 and 63 then cleans it too.
+  const S2Lookup l30 = vm.lookup(30);
+  vm.kvm.pgtable.mem().store64(
+      l30.desc_pa, hw_update(l30.desc, Access::Write, FaultKind::Permission, vtcr_hw_bits(HwDirty::Dbm))->raw);
+  ASSERT_TRUE(s2_writable_dirty(vm.lookup(30).desc));
+  S2Walk w(vm.kvm.pgtable, nullptr, nullptr, "range");
+  WpStats st;
+  stage2_wp_range(w, 0, 64 << PAGE_SHIFT, st);
+  EXPECT_TRUE(s2_writable_clean(vm.lookup(30).desc)) << "cleaned without being reported";
+  clear_bitmap(slot);
+  EXPECT_EQ(dbm_scan_clean(vm.kvm, slot, 0, 512, nullptr).pages_dirty, 0u) << "page 30's write is gone";
+}
+
+// An unmap of a writable-dirty pte (an MMU-notifier invalidation between two scans)
+// keeps its dirty state in the bitmap.
+TEST(DbmScan, UnmappingAWritableDirtyPteMarksItDirty) {
+  ModernVm vm;
+  Memslot& slot = vm.add_slot(0, 0, 512);
+  vm.guest_write(12);
+  vm.guest_write(13);
+  ASSERT_EQ(kvm_start_dirty_logging(vm.kvm, 0, 64), 0);
+  (void)dbm_scan_clean(vm.kvm, slot, 0, 512, nullptr);
+  clear_bitmap(slot);
+  const S2Lookup l = vm.lookup(12);
+  vm.kvm.pgtable.mem().store64(
+      l.desc_pa, hw_update(l.desc, Access::Write, FaultKind::Permission, vtcr_hw_bits(HwDirty::Dbm))->raw);
+  EXPECT_TRUE(kvm_unmap_gfn(vm.kvm, 12));
+  EXPECT_TRUE(kvm_unmap_gfn(vm.kvm, 13));  // writable-clean: nothing to save
+  EXPECT_TRUE(slot.dirty_bitmap->test(12));
+  EXPECT_FALSE(slot.dirty_bitmap->test(13));
 }
