@@ -12,7 +12,6 @@ const char* to_string(HwDirty mode) {
     case HwDirty::None: return "none";
     case HwDirty::Dbm: return "dbm";
     case HwDirty::Hdbss: return "hdbss";
-    case HwDirty::Hacdbs: return "hacdbs";
   }
   return "?";
 }
@@ -21,8 +20,7 @@ std::uint64_t vtcr_hw_bits(HwDirty mode) {
   switch (mode) {
     case HwDirty::None: return 0;
     case HwDirty::Dbm: return vtcr::HA | vtcr::HD;
-    case HwDirty::Hdbss:
-    case HwDirty::Hacdbs: return vtcr::HA | vtcr::HD | vtcr::HDBSS;
+    case HwDirty::Hdbss: return vtcr::HA | vtcr::HD | vtcr::HDBSS;
   }
   return 0;
 }

@@ -31,8 +31,8 @@ namespace s2sim::mmu {
 //   None    write protection and write faults only (every kernel that shipped)
 //   Dbm     stage-2 DBM; dirty state found by scanning the slot's leaf ptes
 //   Hdbss   DBM plus FEAT_HDBSS: each clean->dirty update appends to a per-vCPU buffer
-//   Hacdbs  HDBSS plus FEAT_HACDBS: the hardware cleans the listed entries
-enum class HwDirty : std::uint8_t { None, Dbm, Hdbss, Hacdbs };
+// (FEAT_HACDBS, hardware cleaning of a list of entries, is not modelled.)
+enum class HwDirty : std::uint8_t { None, Dbm, Hdbss };
 const char* to_string(HwDirty mode);
 
 namespace vtcr {

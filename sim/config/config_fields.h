@@ -161,7 +161,7 @@ void dirty_log_fields(C& c, V& v) {
                                     "(stage-2 DBM, FEAT_HAFDBS: the hardware makes a clean page writable, KVM scans "
                                     "the leaf ptes at get_dirty_log), hdbss (DBM plus FEAT_HDBSS: a per-vCPU buffer "
                                     "of dirtied pages, drained at get_dirty_log); arm64 geometries only",
-                         .omit_default = true},
+                         .quiet = true},
     c.dirty_log.hw_dirty);
   v.check("hw_dirty", [&]() -> std::string {
     return c.dirty_log.hw_dirty == mmu::HwDirty::None || c.geometry.arch == 8
@@ -175,7 +175,7 @@ void dirty_log_fields(C& c, V& v) {
                          .meaning = "each vCPU's HDBSS buffer in bytes (8 per entry; HDBSSBR_EL2.SZ: 4 KiB to 2 MiB, "
                                     "a power of two); a full buffer traps to the hypervisor, which drains it",
                          .values = "4096, 8192, ... 2097152",
-                         .omit_default = true},
+                         .quiet = true},
     c.dirty_log.hdbss_bytes);
   v.check("hdbss_bytes", [&]() -> std::string {
     const std::uint64_t b = c.dirty_log.hdbss_bytes;

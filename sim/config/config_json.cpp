@@ -15,14 +15,14 @@ class FieldWriter {
   void operator()(const Flag& f, bool v) { j_[f.key] = v; }
   template <class T>
   void operator()(const Whole<T>& f, const T& v) {
-    if (!(f.omit_default && v == f.def)) j_[f.key] = v;
+    if (!f.quiet || v != f.def) j_[f.key] = v;
   }
   void operator()(const Real& f, double v) { j_[f.key] = v; }
   void operator()(const Text& f, const std::string& v) { j_[f.key] = v; }
   void operator()(const Named& f, const std::string& v) { j_[f.key] = v; }
   template <class E>
   void operator()(const Choice<E>& f, E v) {
-    if (!(f.omit_default && v == f.def)) j_[f.key] = enum_name(f.names, v);
+    if (!f.quiet || v != f.def) j_[f.key] = enum_name(f.names, v);
   }
   void operator()(const Word& f, const std::string& v) { j_[f.key] = v; }
   void operator()(const Ignored&) {}

@@ -55,7 +55,7 @@ class KeyLister {
     } else {
       set_default(k, f.def, "`" + std::to_string(f.def) + "`");
     }
-    k.omitted_at_default = f.omit_default;
+    k.quiet = f.quiet;
     k.min = f.min;
     k.max = f.max;
     k.values = f.values ? f.values
@@ -83,7 +83,7 @@ class KeyLister {
   void operator()(const Choice<E>& f, E) {
     word(f.key, enum_name(f.names, f.def), enum_names(f.names), f.meaning);
     if (f.computed) out_.back().default_text = f.computed;
-    out_.back().omitted_at_default = f.omit_default;
+    out_.back().quiet = f.quiet;
   }
 
   void operator()(const Word& f, const std::string&) {

@@ -21,7 +21,7 @@ struct ConfigKey {
   std::vector<std::string> choices;    // the values a word key takes, else empty
   std::string values;                  // the values as the README shows them
   std::string meaning;
-  bool omitted_at_default = false;     // left out of a written config while at its default
+  bool quiet = false;    // left out of a written config while it holds its default
 };
 
 // All keys, in the order parse_config reads them.

@@ -71,9 +71,9 @@ struct Whole {
   const char* computed = nullptr;
   const char* values = nullptr;
   bool required = false;
-  // Left out of the written config while at its default, so that results made before
-  // the key existed stay byte-identical (the parser fills the default back in).
-  bool omit_default = false;
+  // Left out of a written config while it holds its default, so that adding the key
+  // leaves every existing result's config (and so the result) byte-identical.
+  bool quiet = false;
 };
 
 // A finite number in [min, max].
@@ -110,7 +110,7 @@ struct Choice {
   std::span<const EnumName<E>> names;
   const char* meaning;
   const char* computed = nullptr;
-  bool omit_default = false;  // as for Whole
+  bool quiet = false;  // as Whole::quiet
 };
 
 // One of a few words, held as the word itself.

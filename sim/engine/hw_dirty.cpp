@@ -43,7 +43,7 @@ std::unique_ptr<mmu::WpWalker> hw_dirty_walker(mmu::HwDirty mode, std::unique_pt
 
 HwDirtyUnit::HwDirtyUnit(RunContext& ctx, unsigned vcpus)
     : ctx_(ctx), mode_(ctx.cfg.dirty_log.hw_dirty), vtcr_(mmu::vtcr_hw_bits(mode_)) {
-  if (mode_ == mmu::HwDirty::Hdbss || mode_ == mmu::HwDirty::Hacdbs)
+  if (mode_ == mmu::HwDirty::Hdbss)
     buffers_.assign(vcpus, mmu::HdbssBuffer(ctx.cfg.dirty_log.hdbss_bytes));
 }
 
