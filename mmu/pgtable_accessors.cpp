@@ -52,7 +52,9 @@ void S2Walk::report_abandoned(std::uint64_t mask) {
   for (std::uint64_t m = mask & ~covered_; m; m &= m - 1) {
     const ipa_t ipa = (track_gfn_ + static_cast<unsigned>(std::countr_zero(m))) << PAGE_SHIFT;
     const S2Lookup r = pt_.lookup(ipa);
-    if (r.mapped && r.desc.writable()) hazard(HazardKind::MaskAbandoned, ipa, r.desc_pa, r.level);
+    // Writable with DBM set is dirty state the hardware recorded (mmu/dbm.h), not a
+    // write that goes unlogged.
+    if (r.mapped && r.desc.writable() && !r.desc.dbm()) hazard(HazardKind::MaskAbandoned, ipa, r.desc_pa, r.level);
   }
 }
 

@@ -8,6 +8,7 @@
 // it was reached for. One descriptor load per entry visited, one store per entry cleared.
 #include "mmu/stage2_unmap.h"
 
+#include "mmu/dbm.h"
 #include "mmu/granule.h"
 #include "mmu/pgtable_accessors.h"
 
@@ -27,6 +28,7 @@ struct Unmap {
   }
   // A leaf (pte, or huge pmd / pud): clear it, then kvm_tlb_flush_vmid_ipa.
   void clear_leaf(phys_addr_t pa, level_t level, ipa_t addr) {
+    dbm_save_dirty_on_clear(kvm, S2Desc{kvm.mem.load64(pa)}, addr, level);
     if (kvm.pgtable.clear_leaf_entry(pa, level, sink)) {
       kvm.tlb->flush_vmid_ipa(addr);
       cleared = true;

@@ -103,6 +103,7 @@ PerfArgs parse_args(const std::vector<std::string>& args) {
     else if (a == "--stride") stride = parse_size(a, value());
     else if (a == "--eager-split-chunk") c.eager_split_chunk = parse_size(a, value());
     else if (a == "--dirty-ring") c.dirty_ring_entries = parse_count(a, value(), 1, std::uint64_t{1} << 32);
+    else if (a == "--hw-dirty") c.hw_dirty = value();
     else if (a == "--machine") c.machine = value();
     else if (a == "--kernel") c.kernel = value();
     else if (a == "--set") r.sets.push_back(value());
@@ -117,6 +118,8 @@ PerfArgs parse_args(const std::vector<std::string>& args) {
     else bad("", "unknown option \"" + args[i] + "\"" + (a[0] == '-' ? "" : " (perf-test takes no config file)"));
   }
   check_backing(c.backing);
+  if (c.hw_dirty != "none" && c.hw_dirty != "dbm" && c.hw_dirty != "hdbss")
+    bad("--hw-dirty", "unknown mode \"" + c.hw_dirty + "\" (expected none, dbm or hdbss)");
   if (c.bytes_per_vcpu == 0 || c.bytes_per_vcpu % kGuestPage != 0)
     bad("-b", std::to_string(c.bytes_per_vcpu) + " bytes is not a positive multiple of the 4 KiB guest page");
   c.stride = stride.value_or(kGuestPage);
@@ -136,6 +139,7 @@ int cmd_perf_test(const std::vector<std::string>& args) {
   PerfTestCommand cmd = a.cmd;
   cmd.vcpus = cfg.vcpus;  // --set may have changed what the flags said
   cmd.kernel = cfg.kernel;
+  cmd.hw_dirty = mmu::to_string(cfg.dirty_log.hw_dirty);
   PerfTestResult perf;
   {
     ProgressReporter progress("perf-test", a.quiet, ProgressReporter::kDefaultHeartbeatSeconds);
@@ -147,7 +151,7 @@ int cmd_perf_test(const std::vector<std::string>& args) {
             << (cmd.dirty_ring_entries ? "dirty ring of " + std::to_string(cmd.dirty_ring_entries) + " entries a vCPU"
                 : cmd.manual_protect   ? std::string("KVM_CLEAR_DIRTY_LOG")
                                        : std::string("KVM_GET_DIRTY_LOG only (-g)"))
-            << ", seed " << cfg.seed
+            << (cmd.hw_dirty == "none" ? "" : ", hardware dirty state " + cmd.hw_dirty) << ", seed " << cfg.seed
             << "\n";
   print_perf_lines(std::cout, perf, cmd, cfg.machine.clock_hz);
   if (!a.json_path.empty()) write_file_atomically(a.json_path, perf_json(perf, cmd, cfg).dump(2) + "\n");

@@ -21,7 +21,9 @@ class FieldWriter {
   void operator()(const Text& f, const std::string& v) { j_[f.key] = v; }
   void operator()(const Named& f, const std::string& v) { j_[f.key] = v; }
   template <class E>
-  void operator()(const Choice<E>& f, E v) { j_[f.key] = enum_name(f.names, v); }
+  void operator()(const Choice<E>& f, E v) {
+    if (!f.quiet || v != f.def) j_[f.key] = enum_name(f.names, v);
+  }
   void operator()(const Word& f, const std::string& v) { j_[f.key] = v; }
   void operator()(const Ignored&) {}
   template <class F>

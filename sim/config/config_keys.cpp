@@ -88,6 +88,7 @@ class KeyLister {
   void operator()(const Choice<E>& f, E) {
     word(f.key, enum_name(f.names, f.def), enum_names(f.names), f.meaning);
     if (f.computed) out_.back().default_text = f.computed;
+    out_.back().quiet = f.quiet;
   }
 
   void operator()(const Word& f, const std::string&) {

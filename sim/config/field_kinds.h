@@ -110,6 +110,7 @@ struct Choice {
   std::span<const EnumName<E>> names;
   const char* meaning;
   const char* computed = nullptr;
+  bool quiet = false;  // as Whole::quiet
 };
 
 // One of a few words, held as the word itself.

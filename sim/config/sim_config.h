@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mmu/dbm.h"
 #include "mmu/dirty_log.h"
 #include "mmu/geometry.h"
 #include "mmu/kvm.h"
@@ -50,6 +51,8 @@ struct DirtyLogConfig {
   unsigned clear_bitmap_shift = 18;      // clear: QEMU's x-clear-bitmap-shift
   std::uint32_t ring_entries = 4096;     // ring: entries per vCPU
   std::uint64_t eager_split_chunk = 0;   // KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE bytes; 0 = off
+  mmu::HwDirty hw_dirty = mmu::HwDirty::None;  // hardware dirty state (mmu/dbm.h)
+  std::uint64_t hdbss_bytes = 4096;            // each vCPU's HDBSS buffer (HDBSSBR_EL2.SZ)
 };
 
 // The rule that ends pre-copy; only the keys of `kind` are read, the others keep

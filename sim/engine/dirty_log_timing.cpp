@@ -64,7 +64,9 @@ TimedGetDirtyLog::TimedGetDirtyLog(RunContext& ctx, mmu::WpWalker& walker, const
       model_(ctx.cfg.machine),
       call_(ctx.kvm, ctx.slot.id, walker, ctx.cfg.dirty_log.options),
       start_(a.time),
-      lock_wait_seen_(a.lock_wait) {}
+      lock_wait_seen_(a.lock_wait) {
+  if (ctx.hw_dirty) sync_.emplace(ctx, *ctx.hw_dirty, a);
+}
 
 bool TimedGetDirtyLog::take(SimLock& lock, Agent& a) {
   GetDirtyLogPhases& ph = ctx_.res.dl_phases;
@@ -84,6 +86,15 @@ bool TimedGetDirtyLog::step(Agent& a, unsigned round) {
   ph.lock_wait += a.lock_wait - lock_wait_seen_;
   lock_wait_seen_ = a.lock_wait;
 
+  if (sync_ && (call_.next_step() == S::ZeroBuffer || call_.next_step() == S::CopyOut)) {
+    // kvm_get_dirty_log_protect() calls kvm_arch_sync_dirty_log() once the slot is
+    // validated, before it reads the bitmap.
+    const std::uint64_t before = a.time, wait0 = a.lock_wait;
+    const bool synced = sync_->step(a);
+    ph.hw_sync += a.time - before - (a.lock_wait - wait0);
+    if (synced) sync_.reset();
+    return false;
+  }
   const S step = call_.next_step();
   if (ctx_.trace && gdl_phase(step) != seg_phase_) {
     close_segment(a);

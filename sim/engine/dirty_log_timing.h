@@ -10,6 +10,8 @@
 //   ZeroBuffer  bitmap_word_scan per word of the buffer (entry)
 //   Word        bitmap_word_scan, + atomic_xchg if the word is not zero (words); the
 //               walker's descriptor accesses at the core's cache latencies (write_protect)
+//   (sync)      with hardware dirty state, after Validate: kvm_arch_sync_dirty_log's
+//               scan or drain (hw_sync; hw_dirty.h)
 //   Flush       kvm_flush_remote_tlbs if anything was dirty (flush; tlb_shootdown.h)
 //   Unlock*     free (the release is in spin_lock)
 //   Snapshot    bitmap_word_scan + atomic_xchg (snapshot; after_wp order only)
@@ -17,10 +19,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "mmu/dirty_log.h"
 #include "mmu/wp_walker.h"
 #include "sim/engine/agent.h"
+#include "sim/engine/hw_dirty.h"
 #include "sim/engine/run_context.h"
 #include "sim/engine/run_result.h"
 #include "sim/timing/machine.h"
@@ -73,6 +77,7 @@ class TimedGetDirtyLog {
   DirtyLogCostModel model_;
   mmu::GetDirtyLog call_;
   std::uint64_t start_;
+  std::optional<TimedHwDirtySync> sync_;  // kvm_arch_sync_dirty_log, with hardware dirty state
   bool entered_ = false;          // the ioctl entry has been charged
   std::uint64_t lock_wait_seen_;  // the agent's lock_wait already put in dl_phases
   // The open phase segment of the timeline.

@@ -12,6 +12,7 @@
 #include "sim/engine/dirty_log_api.h"
 #include "sim/engine/host_agent.h"
 #include "sim/engine/host_leaf_prefetch.h"
+#include "sim/engine/hw_dirty.h"
 #include "sim/engine/lock_arbiter.h"
 #include "sim/engine/migration_agent.h"
 #include "sim/engine/op_lookahead.h"
@@ -105,6 +106,13 @@ Engine::Engine(const SimConfig& cfg, Timeline* trace, const PerfTestOptions* per
   ctx_ = std::make_unique<RunContext>(
       RunContext{cfg_, *kvm_, slot, *caches_, *locks_, *shootdown_, *pages_, trace_, res_});
   if (cfg_.migration.enabled) ctx_->migration_start = cfg_.machine.clock().ms_to_cycles(cfg_.migration.start_ms);
+  if (cfg_.dirty_log.hw_dirty != mmu::HwDirty::None) {
+    // The scan and the drains feed the dirty bitmap; a ring-only VM has none.
+    if (!kvm_->caps.use_dirty_bitmap() || kvm_->caps.dirty_ring_entries != 0)
+      throw std::invalid_argument("dirty_log.hw_dirty is modelled with the dirty bitmap, not the dirty ring");
+    hw_dirty_ = std::make_unique<HwDirtyUnit>(*ctx_, cfg_.vcpus);
+    ctx_->hw_dirty = hw_dirty_.get();
+  }
 
   vcpus_.reserve(cfg_.vcpus);  // never reallocated: the shootdown holds their TLBs
   for (unsigned i = 0; i < cfg_.vcpus; ++i) {

@@ -48,6 +48,7 @@ struct RunProgress {
 
 class CacheHierarchy;
 class HostAgent;
+class HwDirtyUnit;
 class HostLeafPrefetch;
 class LockArbiter;
 class LostWriteVerifier;
@@ -115,6 +116,7 @@ class Engine final {
   std::unique_ptr<LockArbiter> locks_;
   std::unique_ptr<LostWriteVerifier> pages_;
   std::unique_ptr<RunContext> ctx_;
+  std::unique_ptr<HwDirtyUnit> hw_dirty_;  // with dirty_log.hw_dirty other than none
   std::vector<VcpuAgent> vcpus_;
   std::unique_ptr<MigrationAgent> migration_;  // the migration thread (agent id cfg_.vcpus)
   std::unique_ptr<PerfTestDriver> perf_;       // or perf-test's driver (same id)

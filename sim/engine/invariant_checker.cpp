@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string>
 
+#include "mmu/dbm.h"
+
 namespace s2sim::sim {
 
 using mmu::Access;
@@ -31,7 +33,9 @@ void check_dirty_log_invariant(const mmu::Kvm& kvm, const mmu::Memslot& slot, co
   };
   const ipa_t lo = slot.base_gfn << mmu::PAGE_SHIFT, hi = slot.end_gfn() << mmu::PAGE_SHIFT;
   kvm.pgtable.for_each_leaf([&](ipa_t ipa, mmu::level_t level, mmu::phys_addr_t, mmu::S2Desc d) {
-    if (!d.writable()) return;
+    // Writable with DBM is hardware-recorded dirty state (mmu/dbm.h): the next scan, or
+    // the HDBSS buffer it was appended to, reports it.
+    if (!d.writable() || d.dbm()) return;
     const ipa_t end = ipa + mmu::Geometry::level_size(level);
     for (ipa_t p = std::max(ipa, lo); p < std::min(end, hi); p += mmu::PAGE_SIZE)
       if (!dirty(p >> mmu::PAGE_SHIFT)) violation(p >> mmu::PAGE_SHIFT, "writable in the tables but not dirty");
@@ -45,6 +49,9 @@ void check_dirty_log_invariant(const mmu::Kvm& kvm, const mmu::Memslot& slot, co
       }
     for (const auto& e : entries) {
       if (!e.writable) continue;
+      // An entry the walker filled when it dirtied a DBM leaf (still writable-dirty).
+      if (const mmu::S2Lookup l = kvm.pgtable.lookup(e.ipa_base()); l.mapped && mmu::s2_writable_dirty(l.desc))
+        continue;
       for (ipa_t p = std::max(e.ipa_base(), lo); p < std::min(e.ipa_base() + e.size(), hi); p += mmu::PAGE_SIZE)
         if (!dirty(p >> mmu::PAGE_SHIFT))
           violation(p >> mmu::PAGE_SHIFT, "writable TLB entry on vCPU " + std::to_string(i) + " but not dirty");

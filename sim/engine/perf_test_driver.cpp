@@ -4,6 +4,7 @@
 #include <string>
 
 #include "mmu/dirty_log.h"
+#include "sim/engine/hw_dirty.h"
 #include "sim/engine/invariant_checker.h"
 #include "sim/engine/vcpu_agent.h"
 
@@ -33,8 +34,9 @@ PerfTestDriver::PerfTestDriver(RunContext& ctx, const PerfTestOptions& opts, Age
       vcpus_(vcpus),
       queue_(queue),
       barrier_(ctx.cfg.vcpus, a, queue),
-      walker_(ctx.cfg.dirty_log.make_walker ? ctx.cfg.dirty_log.make_walker()
-                                                : mmu::make_wp_walker(ctx.cfg.dirty_log.walker)) {
+      walker_(hw_dirty_walker(ctx.cfg.dirty_log.hw_dirty, ctx.cfg.dirty_log.make_walker
+                                                                 ? ctx.cfg.dirty_log.make_walker()
+                                                                 : mmu::make_wp_walker(ctx.cfg.dirty_log.walker))) {
   if (!walker_) throw std::invalid_argument("unknown walker \"" + ctx.cfg.dirty_log.walker + "\"");
   check_workload(ctx.cfg, opts.iterations);
   for (const VcpuAgent& v : vcpus_) tlbs_.push_back(&v.tlb());
@@ -54,6 +56,8 @@ PerfTestDriver::Counters PerfTestDriver::counters() const {
     c.split += v.stats().split_faults;
   }
   c.mmu_lock_wait = ctx_.locks.mmu_lock_wait();
+  c.hw_updates = ctx_.res.hw_dirty.hw_updates;
+  c.hdbss_full_traps = ctx_.res.hw_dirty.hdbss_full_traps;
   c.flushes = ctx_.shootdown.stats();
   return c;
 }
@@ -179,6 +183,8 @@ void PerfTestDriver::end_iteration(Agent& a) {
   it_.write_protect_faults = now.write_protect - at_start_.write_protect - it_.split_faults;
   it_.mmu_lock_wait_cycles = now.mmu_lock_wait - at_start_.mmu_lock_wait;
   it_.soft_full_exits = ctx_.res.api.soft_full_exits - soft_full_at_start_;
+  it_.hw_updates = now.hw_updates - at_start_.hw_updates;
+  it_.hdbss_full_traps = now.hdbss_full_traps - at_start_.hdbss_full_traps;
   // Maintenance requests: inner shareable (kvm_flush_remote_tlbs, the per-IPA flush)
   // or local (the 6.5+ relaxation's __kvm_tlb_flush_vmid_ipa_nsh).
   const TlbShootdownStats flushes = now.flushes - at_start_.flushes;
@@ -194,6 +200,7 @@ void PerfTestDriver::disable(Agent& a) {
   a.time += ctx_.cfg.machine.costs.ioctl_entry;
   mmu::kvm_disable_dirty_logging(ctx_.kvm, ctx_.slot.id);
   ctx_.res.perf.disable_logging_cycles = a.time - t0;
+  ctx_.res.perf.hw_dirty = ctx_.res.hw_dirty;
   if (ctx_.trace) ctx_.trace->complete(a.id, "disable dirty logging", t0, a.time);
   phase_ = Phase::Done;
   a.done = true;

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "sim/engine/hw_dirty_stats.h"
+
 namespace s2sim::sim {
 
 struct PerfIteration {
@@ -26,6 +28,9 @@ struct PerfIteration {
   // broadcast (inner shareable) or local (this PE only).
   std::uint64_t tlbi_broadcast = 0, tlbi_local = 0;
   std::uint64_t mmu_lock_wait_cycles = 0;   // every agent's wait for mmu_lock, hand-overs included
+  // With hardware dirty state: writes the walker let through without a fault, and
+  // HDBSS buffer-full aborts, over the same span.
+  std::uint64_t hw_updates = 0, hdbss_full_traps = 0;
 };
 
 struct PerfTestResult {
@@ -33,6 +38,7 @@ struct PerfTestResult {
   std::uint64_t enable_logging_cycles = 0;    // the ioctl, the write-protect walk and its flush
   std::uint64_t disable_logging_cycles = 0;
   std::vector<PerfIteration> iterations;
+  HwDirtyStats hw_dirty;  // the whole run's, copied at the end
 };
 
 }  // namespace s2sim::sim

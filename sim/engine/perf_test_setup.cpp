@@ -50,7 +50,9 @@ nlohmann::json perf_test_config_doc(const PerfTestCommand& c, std::uint64_t seed
       // stage2_wp_range, and enabling drops mmu_lock between pmds
       // (stage2_apply_range_resched).
       {"kernel", c.kernel},
-      {"dirty_log", {{"walker", "range"}, {"resched_lock", true}}},
+      {"dirty_log", c.hw_dirty == "none"
+                        ? nlohmann::json{{"walker", "range"}, {"resched_lock", true}}
+                        : nlohmann::json{{"walker", "range"}, {"resched_lock", true}, {"hw_dirty", c.hw_dirty}}},
       {"migration", {{"enabled", false}}},
       {"verify", {{"enabled", false}}},
   };

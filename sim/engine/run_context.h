@@ -18,6 +18,8 @@
 
 namespace s2sim::sim {
 
+class HwDirtyUnit;
+
 struct RunContext {
   const SimConfig& cfg;
   mmu::Kvm& kvm;
@@ -37,6 +39,8 @@ struct RunContext {
   // The perf-test driver's iteration handshake; null when nothing drives iterations
   // (a memstress GUEST_SYNC then returns to the guest at once).
   IterationBarrier* barrier = nullptr;
+  // Hardware dirty state (hw_dirty.h); null with dirty_log.hw_dirty "none".
+  HwDirtyUnit* hw_dirty = nullptr;
 };
 
 }  // namespace s2sim::sim

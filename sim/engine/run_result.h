@@ -9,6 +9,7 @@
 
 #include "mmu/hazard.h"
 #include "mmu/wp_walker.h"
+#include "sim/engine/hw_dirty_stats.h"
 #include "sim/engine/perf_test_result.h"
 #include "sim/timing/cache_model.h"
 #include "sim/timing/level_counts.h"
@@ -99,8 +100,9 @@ struct GetDirtyLogPhases {
   std::uint64_t flush = 0;          // kvm_flush_remote_tlbs (TLBIALLIS + DSB on the migration core)
   std::uint64_t snapshot = 0;       // the late per-word snapshot of the after_wp teaching order
   std::uint64_t copy_out = 0;       // copy_to_user of the dirty bitmap
+  std::uint64_t hw_sync = 0;        // kvm_arch_sync_dirty_log with hardware dirty state (scan or drain)
 
-  std::uint64_t work() const { return entry + lock + words + write_protect + flush + snapshot + copy_out; }
+  std::uint64_t work() const { return entry + lock + words + write_protect + flush + snapshot + copy_out + hw_sync; }
   std::uint64_t total() const { return work() + lock_wait; }
 };
 
@@ -133,6 +135,7 @@ struct RunResult {
   std::uint64_t translation_faults = 0, write_protect_faults = 0, mmio_aborts = 0;
   // perf-test runs only (the perf-test driver in the migration thread's place); not
   // part of the result JSON, which perf-test does not write.
+  HwDirtyStats hw_dirty;  // with dirty_log.hw_dirty other than none
   PerfTestResult perf;
   // Guest accesses the engine gave up on because their faults made no progress: a
   // model bug; any fails verification (a dropped write would never reach the verifier).

@@ -6,6 +6,7 @@
 #include "mmu/fault_handler.h"
 #include "mmu/hw_walk.h"
 #include "sim/engine/run_queue.h"
+#include "sim/engine/hw_dirty.h"
 #include "sim/timing/cycle_sink.h"
 
 namespace s2sim::sim {
@@ -160,9 +161,10 @@ void VcpuAgent::access(Agent& a) {
     cost += costs_.micro_tlb_miss_main_hit;
     WalkCache* wc = tlb_.walk_cache();
     std::optional<WalkCacheHit> wch = wc ? wc->lookup(vmid_, ipa) : std::nullopt;
-    const mmu::TranslateResult r = wch && pgtable_.geometry().ipa_in_range(ipa)
-                                       ? mmu::translate_from(pgtable_, ipa, access, wch->level + 1, wch->next_table)
-                                       : mmu::translate(pgtable_, ipa, access);
+    walk_ = wch && pgtable_.geometry().ipa_in_range(ipa)
+                ? mmu::translate_from(pgtable_, ipa, access, wch->level + 1, wch->next_table)
+                : mmu::translate(pgtable_, ipa, access);
+    const mmu::TranslateResult& r = walk_;
     std::uint64_t walk = 0;
     for (unsigned i = 0; i < r.nvisited; ++i) {
       const CacheAccess c = caches_.access(a.core, r.visited[i], false);
@@ -177,6 +179,12 @@ void VcpuAgent::access(Agent& a) {
     if (fault == mmu::FaultKind::None)
       tlb_.fill(TlbEntry::make(vmid_, ipa, r.block_shift, r.pa, r.readable, r.writable), access);
   }
+  // With hardware dirty state a write to a writable-clean leaf does not fault.
+  if (ctx_.hw_dirty && fault == mmu::FaultKind::Permission && access == Access::Write)
+    if (const auto e = ctx_.hw_dirty->write_to_clean(a.index, a.core, ipa, hit.hit() ? nullptr : &walk_, cost)) {
+      tlb_.fill(*e, access);
+      fault = mmu::FaultKind::None;
+    }
 
   if (fault != mmu::FaultKind::None) {
     // A stage-2 abort: trap to Hyp, exit to the host kernel and back (the paper's
@@ -238,6 +246,7 @@ void VcpuAgent::handle_fault(Agent& a) {
     TlbShootdown::Charge charged(ctx_.shootdown, a);
     return mmu::kvm_handle_guest_abort(ctx_.kvm, op_.ipa, op_.access, &sink, static_cast<int>(a.index));
   }();
+  if (ctx_.hw_dirty && op_.access == Access::Write) ctx_.hw_dirty->after_write_fault(op_.ipa);
   a.time += sink.cycles;
   ctx_.locks.release(ctx_.locks.mmu_lock, a);
   // Busy time is everything but the wait for the lock (counted in lock_wait).

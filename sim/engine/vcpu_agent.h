@@ -11,6 +11,7 @@
 
 #include <cstdint>
 
+#include "mmu/hw_walk.h"
 #include "sim/engine/agent.h"
 #include "sim/engine/host_leaf_prefetch.h"
 #include "sim/engine/op_lookahead.h"
@@ -97,6 +98,7 @@ class VcpuAgent {
   TlbHierarchy tlb_;
   VcpuState state_ = VcpuState::NeedOp;
   workloads::GuestOp op_{};
+  mmu::TranslateResult walk_{};  // the last hardware walk (its leaf, for hardware dirty state)
   unsigned retries_ = 0;           // faults taken by the current access
   std::uint8_t recent_walks_ = 0;  // bit i: the access i accesses ago missed the main TLB
   std::uint64_t idle_from_ = 0;

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "sim/report/hw_dirty_report.h"
+
 namespace s2sim::sim {
 
 std::string format_timespec(std::uint64_t ns) {
@@ -78,6 +80,8 @@ nlohmann::json perf_json(const PerfTestResult& r, const PerfTestCommand& cmd, co
       iterations.back()["dirty_ring"] = {{"collect_s", s(it.ring_collect_cycles)},
                                          {"collections", it.ring_collections},
                                          {"soft_full_exits", it.soft_full_exits}};
+    if (cfg.dirty_log.hw_dirty != mmu::HwDirty::None)
+      iterations.back()["hw_dirty"] = {{"hw_updates", it.hw_updates}, {"hdbss_full_traps", it.hdbss_full_traps}};
   }
   const nlohmann::json command = {
       {"vcpus", cmd.vcpus},
@@ -92,13 +96,18 @@ nlohmann::json perf_json(const PerfTestResult& r, const PerfTestCommand& cmd, co
       {"machine", cmd.machine},
       {"kernel", cmd.kernel},
   };
-  return {{"schema", "s2sim.perf/1"},
-          {"perf_test", command},
-          {"config", to_json(cfg)},
-          {"populate_s", s(r.populate_cycles)},
-          {"enable_logging_s", s(r.enable_logging_cycles)},
-          {"disable_logging_s", s(r.disable_logging_cycles)},
-          {"iterations", iterations}};
+  nlohmann::json cmd_json = command;
+  if (cmd.hw_dirty != "none") cmd_json["hw_dirty"] = cmd.hw_dirty;
+  nlohmann::json out = {{"schema", "s2sim.perf/1"},
+                        {"perf_test", cmd_json},
+                        {"config", to_json(cfg)},
+                        {"populate_s", s(r.populate_cycles)},
+                        {"enable_logging_s", s(r.enable_logging_cycles)},
+                        {"disable_logging_s", s(r.disable_logging_cycles)},
+                        {"iterations", iterations}};
+  if (cfg.dirty_log.hw_dirty != mmu::HwDirty::None)
+    out["hw_dirty"] = hw_dirty_json(r.hw_dirty, cfg.dirty_log.hw_dirty, cfg.machine.clock_hz);
+  return out;
 }
 
 }  // namespace s2sim::sim

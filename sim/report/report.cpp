@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "sim/engine/stop_rule.h"
+#include "sim/report/hw_dirty_report.h"
 #include "sim/timing/clock.h"
 #include "util/input_error.h"
 #include "util/version.h"
@@ -132,9 +133,13 @@ nlohmann::json result_json(const RunResult& r, const SimConfig& cfg) {
                      {"walk_loads_l1_l2_dram", by_cache_level(v.walk_loads_where)}, {"fault_cycles", v.fault_cycles},
                      {"flushes_received", v.tlb.invalidations}});
   const GetDirtyLogPhases& ph = r.dl_phases;
-  const json migration_phases = {{"entry", ph.entry}, {"lock_wait", ph.lock_wait}, {"lock", ph.lock},
-                                 {"words", ph.words}, {"write_protect", ph.write_protect}, {"flush", ph.flush},
-                                 {"snapshot", ph.snapshot}, {"copy_out", ph.copy_out}, {"total", ph.total()}};
+  json migration_phases = {{"entry", ph.entry}, {"lock_wait", ph.lock_wait}, {"lock", ph.lock},
+                           {"words", ph.words}, {"write_protect", ph.write_protect}, {"flush", ph.flush},
+                           {"snapshot", ph.snapshot}, {"copy_out", ph.copy_out}, {"total", ph.total()}};
+  if (cfg.dirty_log.hw_dirty != mmu::HwDirty::None) {
+    migration_phases["hw_sync"] = ph.hw_sync;
+    j["hw_dirty"] = hw_dirty_json(r.hw_dirty, cfg.dirty_log.hw_dirty, hz);
+  }
   j["cycles"] = {{"total", r.total_cycles}, {"migration", r.migration_cycles}, {"mmu_lock_wait", r.mmu_lock_wait},
                  {"clock_hz", r.clock_hz}, {"vcpu", vcpus}, {"migration_phases", migration_phases}};
   // The same spans in milliseconds of simulated time (cycles / clock_hz).

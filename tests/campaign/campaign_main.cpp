@@ -6,7 +6,10 @@
 // correct walkers (naive, v4-fixed, range) with the invariant checker on, and asserts
 // no lost write, no invariant violation and no hazard; it also runs the seed's v4
 // walker, which may lose writes, and asserts only that it completes and that its
-// hazards are of the named kinds. Every campaign also runs positive controls
+// hazards are of the named kinds. A scenario on an ARMv8 geometry also runs with
+// hardware dirty state (dirty_log.hw_dirty dbm and hdbss), checked like a correct
+// walker: the hardware dirties pages while the scan or drain and the clean run
+// beside it. Every campaign also runs positive controls
 // (positive_controls.h): teaching switches and v4 on schedules where a lost write is
 // certain, which the verifier and the invariant checker must report -- a blind
 // verifier fails the campaign. The naive and v4 runs of every scenario run a second
@@ -46,6 +49,7 @@ using nlohmann::json;
 
 constexpr std::uint64_t kDefaultSeed = 2014;  // the year of the dirty-logging series
 constexpr const char* kCorrectWalkers[] = {"naive", "v4-fixed", "range"};
+constexpr const char* kHwDirtyModes[] = {"dbm", "hdbss"};
 constexpr const char* kSeedWalker = "v4";
 constexpr int kExitPass = 0, kExitFail = 1, kExitUsage = 2;
 
@@ -108,6 +112,9 @@ struct Tally {
   std::uint64_t writes_checked = 0;  // guest writes of correct-walker runs, all verified
   std::uint64_t pages_checked = 0;
   std::uint64_t writes_lost = 0;     // by correct walkers: any is a failure
+  std::uint64_t hw_runs = 0;            // runs with hardware dirty state (ARMv8 scenarios)
+  std::uint64_t hw_writes_checked = 0;  // their guest writes, all verified
+  std::uint64_t hw_updates = 0;         // writes the walker dirtied without a fault
   std::uint64_t rounds = 0;          // pre-copy and stop-and-copy rounds of the naive runs
   std::uint64_t raced = 0;           // scenarios whose guest took write-protect faults while logging
   std::array<std::uint64_t, mmu::kHazardKinds> v4_hazards{};
@@ -204,20 +211,33 @@ bool run_scenario(const Args& a, std::uint64_t index, const campaign::MachineBas
   std::ostringstream verbose;
   if (a.verbose) verbose << "scenario " << index << ": " << scenario_line(scenario) << ";";
 
-  std::vector<std::string> walkers(std::begin(kCorrectWalkers), std::end(kCorrectWalkers));
-  walkers.emplace_back(kSeedWalker);
+  // Each run: a walker, and the hardware dirty state it runs with.
+  std::vector<std::pair<std::string, std::string>> runs;
+  for (const char* w : kCorrectWalkers) runs.emplace_back(w, "none");
+  runs.emplace_back(kSeedWalker, "none");
+  // On an ARMv8 geometry the same scenario also runs with stage-2 DBM (the scan cleans;
+  // the walker is not used) and with HDBSS (the walker cleans), each checked as a correct walker.
+  const json& geometry = scenario["geometry"];
+  const bool armv8 = geometry.is_object() ? geometry["arch"] == 8u : geometry.get<std::string>().rfind("armv8", 0) == 0;
+  // (With plain get_dirty_log only: the config refuses hardware dirty state with the
+  // migration thread's CLEAR and with the dirty ring.)
+  if (armv8 && scenario["dirty_log"].value("api", "get") == "get")
+    for (const char* hw : kHwDirtyModes) runs.emplace_back(index % 2 ? "range" : "v4-fixed", hw);
   const std::filesystem::path inflight =
       a.dump_dir.empty() ? std::filesystem::path() : std::filesystem::path(a.dump_dir) / "campaign-inflight.json";
-  for (const std::string& walker : walkers) {
+  for (const auto& [run_walker, hw] : runs) {
     json doc = scenario;
-    doc["dirty_log"]["walker"] = walker;
+    doc["dirty_log"]["walker"] = run_walker;
+    if (hw != "none") doc["dirty_log"]["hw_dirty"] = hw;
+    const std::string walker = hw == "none" ? run_walker : run_walker + "+" + hw;
+    if (hw != "none") ++t.hw_runs;
     // Should the process die inside the engine, the run it died in is on disk.
     if (!inflight.empty()) sim::write_file_atomically(inflight.string(), doc.dump(2) + "\n");
     sim::SimConfig cfg;
     std::vector<std::string> problems;
     const std::optional<sim::RunResult> r = simulate(doc, scenario_file_name(a, index, walker), cfg, problems);
     ++t.runs;
-    const bool seed_walker = walker == kSeedWalker;
+    const bool seed_walker = run_walker == kSeedWalker;
     if (r) {
       const auto more = seed_walker ? campaign::v4_problems(*r, cfg) : campaign::correct_walker_problems(*r, cfg);
       problems.insert(problems.end(), more.begin(), more.end());
@@ -227,6 +247,10 @@ bool run_scenario(const Args& a, std::uint64_t index, const campaign::MachineBas
         t.v4_lost_writes += r->lost_writes;
         t.v4_invariant_runs += r->invariant_violations > 0;
         t.v4_abandoned += r->abandoned_accesses;
+      } else if (hw != "none") {
+        t.hw_writes_checked += r->writes;
+        t.hw_updates += r->hw_dirty.hw_updates;
+        t.writes_lost += r->lost_writes;
       } else {
         t.writes_checked += r->writes;
         t.pages_checked += r->checked_pages;
@@ -356,6 +380,10 @@ int run_campaign(const Args& a) {
       campaign::hazard_counts_text(t.v4_hazards).c_str(), static_cast<unsigned long long>(t.v4_lossy_runs),
       static_cast<unsigned long long>(t.scenarios), static_cast<unsigned long long>(t.v4_lost_writes),
       static_cast<unsigned long long>(t.v4_invariant_runs), static_cast<unsigned long long>(t.v4_abandoned), seconds);
+  std::printf("hardware dirty state (dbm, hdbss on ARMv8 scenarios): %llu runs, %llu guest writes checked, %llu "
+              "dirtied by the hardware without a fault\n",
+              static_cast<unsigned long long>(t.hw_runs), static_cast<unsigned long long>(t.hw_writes_checked),
+              static_cast<unsigned long long>(t.hw_updates));
   std::printf("positive controls (flush_tlbs false, snapshot after_wp, v4 on kept blocks): %llu runs, %llu without "
               "the certain lost write reported\n",
               static_cast<unsigned long long>(t.controls), static_cast<unsigned long long>(t.controls_failed));

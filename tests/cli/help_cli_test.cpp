@@ -90,7 +90,7 @@ std::vector<Accepted> accepted() {
        "/no/such/spec.json"},
       {"perf-test",
        {{"-v", "2"}, {"-b", "1M"}, {"-i", "2"}, {"-s", "anonymous"}, {"-w", "50"}, {"-g", ""}, {"--stride", "4K"},
-        {"--eager-split-chunk", "0"}, {"--dirty-ring", "16"}, {"--machine", "cortex-a57"},
+        {"--eager-split-chunk", "0"}, {"--dirty-ring", "16"}, {"--hw-dirty", "dbm"}, {"--machine", "cortex-a57"},
         {"--kernel", "linux-4.0-armv7"}, {"--set", "seed=2"}, {"--seed", "3"}, {"--json", out}, {"--quiet", ""},
         {"-q", ""}},
        "-s bogus"},
