@@ -65,7 +65,7 @@ TimedGetDirtyLog::TimedGetDirtyLog(RunContext& ctx, mmu::WpWalker& walker, const
       call_(ctx.kvm, ctx.slot.id, walker, ctx.cfg.dirty_log.options),
       start_(a.time),
       lock_wait_seen_(a.lock_wait) {
-  if (ctx.hw_dirty) sync_.emplace(ctx, *ctx.hw_dirty, a);
+  if (ctx.hw_dirty) sync_.emplace(ctx, *ctx.hw_dirty);
 }
 
 bool TimedGetDirtyLog::take(SimLock& lock, Agent& a) {

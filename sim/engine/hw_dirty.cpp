@@ -93,8 +93,8 @@ void HwDirtyUnit::after_write_fault(ipa_t ipa) {
   if (ctx_.slot.logging() && ctx_.slot.contains(ipa >> mmu::PAGE_SHIFT)) mmu::dbm_arm_after_write_fault(ctx_.kvm, ipa);
 }
 
-TimedHwDirtySync::TimedHwDirtySync(RunContext& ctx, HwDirtyUnit& unit, const Agent& a)
-    : ctx_(ctx), unit_(unit), start_(a.time), cursor_(ctx.slot.base_gfn) {}
+TimedHwDirtySync::TimedHwDirtySync(RunContext& ctx, HwDirtyUnit& unit)
+    : ctx_(ctx), unit_(unit), cursor_(ctx.slot.base_gfn) {}
 
 bool TimedHwDirtySync::step(Agent& a) {
   if (done_) return true;

@@ -68,13 +68,12 @@ class HwDirtyUnit {
 // kvm_arch_sync_dirty_log() on the caller's clock, a step at a time: true when done.
 class TimedHwDirtySync {
  public:
-  TimedHwDirtySync(RunContext& ctx, HwDirtyUnit& unit, const Agent& a);
+  TimedHwDirtySync(RunContext& ctx, HwDirtyUnit& unit);
   bool step(Agent& a);
 
  private:
   RunContext& ctx_;
   HwDirtyUnit& unit_;
-  std::uint64_t start_;
   mmu::gfn_t cursor_;
   unsigned next_vcpu_ = 0;
   bool cleaned_ = false;
