@@ -299,12 +299,7 @@ bool MigrationAgent::clear_before_send(Agent& a, gfn_t gfn, bool whole_chunk) {
 
 bool MigrationAgent::serve_rings(Agent& a) {
   if (api_ != Api::Ring) return true;
-  if (!ring_) {
-    const bool due = std::any_of(agents_.begin(), agents_.end(), [&](const Agent& ag) {
-      return ag.kind == Agent::Kind::Vcpu && !ag.paused && vcpus_[ag.index].ring_full();
-    });
-    if (!due) return true;
-  }
+  if (!ring_ && !any_vcpu_ring_full(agents_, vcpus_)) return true;
   (void)ring_collect_step(a);  // the collection takes this step; sending resumes after it
   return false;
 }
@@ -317,8 +312,7 @@ bool MigrationAgent::ring_collect_step(Agent& a) {
   std::set_union(collected_.begin(), collected_.end(), got.begin(), got.end(), std::back_inserter(merged));
   collected_.swap(merged);
   ring_.reset();
-  for (Agent& ag : agents_)
-    if (ag.kind == Agent::Kind::Vcpu && vcpus_[ag.index].wake_if_ring_reset(ag, a.time)) queue_.push(ag);
+  wake_vcpus_after_ring_reset(agents_, vcpus_, queue_, a.time);
   // (A sync checks once it has all it reports: sync_done.)
   if (ctx_.cfg.verify.invariants && phase_ != Phase::Round && phase_ != Phase::Final) {
     std::vector<gfn_t> known;

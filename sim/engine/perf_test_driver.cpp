@@ -81,8 +81,8 @@ void PerfTestDriver::step(Agent& a) {
     case Phase::Dirty:
       // A vCPU out on KVM_EXIT_DIRTY_RING_FULL woke the driver: collect, and again
       // while one is still out (it filled its ring after this collection's harvest).
-      if (ring_ || ring_full_vcpu()) {
-        if (!ring_collect_step(a) || ring_full_vcpu()) return;
+      if (ring_ || any_vcpu_ring_full(agents_, vcpus_)) {
+        if (!ring_collect_step(a) || any_vcpu_ring_full(agents_, vcpus_)) return;
       }
       if (!barrier_.all_arrived()) return barrier_.wait(a);
       it_.dirty_memory_cycles = barrier_.last_arrival() - iteration_start_;
@@ -155,12 +155,6 @@ void PerfTestDriver::clear_dirty_log_step(Agent& a) {
   end_iteration(a);
 }
 
-bool PerfTestDriver::ring_full_vcpu() const {
-  for (const Agent& ag : agents_)
-    if (ag.kind == Agent::Kind::Vcpu && vcpus_[ag.index].ring_full()) return true;
-  return false;
-}
-
 bool PerfTestDriver::ring_collect_step(Agent& a) {
   if (!ring_) ring_.emplace(ctx_, *walker_, a);
   if (!ring_->step(a)) return false;
@@ -171,8 +165,7 @@ bool PerfTestDriver::ring_collect_step(Agent& a) {
   if (phase_ == Phase::Collect && ctx_.cfg.verify.invariants)
     check_dirty_log_invariant(ctx_.kvm, ctx_.slot, ring_->harvested(), tlbs_, a.time, ctx_.res);
   ring_.reset();
-  for (Agent& ag : agents_)
-    if (ag.kind == Agent::Kind::Vcpu && vcpus_[ag.index].wake_if_ring_reset(ag, a.time)) queue_.push(ag);
+  wake_vcpus_after_ring_reset(agents_, vcpus_, queue_, a.time);
   return true;
 }
 

@@ -80,7 +80,6 @@ class PerfTestDriver {
   // One step of a ring collection; true when it is over (the vCPUs it freed are back
   // on the schedule).
   bool ring_collect_step(Agent& a);
-  bool ring_full_vcpu() const;
   void end_iteration(Agent& a);
   void disable(Agent& a);
 

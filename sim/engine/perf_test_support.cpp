@@ -25,13 +25,6 @@ std::string perf_test_unavailable(const PerfTestRequest& r) {
     if (!p.apis.dirty_ring)
       return "kernel " + r.kernel + " has no dirty ring on this architecture (arm64 6.1+ with "
              "KVM_CAP_DIRTY_LOG_RING_ACQ_REL)";
-    // kvm_vm_ioctl_enable_dirty_log_ring(): a power of two of 16-byte entries, at least
-    // a page and the 64 reserved entries, at most KVM_DIRTY_RING_MAX_ENTRIES.
-    const std::uint64_t n = r.dirty_ring_entries;
-    if ((n & (n - 1)) != 0 || n * mmu::kDirtyGfnBytes < mmu::PAGE_SIZE || n > mmu::KVM_DIRTY_RING_MAX_ENTRIES)
-      return "--dirty-ring " + std::to_string(n) + " is not a power of two from " +
-             std::to_string(mmu::PAGE_SIZE / mmu::kDirtyGfnBytes) + " to " +
-             std::to_string(mmu::KVM_DIRTY_RING_MAX_ENTRIES) + " entries";
   }
   if (r.eager_split_chunk != 0) {
     if (!p.apis.eager_split)
@@ -47,9 +40,12 @@ std::string perf_test_enable_caps(mmu::Kvm& kvm, const PerfTestRequest& r) {
   if (r.dirty_ring_entries != 0) {
     // As QEMU's kvm_dirty_ring_init(): the ring, then RING_WITH_BITMAP, which arm64
     // needs (the vGIC/ITS tables dirty pages outside any vCPU).
+    // The size rules are kvm_vm_ioctl_enable_dirty_log_ring()'s (mmu/vm_caps.cpp): a
+    // power of two of 16-byte entries, at least a page, at most the maximum.
     if (mmu::kvm_enable_dirty_log_ring(kvm, r.dirty_ring_entries * mmu::kDirtyGfnBytes) != 0)
-      return "the kernel refused KVM_CAP_DIRTY_LOG_RING_ACQ_REL with " + std::to_string(r.dirty_ring_entries) +
-             " entries";
+      return "--dirty-ring " + std::to_string(r.dirty_ring_entries) + " is not a power of two from " +
+             std::to_string(mmu::PAGE_SIZE / mmu::kDirtyGfnBytes) + " to " +
+             std::to_string(mmu::KVM_DIRTY_RING_MAX_ENTRIES) + " entries (KVM_CAP_DIRTY_LOG_RING_ACQ_REL refused it)";
     if (mmu::kvm_enable_dirty_log_ring_with_bitmap(kvm) != 0)
       return "the kernel refused KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP";
   } else if (r.manual_protect) {

@@ -302,4 +302,16 @@ const VcpuStats& VcpuAgent::finish(const Agent& a, std::uint64_t end) {
   return st_;
 }
 
+bool any_vcpu_ring_full(const std::vector<Agent>& agents, const std::vector<VcpuAgent>& vcpus) {
+  for (const Agent& ag : agents)
+    if (ag.kind == Agent::Kind::Vcpu && !ag.paused && vcpus[ag.index].ring_full()) return true;
+  return false;
+}
+
+void wake_vcpus_after_ring_reset(std::vector<Agent>& agents, std::vector<VcpuAgent>& vcpus, RunQueue& queue,
+                                 std::uint64_t now) {
+  for (Agent& ag : agents)
+    if (ag.kind == Agent::Kind::Vcpu && vcpus[ag.index].wake_if_ring_reset(ag, now)) queue.push(ag);
+}
+
 }  // namespace s2sim::sim

@@ -10,12 +10,14 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "mmu/hw_walk.h"
 #include "sim/engine/agent.h"
 #include "sim/engine/host_leaf_prefetch.h"
 #include "sim/engine/op_lookahead.h"
 #include "sim/engine/run_context.h"
+#include "sim/engine/run_queue.h"
 #include "sim/engine/run_result.h"
 #include "sim/timing/tlb.h"
 #include "workloads/guest_op.h"
@@ -109,5 +111,13 @@ class VcpuAgent {
   bool ring_full_ = false;                            // out after KVM_EXIT_DIRTY_RING_FULL
   VcpuStats st_;
 };
+
+// What the dirty ring's collector (the migration thread, perf-test's driver) asks of
+// the vCPUs, `agents` holding their scheduling state by vCPU index in `vcpus`:
+// whether one still runs but is out on KVM_EXIT_DIRTY_RING_FULL, and, after
+// KVM_RESET_DIRTY_RINGS at `now`, putting back on `queue` every one whose ring has room.
+bool any_vcpu_ring_full(const std::vector<Agent>& agents, const std::vector<VcpuAgent>& vcpus);
+void wake_vcpus_after_ring_reset(std::vector<Agent>& agents, std::vector<VcpuAgent>& vcpus, RunQueue& queue,
+                                 std::uint64_t now);
 
 }  // namespace s2sim::sim
