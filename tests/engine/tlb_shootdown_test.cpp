@@ -49,6 +49,12 @@ TEST(TlbShootdown, ArmV7HasNoInvalidateByIpa) {
   Rig v7;
   v7.shootdown.flush_vmid_ipa(0x1000);
   EXPECT_EQ(v7.cpu0.main().size(), 0u);  // TLBIALLIS: the other page went too
+  // Whatever ipa_flush_drops_combined says: it describes arm64's per-IPA sequence, and
+  // a machine without TLBI by IPA never issues one.
+  Rig v7_flag_off(false, false);
+  v7_flag_off.shootdown.flush_vmid_ipa(0x1000);
+  EXPECT_EQ(v7_flag_off.cpu0.main().size(), 0u);
+  EXPECT_EQ(v7_flag_off.cpu1.main().size(), 1u);  // VMID 2's entry stays
   // arm64 KVM (__kvm_tlb_flush_vmid_ipa, Linux 3.11-4.5 arch/arm64/kvm/hyp.S): TLBI
   // IPAS2E1IS, then TLBI VMALLE1IS: every entry of the VMID combining both stages --
   // all of them here -- goes; another VM's stays.
