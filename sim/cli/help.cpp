@@ -114,6 +114,7 @@ const char* const kLabHelp =
     "  --files DIR             show (lab 8): write s2sim_walker.h and a starter walker.cpp to DIR\n"
     "  -o PLUGIN               build (lab 8): the shared object to write (default: the source's\n"
     "                          name with .so); compiled with $CXX, else g++, c++ or clang++ on PATH\n"
+
     "  ANSWERS                 check: a file of answers, or - for standard input (lab 6: a\n"
     "                          config; lab 8: walker.cpp or the shared object built from it); its\n"
     "                          \"lab:\", \"seed:\", \"student:\" and \"level:\" lines name the problem\n"
@@ -122,6 +123,10 @@ const char* const kLabHelp =
     "                          lab 8: DIR/ID.cpp)\n"
     "  --csv OUT.csv           grade: a row a student, points per question\n"
     "  --help, -h              this text\n"
+    "\n"
+    "environment:\n"
+    "  S2SIM_LAB8_TIMEOUT_S    check (lab 8): seconds a walker may run before it is killed as an\n"
+    "                          endless loop (default 120)\n"
     "\n"
     "example: s2sim lab show 3 --seed 42\n"
     "\n"

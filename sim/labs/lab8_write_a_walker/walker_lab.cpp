@@ -115,6 +115,7 @@ Problem make_walker_lab(const ProblemId& id) {
 CheckResult check_walker(const Problem& p, const AnswerInput& in) {
   using namespace walker;
   if (in.path.empty()) throw InputError(in.name, "lab 8 grades a file: walker.cpp or the plug-in built from it");
+  const int timeout_s = grading_timeout_s();
   // Build in this process, so that a compiler error is exit 2 with its output ...
   std::optional<ScratchDir> scratch;
   std::string so = in.path;
@@ -124,7 +125,6 @@ CheckResult check_walker(const Problem& p, const AnswerInput& in) {
     build_plugin(in.path, so);
   }
   // ... and run the plug-in in a child, so that a crash is the walker's, not check's.
-  const int timeout_s = grading_timeout_s();
   const ChildRun run = run_in_child(
       [&](const auto& emit) {
         std::shared_ptr<const Plugin> plugin;
