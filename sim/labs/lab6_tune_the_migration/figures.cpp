@@ -56,19 +56,45 @@ struct Point {
   bool best = false, start = false;
 };
 
+// The pages axis spans the values with a step's margin (the runs differ by a few per
+// cent of the slot); the downtime axis is logarithmic, from a power of ten below the
+// shortest to one above the longest (stopping late and early differ by decades).
+struct PagesAxis {
+  double lo = 0, hi = 1, step = 1;
+  PagesAxis(double min, double max) {
+    step = axis_ceiling(std::max(max - min, 1.0)) / 5;
+    lo = std::max(0.0, (std::floor(min / step) - 1) * step);
+    hi = (std::ceil(max / step) + 1) * step;
+  }
+};
+
+struct MsAxis {
+  int lo = -3, hi = 0;  // powers of ten
+  MsAxis(double min, double max) {
+    lo = static_cast<int>(std::floor(std::log10(std::max(min, 1e-4))));
+    hi = std::max(lo + 1, static_cast<int>(std::ceil(std::log10(std::max(max, 1e-4)))));
+  }
+  double frac(double ms) const {
+    return (std::log10(std::max(ms, std::pow(10.0, lo))) - lo) / static_cast<double>(hi - lo);
+  }
+};
+
 Figure budget_figure(const std::string& title, const Limits& l, const std::vector<Point>& points,
                      const std::vector<std::string>& legend) {
-  constexpr double left = 90, top = 60, w = 560, h = 360, width = 1180;
-  double max_pages = static_cast<double>(l.pages), max_ms = l.downtime_ms;
+  constexpr double left = 90, top = 60, w = 620, h = 340, width = 900;
+  double min_pages = static_cast<double>(l.pages), max_pages = min_pages, min_ms = l.downtime_ms, max_ms = min_ms;
   for (const Point& p : points) {
+    min_pages = std::min(min_pages, static_cast<double>(p.o->pages));
     max_pages = std::max(max_pages, static_cast<double>(p.o->pages));
+    min_ms = std::min(min_ms, p.o->downtime_ms);
     max_ms = std::max(max_ms, p.o->downtime_ms);
   }
-  const double xa = axis_ceiling(max_pages), ya = axis_ceiling(max_ms);
-  auto x_of = [&](double pages) { return left + w * pages / xa; };
-  auto y_of = [&](double ms) { return top + h - h * ms / ya; };
-  const double height = std::max(top + h + 90, top + 20 + 15.0 * static_cast<double>(legend.size()));
-  Svg svg(width, height, title);
+  const PagesAxis xa(min_pages, max_pages);
+  const MsAxis ya(min_ms, max_ms);
+  auto x_of = [&](double pages) { return left + w * (pages - xa.lo) / (xa.hi - xa.lo); };
+  auto y_of = [&](double ms) { return top + h - h * ya.frac(ms); };
+  const double legend_top = top + h + 64;
+  Svg svg(width, legend_top + 15.0 * static_cast<double>(legend.size()) + 20, title);
   svg.comment(title);
   svg.text(width / 2, 24, title, {.size = 15, .anchor = Svg::Anchor::Middle, .bold = true});
   // The budget: both limits met.
@@ -77,12 +103,15 @@ Figure budget_figure(const std::string& title, const Limits& l, const std::vecto
   svg.text(left + 6, y_of(l.downtime_ms) + 14, "within the budget", {.size = 10, .fill = "#166534"});
   svg.line(left, top + h, left + w, top + h, {});
   svg.line(left, top, left, top + h, {});
-  for (const double f : {0.0, 0.5, 1.0}) {
-    svg.text(x_of(xa * f), top + h + 16, bar_value_text(xa * f, 0), {.size = 10, .anchor = Svg::Anchor::Middle});
-    svg.text(left - 6, y_of(ya * f) + 4, bar_value_text(ya * f, ya < 10 ? 1 : 0), {.size = 10, .anchor = Svg::Anchor::End});
+  for (double v = xa.lo; v <= xa.hi + xa.step / 2; v += xa.step)
+    svg.text(x_of(v), top + h + 16, bar_value_text(v, 0), {.size = 10, .anchor = Svg::Anchor::Middle});
+  for (int e = ya.lo; e <= ya.hi; ++e) {
+    const double y = y_of(std::pow(10.0, e));
+    svg.line(left, y, left + w, y, {.stroke = "#e5e7eb"});
+    svg.text(left - 6, y + 4, bar_value_text(std::pow(10.0, e), std::max(0, -e)), {.size = 10, .anchor = Svg::Anchor::End});
   }
   svg.text(left + w / 2, top + h + 34, "pages sent in all", {.size = 11, .anchor = Svg::Anchor::Middle});
-  svg.text(left - 6, top - 10, "downtime (ms)", {.size = 11, .anchor = Svg::Anchor::End});
+  svg.text(left - 6, top - 10, "downtime (ms, log scale)", {.size = 11, .anchor = Svg::Anchor::Start});
   const double lx = x_of(static_cast<double>(l.pages)), ly = y_of(l.downtime_ms);
   svg.line(lx, top, lx, top + h, {.stroke = kAlertStroke, .stroke_width = 1.5, .dashed = true});
   svg.text(lx + 4, top + 10, "page limit " + std::to_string(l.pages), {.size = 10, .fill = kAlertStroke});
@@ -92,12 +121,15 @@ Figure budget_figure(const std::string& title, const Limits& l, const std::vecto
   for (const Point& p : points) {
     const double x = x_of(static_cast<double>(p.o->pages)), y = y_of(p.o->downtime_ms);
     const std::string fill = p.best ? kBestFill : p.start ? kAlertStroke : "#2563eb";
-    svg.rect(x - 4, y - 4, 8, 8, {.fill = fill, .stroke = fill});
+    // Hollow: a round limit stopped the run, not its rule (check fails it wherever it lands).
+    svg.rect(x - 4, y - 4, 8, 8, {.fill = p.o->converged ? fill : "#ffffff", .stroke = fill, .stroke_width = 1.5});
     svg.text(x + 7, y - 5, p.label, {.size = 10, .bold = p.best, .fill = fill});
   }
-  double y = top + 10;
+  svg.text(left + w, top + h + 34, "hollow: not converged (a round limit stopped it)",
+           {.size = 10, .anchor = Svg::Anchor::End, .fill = "#4b5563"});
+  double y = legend_top;
   for (const std::string& line : legend) {
-    svg.text(left + w + 30, y, line, {.size = 10.5, .mono = true});
+    svg.text(left, y, line, {.size = 10.5, .mono = true});
     y += 15;
   }
   return {"lab6-budget.svg", svg.str()};

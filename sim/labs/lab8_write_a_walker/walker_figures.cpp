@@ -2,6 +2,7 @@
 
 #include <bit>
 
+#include "mmu/descriptor.h"
 #include "mmu/granule.h"
 #include "sim/labs/lab_figures.h"
 #include "sim/labs/lab_text.h"
@@ -79,7 +80,14 @@ Figure interface_figure(const FigureWindow& w, const CaseVm& vm) {
   const mmu::S2Lookup l = vm.at(g);
   const mmu::PhysMem& mem = vm.kvm.pgtable.mem();
   auto at = [&](unsigned level) { return pa_hex(l.visited[level - 1]); };
-  auto value = [&](unsigned level) { return desc_hex(mem.load64(l.visited[level - 1])); };
+  // Each descriptor as the walk finds it: its value and what decode() makes of it.
+  auto value = [&](unsigned level) {
+    const mmu::S2Desc d{mem.load64(l.visited[level - 1])};
+    const mmu::DescType t = d.type(static_cast<mmu::level_t>(level));
+    std::string what = desc_hex(d.raw) + ": " + mmu::to_string(t);
+    if (t == mmu::DescType::Page || t == mmu::DescType::Block) what += std::string(", ") + mmu::s2ap_name(d.s2ap());
+    return what;
+  };
   const std::string a = pa_hex(addr);
   const unsigned you = 0, header = 1, tables = 2;
   const std::vector<SeqStep> steps = {
@@ -87,17 +95,17 @@ Figure interface_figure(const FigureWindow& w, const CaseVm& vm) {
       {header, you, "the level-1 entry's address " + at(1) + " (pud_offset: the same)"},
       {you, header, "s2_read_pud(kvm, " + at(1) + ", addr)"},
       {header, tables, "load, level 1: an upper-level load, counted"},
-      {tables, you, "pud " + value(1) + ": a table (pud_huge: a 1 GiB block)"},
+      {tables, you, "pud " + value(1) + "; pud_huge() tells a 1 GiB block"},
       {you, header, "pmd_offset(kvm, pud, addr)"},
       {header, you, "the pmd entry's address " + at(2)},
       {you, header, "s2_read_pmd(kvm, " + at(2) + ", addr)"},
       {header, tables, "load, level 2: an upper-level load, counted"},
-      {tables, you, "pmd " + value(2) + ": a table (pmd_huge: a 2 MiB block)"},
+      {tables, you, "pmd " + value(2) + "; pmd_huge() tells a 2 MiB block"},
       {you, header, "pte_offset_kernel(kvm, pmd, addr)"},
       {header, you, "the pte's address " + at(3)},
       {you, header, "s2_read_pte(kvm, " + at(3) + ", addr)"},
       {header, tables, "load, level 3"},
-      {tables, you, "pte " + value(3) + ": read/write"},
+      {tables, you, "pte " + value(3)},
       {you, header, "s2_write_pte(kvm, pte, kvm_set_s2pte_readonly(v), addr)"},
       {header, tables, "store, level 3: checked to map addr"},
   };
