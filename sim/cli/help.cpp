@@ -114,7 +114,6 @@ const char* const kLabHelp =
     "  --files DIR             show (lab 8): write s2sim_walker.h and a starter walker.cpp to DIR\n"
     "  -o PLUGIN               build (lab 8): the shared object to write (default: the source's\n"
     "                          name with .so); compiled with $CXX, else g++, c++ or clang++ on PATH\n"
-
     "  ANSWERS                 check: a file of answers, or - for standard input (lab 6: a\n"
     "                          config; lab 8: walker.cpp or the shared object built from it); its\n"
     "                          \"lab:\", \"seed:\", \"student:\" and \"level:\" lines name the problem\n"

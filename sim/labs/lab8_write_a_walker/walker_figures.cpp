@@ -14,15 +14,14 @@ namespace {
 
 using mmu::gfn_t;
 
-bool crosses(const Case& c) { return mmu::pmd_region(c.first()) != mmu::pmd_region(c.last()); }
+bool crosses(const Case& c) { return mmu::crosses_pmd(c.first(), c.bpl); }
 
 // The page whose walk the interface figure follows: the first page of the mask past a
 // boundary the word crosses, else the mask's first page.
 gfn_t walked_page(const FigureWindow& w) {
-  const gfn_t first = w.c.first() + static_cast<unsigned>(std::countr_zero(w.mask));
   for (unsigned i = 0; i < w.c.bpl; ++i)
     if (((w.mask >> i) & 1) && mmu::pmd_region(w.c.first() + i) != mmu::pmd_region(w.c.first())) return w.c.first() + i;
-  return first;
+  return w.c.first() + static_cast<unsigned>(std::countr_zero(w.mask));
 }
 
 Figure window_figure(const FigureWindow& w) {
