@@ -1,7 +1,6 @@
-// Lab 7, faults in parallel: what its answers say about the model, and what its figures
-// show, on every seed. The
-// problem runs perf-test five times; runs are kept per process, and the seeds draw
-// from 20 setups, so 200 seeds cost 20 problems' runs.
+// Lab 7, faults in parallel: what its answers say about the model, and what its
+// figures show, on every seed. The problem runs perf-test five times; runs are kept
+// per process, and the seeds draw from 20 setups, so 200 seeds cost 20 problems' runs.
 #include <gtest/gtest.h>
 
 #include <set>
