@@ -150,7 +150,8 @@ int grade_class(const LabArgs& a, const lab::LabInfo& info) {
       const lab::AnswerInput in = lab::read_answer_input(path);
       // Without a key the problem is named by a seed: the roster's or the file's, never
       // a default (that would grade a whole class against seed 1).
-      // (Lab 8's problem is the same for every seed: its walkers need none.)
+      // (Lab 8's grader is the same for every seed, which picks only the window its
+      // figures draw: its walkers need none.)
       if (!info.plugin && !a.key && !r.seed && (info.check || !lab::read_answer_header(in.text, in.name).seed))
         throw InputError(path, std::string("names no seed: ") +
                                    (info.check ? "give the roster a \"seed\" column"

@@ -176,6 +176,10 @@ Figure draw_window(const std::string& name, const std::string& title, const Wind
       svg.line(x, y0 - 12, x, y0 + 52, {.stroke = kAlertStroke, .stroke_width = 2, .dashed = true});
       svg.text(x, y0 - 14, "2 MiB boundary (IPA " + pa_hex(g << mmu::PAGE_SHIFT) + ")",
                {.size = 10, .anchor = Svg::Anchor::Middle, .fill = kAlertStroke});
+      // A 1 GiB boundary is a 2 MiB one too: the level-1 entry changes as well.
+      if ((g & (mmu::PUD_PAGES - 1)) == 0)
+        svg.text(x, y0 + 92, "1 GiB boundary: the level-1 (pgd) entry changes too",
+                 {.size = 10, .anchor = Svg::Anchor::Middle, .bold = true, .fill = kAlertStroke});
       label_region(region_start, g);
       region_start = g;
     }

@@ -3,7 +3,7 @@
 //     tables, each frame with the entries the figure shows, table descriptors
 //     drawn as arrows to the frames they point to, the entries a walk loads marked;
 //   the window: the BITS_PER_LONG pages of one dirty-bitmap word, its set bits, and
-//     (when asked) the 2 MiB boundaries against it;
+//     (when asked) the 2 MiB boundaries against it (and which of them are 1 GiB ones);
 //   the fields: a 64-bit stage-2 descriptor's bits, grouped by the ARM ARM's fields
 //     (DDI 0406C.d B3.6.2), each bit's value drawn, no field interpreted;
 //   the sequence: lanes (a vCPU, the ioctl, the TLB) and the steps between them in

@@ -3,6 +3,7 @@
 // compile or cannot be graded: one error line, then the compiler's output).
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -59,6 +60,24 @@ TEST(Lab8Cli, ACrashingWalkerIsGradedNotFatal) {
   EXPECT_EQ(r.status, 1) << r.err;
   EXPECT_NE(r.out.find("killed by signal"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("score: 0/10"), std::string::npos) << r.out;
+}
+
+// The watchdog from the outside: $S2SIM_LAB8_TIMEOUT_S=1 stops a walker that never
+// returns; check reports it and exits 1. A limit that is no number of seconds is bad
+// input (2), one error line.
+TEST(Lab8Cli, AWalkerThatNeverReturnsIsStoppedAndGraded) {
+  ASSERT_EQ(::setenv("S2SIM_LAB8_TIMEOUT_S", "1", 1), 0);
+  const auto r = run_s2sim("lab check 8 '" + lab8("loops_forever.cpp") + "'");
+  ASSERT_EQ(::setenv("S2SIM_LAB8_TIMEOUT_S", "soon", 1), 0);
+  const auto bad = run_s2sim("lab check 8 '" + lab8("loops_forever.cpp") + "'");
+  ::unsetenv("S2SIM_LAB8_TIMEOUT_S");
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_NE(r.out.find("your walker did not finish within 1 s (an endless loop?) and was killed"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("score: 0/10"), std::string::npos) << r.out;
+  EXPECT_EQ(bad.status, 2) << bad.out;
+  EXPECT_EQ(error_lines(bad.err), 1) << bad.err;
+  EXPECT_EQ(bad.err.rfind("error: $S2SIM_LAB8_TIMEOUT_S: ", 0), 0u) << bad.err;
 }
 
 TEST(Lab8Cli, BadUsageExits2) {

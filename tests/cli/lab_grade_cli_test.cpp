@@ -253,7 +253,22 @@ TEST(LabSvgCli, ShowWritesTheFiguresAndLevelsAreOnlyWhereTheyMakeSense) {
   std::filesystem::remove_all(dir);
   EXPECT_EQ(run_s2sim("lab show 4 --level hard").status, 2);
   EXPECT_EQ(run_s2sim("lab show 1 --level medium").status, 2);
-  EXPECT_EQ(run_s2sim("lab show 6 --svg " + q(dir)).status, 2);  // lab 6 has no figures
+  // Every lab has figures; a directory that cannot be made is bad input (2), nothing written.
+  for (const char* lab : {"6", "7", "8"}) {
+    const auto shown = run_s2sim(std::string("lab show ") + lab + " --seed 2 --svg " + q(dir));
+    EXPECT_EQ(shown.status, 0) << lab << shown.err;
+    EXPECT_NE(shown.out.find("/lab" + std::string(lab) + "-"), std::string::npos) << shown.out;
+  }
+  EXPECT_TRUE(std::filesystem::exists(dir + "/lab6-budget.svg"));
+  EXPECT_TRUE(std::filesystem::exists(dir + "/lab8-window.svg"));
+  const auto solved = run_s2sim("lab solve 7 --seed 2 --svg " + q(dir));
+  EXPECT_EQ(solved.status, 0) << solved.err;
+  EXPECT_TRUE(std::filesystem::exists(dir + "/lab7-part-b.svg"));
+  const auto bad = run_s2sim("lab show 6 --svg " + q(dir + "/lab6-budget.svg/sub"));
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_EQ(bad.err.rfind("error: ", 0), 0u) << bad.err;
+  EXPECT_TRUE(bad.out.empty()) << bad.out;
+  std::filesystem::remove_all(dir);
   EXPECT_NE(run_s2sim("lab show 1 --level easy").out, run_s2sim("lab show 1 --level hard").out);
 }
 

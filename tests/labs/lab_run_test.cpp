@@ -17,7 +17,9 @@
 #include "mmu/granule.h"
 #include "mmu/wp_v4_statements.h"
 #include "sim/config/config.h"
+#include "labs/figure_checks.h"
 #include "labs/lab_cache.h"
+#include "sim/labs/lab6_tune_the_migration/tune_lab.h"
 #include "sim/labs/lab_check.h"
 #include "sim/labs/lab_problems.h"
 #include "sim/labs/lab_registry.h"
@@ -175,11 +177,42 @@ std::string with_stop(const std::string& config, const nlohmann::json& stop_rule
   return j.dump();
 }
 
+// Lab 6's figures against check's report of the starting config (`start_report`):
+// the figures show draw that run -- its pages sent and its downtime, as check measures
+// them -- and the limits, and neither name nor place the grid's best run; the solved
+// ones add it, marked.
+void tune_figures_follow_the_runs(const Problem& p, const std::string& start_report) {
+  const std::string what = "lab 6 seed " + std::to_string(p.seed);
+  s2sim::test::expect_well_formed(p.figures, 6, what);
+  s2sim::test::expect_well_formed(p.solved_figures, 6, what + " solved");
+  const std::string shown = s2sim::test::figures_text(p.figures);
+  const std::string solved = s2sim::test::figures_text(p.solved_figures);
+  auto measured = [&](const std::string& label) {
+    std::istringstream in(start_report.substr(start_report.find("\n" + label) + 1 + label.size()));
+    std::string v;
+    in >> v;
+    return v;
+  };
+  const auto& b = p.setup_json["budget"];
+  const std::string pages_limit = std::to_string(b["pages"].get<std::uint64_t>());
+  EXPECT_NE(shown.find("pages sent " + measured("pages sent") + " (limit " + pages_limit + ")"), std::string::npos)
+      << what << "\n" << start_report << shown;
+  EXPECT_NE(shown.find("downtime " + measured("downtime") + " ms (limit "), std::string::npos) << what << "\n" << shown;
+  EXPECT_NE(shown.find("page limit " + pages_limit), std::string::npos) << what;
+  // The best run: its rule, as the solution config has it.
+  tune::Choice best;
+  best.stop_rule = nlohmann::ordered_json::parse(p.solution_config)["migration"]["stop_rule"];
+  EXPECT_EQ(shown.find(best.rule()), std::string::npos) << what << ": " << best.rule();
+  EXPECT_EQ(shown.find("best"), std::string::npos) << what;
+  EXPECT_NE(solved.find(best.rule() + ": "), std::string::npos) << what << ": " << best.rule();
+  EXPECT_NE(solved.find("<- best"), std::string::npos) << what;
+}
+
 // The grader on 200 seeds: the grid's best config passes, the starting config fails,
 // a run that max_rounds stops fails on its stop whatever its numbers, and no one fixed
 // config passes most seeds (the budgets bind).
 TEST(LabTune, TheBestGridConfigPassesTheStartingConfigDoesNot) {
-  std::set<std::string> shows;
+  std::set<std::string> shows, figures;
   int downtime_budgets = 0, page_budgets = 0, fixed_passes = 0;
   for (std::uint64_t seed = 1; seed <= kSimSeeds; ++seed) {
     const Problem& p = problem(6, seed);
@@ -205,6 +238,8 @@ TEST(LabTune, TheBestGridConfigPassesTheStartingConfigDoesNot) {
         << capped.str();
     EXPECT_NE(capped.str().find("(not your stop rule)"), std::string::npos) << capped.str();
     EXPECT_NE(capped.str().find("verdict: FAIL"), std::string::npos) << capped.str();
+    tune_figures_follow_the_runs(p, start.str());
+    figures.insert(p.figures.front().svg + p.figures.back().svg);
   }
   // Measured: threshold rounds=6 (the grid's longest fixed stop) passes 3 of the 200
   // (it passed 72 of 100 before the budgets were drawn to rule it out).
@@ -212,7 +247,12 @@ TEST(LabTune, TheBestGridConfigPassesTheStartingConfigDoesNot) {
   EXPECT_EQ(shows.size(), kSimSeeds);
   EXPECT_GT(downtime_budgets, 0);
   EXPECT_GT(page_budgets, 0);
-  EXPECT_EQ(show_text(make_tune_lab(seed_id(6, 3))), show_text(problem(6, 3)));
+  EXPECT_EQ(figures.size(), kSimSeeds);
+  const Problem again = make_tune_lab(seed_id(6, 3));
+  EXPECT_EQ(show_text(again), show_text(problem(6, 3)));
+  for (std::size_t i = 0; i < again.figures.size(); ++i) EXPECT_EQ(again.figures[i].svg, problem(6, 3).figures[i].svg);
+  for (std::size_t i = 0; i < again.solved_figures.size(); ++i)
+    EXPECT_EQ(again.solved_figures[i].svg, problem(6, 3).solved_figures[i].svg);
 }
 
 TEST(LabTune, OnlyTheThreeChoicesAreTakenAndTheRestIsNamedAsIgnored) {

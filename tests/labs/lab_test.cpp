@@ -79,16 +79,30 @@ TEST_P(EveryLab, EveryTypicalMistakeGetsItsHint) {
 
 TEST_P(EveryLab, ShowIsDeterministicPerSeedAndDiffersAcrossSeeds) {
   const LabInfo& l = lab_info(GetParam());
-  std::set<std::string> distinct;
+  std::set<std::string> distinct, distinct_figures;
   for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
-    const std::string a = show_text(problem(l.number, seed));
-    EXPECT_EQ(a, show_text(l.make(seed_id(l.number, seed)))) << "seed " << seed;
+    const Problem& p = problem(l.number, seed);
+    const std::string a = show_text(p);
+    const Problem again = l.make(seed_id(l.number, seed));
+    EXPECT_EQ(a, show_text(again)) << "seed " << seed;
+    // The figures too, shown and solved.
+    ASSERT_EQ(p.figures.size(), again.figures.size());
+    for (std::size_t i = 0; i < p.figures.size(); ++i) EXPECT_EQ(p.figures[i].svg, again.figures[i].svg) << seed;
+    ASSERT_EQ(p.solved_figures.size(), again.solved_figures.size());
+    for (std::size_t i = 0; i < p.solved_figures.size(); ++i)
+      EXPECT_EQ(p.solved_figures[i].svg, again.solved_figures[i].svg) << seed;
+    std::string figs;
+    for (const Figure& f : p.figures) figs += f.svg;
+    distinct_figures.insert(figs);
     if (seed <= 20) {
       EXPECT_EQ(show_json(problem(l.number, seed)).dump(), show_json(l.make(seed_id(l.number, seed))).dump());
     }
     distinct.insert(a);
   }
   EXPECT_GE(distinct.size(), kSeeds - 2);
+  // Lab 7's figure of the protocol depends on the setup only (20 of them); the others'
+  // on the whole problem.
+  EXPECT_GE(distinct_figures.size(), l.number == 7 ? 20u : kSeeds - 2) << "lab " << l.number;
 }
 
 TEST_P(EveryLab, AWrongAnswerIsExplained) {

@@ -1,10 +1,12 @@
-// Lab 7, faults in parallel: what its answers say about the model, on every seed. The
-// problem runs perf-test five times; runs are kept per process, and the seeds draw
-// from 20 setups, so 200 seeds cost 20 problems' runs.
+// Lab 7, faults in parallel: what its answers say about the model, and what its
+// figures show, on every seed. The problem runs perf-test five times; runs are kept
+// per process, and the seeds draw from 20 setups, so 200 seeds cost 20 problems' runs.
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
 
+#include "labs/figure_checks.h"
 #include "labs/lab_cache.h"
 #include "sim/labs/lab_check.h"
 #include "sim/labs/lab_problems.h"
@@ -38,6 +40,17 @@ TEST(LabPerf, OnEverySeedArmv7SerializesArm64DoesNotAndEagerSplitRemovesTheRefau
     EXPECT_EQ(answer(p, 8), n * mib / 2) << seed;
     EXPECT_EQ(answer(p, 7), n * mib / 2 * 511) << seed;
     EXPECT_EQ(answer(p, 9), 0u) << seed;
+    // The figures: show's protocol states no answer; solve's bars hold every number asked.
+    const std::string what = "lab 7 seed " + std::to_string(seed);
+    s2sim::test::expect_well_formed(p.figures, 7, what);
+    s2sim::test::expect_well_formed(p.solved_figures, 7, what + " solved");
+    s2sim::test::expect_no_answer_in_figures(p, 3, what);
+    EXPECT_NE(s2sim::test::figures_text(p.figures).find(std::to_string(n) + " vCPUs x " + std::to_string(mib) + " MiB"),
+              std::string::npos)
+        << what;
+    const std::set<std::string> solved = s2sim::test::words_of(s2sim::test::figures_text(p.solved_figures));
+    for (const std::size_t q : {0, 1, 3, 4, 6, 7, 8, 9})
+      EXPECT_EQ(solved.count(p.questions[q].answers[0]), 1u) << what << " q" << q + 1 << " " << p.questions[q].answers[0];
   }
 }
 

@@ -4,11 +4,15 @@
 // walkers, which need no compiler.
 #include <gtest/gtest.h>
 
+#include <bit>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <string>
 
+#include "labs/figure_checks.h"
+#include "mmu/granule.h"
 #include "sim/labs/lab8_write_a_walker/walker_build.h"
 #include "sim/labs/lab8_write_a_walker/walker_grade.h"
 #include "sim/labs/lab8_write_a_walker/walker_plugin.h"
@@ -86,6 +90,39 @@ TEST(LabWalker, ACrashingPluginIsContainedInTheChild) {
     EXPECT_FALSE(q.answered) << q.id;
     EXPECT_NE(q.hint.find("before this was measured"), std::string::npos) << q.hint;
   }
+}
+
+// The watchdog: a walker that never returns is killed at the limit
+// $S2SIM_LAB8_TIMEOUT_S sets (here 1 s; 120 s when unset) and graded on what was
+// measured before -- nothing.
+TEST(LabWalker, AWalkerThatNeverReturnsIsStoppedAtTheLimitAndScoresNothing) {
+  const std::string& so = plugin("loops_forever");
+  ASSERT_EQ(::setenv("S2SIM_LAB8_TIMEOUT_S", "1", 1), 0);
+  const CheckResult r = check_walker(make_walker_lab(ProblemId{8, 1, "", Level::Normal}),
+                                     AnswerInput{"loops_forever.so", so, ""});
+  ::unsetenv("S2SIM_LAB8_TIMEOUT_S");
+  EXPECT_EQ(r.score(), 0);
+  EXPECT_NE(r.report.find("note: your walker did not finish within 1 s (an endless loop?) and was killed"),
+            std::string::npos)
+      << r.report;
+  for (const QuestionResult& q : r.questions) {
+    EXPECT_FALSE(q.answered) << q.id;
+    EXPECT_NE(q.hint.find("did not finish within 1 s"), std::string::npos) << q.hint;
+  }
+}
+
+TEST(LabWalker, ATimeoutThatIsNotAWholeNumberOfSecondsIsAnInputError) {
+  for (const char* bad : {"0", "-3", "1.5", "ten", "", "86401"}) {
+    ASSERT_EQ(::setenv("S2SIM_LAB8_TIMEOUT_S", bad, 1), 0);
+    try {
+      check_walker(make_walker_lab(ProblemId{8, 1, "", Level::Normal}),
+                   AnswerInput{"reference_walker.so", plugin("reference_walker"), ""});
+      ADD_FAILURE() << "accepted \"" << bad << "\"";
+    } catch (const s2sim::InputError& e) {
+      EXPECT_EQ(e.message().rfind("$S2SIM_LAB8_TIMEOUT_S: ", 0), 0u) << e.message();
+    }
+  }
+  ::unsetenv("S2SIM_LAB8_TIMEOUT_S");
 }
 
 TEST(LabWalker, AFileThatDoesNotCompileIsABuildFailureWithTheCompilersOutput) {
@@ -166,6 +203,67 @@ TEST(LabWalker, ShowHandsOutTheHeaderAndAStarterButNoSolution) {
     EXPECT_EQ(text.find("region_has_ptes"), std::string::npos);
     EXPECT_EQ(text.find("pmd_offset(kvm, pud"), std::string::npos);
   }
+}
+
+// The figures: one of the grader's windows, picked by the seed -- the same problem
+// otherwise, so the figures are all a seed changes. Each is drawn from that window:
+// the 2 MiB boundaries where its pages change pmd, a marked pte for every bit of the
+// mask, and the walk of a page of it with the addresses the grader's tables give.
+TEST(LabWalker, TheFiguresDrawOneOfTheGradersWindowsPickedBySeed) {
+  std::set<std::string> figures, setups;
+  for (std::uint64_t seed = 1; seed <= 200; ++seed) {
+    const Problem p = make_walker_lab(ProblemId{8, seed, "", Level::Normal});
+    const std::string what = "lab 8 seed " + std::to_string(seed);
+    ASSERT_EQ(p.figures.size(), 3u) << what;
+    EXPECT_TRUE(p.solved_figures.empty()) << what;  // nothing to answer: solve writes the same
+    s2sim::test::expect_well_formed(p.figures, 8, what);
+    const Problem again = make_walker_lab(ProblemId{8, seed, "", Level::Normal});
+    for (std::size_t i = 0; i < p.figures.size(); ++i) EXPECT_EQ(p.figures[i].svg, again.figures[i].svg) << what;
+    std::string all;
+    for (const Figure& f : p.figures) all += f.svg;
+    figures.insert(all);
+    std::string setup = p.setup;
+    setup.erase(setup.find("The seed picks"));
+    setups.insert(setup.substr(0, setup.find("s2sim lab show 8 --seed")));
+
+    const auto& w = p.setup_json["figure_window"];
+    const std::uint64_t base = std::stoull(w["base_gfn"].get<std::string>(), nullptr, 16);
+    const unsigned bpl = w["bits_per_long"];
+    const std::uint64_t word = w["word"];
+    const std::uint64_t mask = std::stoull(w["mask"].get<std::string>(), nullptr, 16);
+    const std::uint64_t first = base + word * bpl;
+    ASSERT_NE(mask, 0u);
+    EXPECT_LT(word, 1024u / bpl) << what;
+    // The grader's slots: aligned, 16 and 7 pages past a 2 MiB boundary, 16 before a 1 GiB one.
+    EXPECT_TRUE(base == 0x80000 || base == 0x80010 || base == 0x80007 || base == 0xBFFF0) << what;
+    std::size_t boundaries = 0, gib = 0;
+    for (std::uint64_t g = first + 1; g < first + bpl; ++g) {
+      boundaries += g % 512 == 0;
+      gib += g % (512 * 512) == 0;
+    }
+    // A slot that is not 2 MiB aligned gets a word that crosses a pmd.
+    EXPECT_EQ(boundaries > 0, base % 512 != 0) << what;
+    const auto window = s2sim::test::read_svg(p.figures[0].svg, "window");
+    std::size_t drawn = 0, drawn_gib = 0;
+    for (const auto& t : window.texts) {
+      drawn += t.text.rfind("2 MiB boundary", 0) == 0;
+      drawn_gib += t.text.rfind("1 GiB boundary", 0) == 0;
+    }
+    EXPECT_EQ(drawn, boundaries) << what;
+    EXPECT_EQ(drawn_gib, gib) << what;
+    // Every bit of the mask marks its pte in the tables, and only those.
+    std::set<std::string> bits;
+    for (const auto& t : s2sim::test::read_svg(p.figures[1].svg, "tables").texts)
+      if (t.text.rfind("bit ", 0) == 0) bits.insert(t.text);
+    EXPECT_EQ(bits.size(), static_cast<std::size_t>(std::popcount(mask))) << what;
+    for (unsigned i = 0; i < bpl; ++i) {
+      if ((mask >> i) & 1) {
+        EXPECT_EQ(bits.count("bit " + std::to_string(i)), 1u) << what << " bit " << i;
+      }
+    }
+  }
+  EXPECT_GE(figures.size(), 40u);
+  EXPECT_EQ(setups.size(), 1u);  // the grader, as show states it, is the same for every seed
 }
 
 }  // namespace

@@ -34,7 +34,10 @@ Outcome outcome_of(const RunResult& r, const Choice& c) {
   o.rounds = r.rounds.size();
   o.converged = r.converged;
   o.stop_reason = r.stop_detail;  // the rule's words, which the hints quote
-  for (const RoundStats& rd : r.rounds) o.dirty.push_back(rd.dirty_pages);
+  for (const RoundStats& rd : r.rounds) {
+    o.dirty.push_back(rd.dirty_pages);
+    o.sent.push_back(rd.pages_sent);
+  }
   return o;
 }
 

@@ -59,6 +59,7 @@ class TuneLab {
     p_.solution_config = best.dump(2) + "\n";
     write_setup(d);
     write_solution();
+    add_figures(p_, limits_, d, runs_);
     p_.answer_format =
         "Hand in a config file: the one above (s2sim lab show 6 " + id_.args() +
         " --config > lab6.json)\n"

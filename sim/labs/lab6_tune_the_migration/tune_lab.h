@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "sim/engine/run_result.h"
+#include "sim/labs/lab.h"
 
 namespace s2sim::sim::lab::tune {
 
@@ -58,6 +59,7 @@ struct Outcome {
   bool converged = false;
   std::string stop_reason;
   std::vector<std::uint64_t> dirty;  // per round
+  std::vector<std::uint64_t> sent;   // pages sent per round (round 0: the whole slot; the last: stop-and-copy)
 };
 
 double round3(double ms);
@@ -86,5 +88,10 @@ struct Limits {
 };
 
 bool passes(const Outcome& o, const Limits& l);
+
+// The figures (figures.cpp): the starting config's rounds against the limits and the
+// budget on the downtime x pages plane; the solved ones add the grid's best run and
+// every grid run (l.best indexes `runs`).
+void add_figures(Problem& p, const Limits& l, const Outcome& start, const std::vector<Outcome>& runs);
 
 }  // namespace s2sim::sim::lab::tune

@@ -17,6 +17,7 @@
 
 #include "sim/config/config_file.h"
 #include "sim/engine/perf_test_setup.h"
+#include "sim/labs/lab7_faults_in_parallel/perf_lab.h"
 #include "sim/labs/lab_choice.h"
 #include "sim/labs/lab_problems.h"
 #include "sim/labs/lab_render.h"
@@ -27,15 +28,11 @@ namespace s2sim::sim::lab {
 namespace {
 
 using workloads::Rng;
+using perf::Run;
+using perf::Setup;
 
 constexpr const char* kArmv7 = "linux-4.0-armv7";
 constexpr const char* kArm64 = "linux-6.6-arm64";
-
-struct Setup {
-  unsigned vcpus = 2;
-  std::uint64_t mib = 4;  // -b, MiB per vCPU
-  std::string backing;    // part A's -s
-};
 
 Setup draw(std::uint64_t seed) {
   Rng r(workloads::derive_seed(seed, 7, 1));
@@ -47,15 +44,6 @@ Setup draw(std::uint64_t seed) {
   s.backing = r.below(2) ? "anonymous_hugetlb_2mb" : "anonymous";
   return s;
 }
-
-// One perf-test command of the lab: its text and what it measured.
-struct Run {
-  std::string command;
-  PerfTestResult perf;
-  double hz = 1;
-  const PerfIteration& it(unsigned n) const { return perf.iterations.at(n - 1); }
-  double us(std::uint64_t cycles) const { return static_cast<double>(cycles_to_ns(cycles, hz)) / 1000.0; }
-};
 
 Run perf_run(const std::string& kernel, bool get_only, unsigned vcpus, std::uint64_t mib, const std::string& backing,
              std::uint64_t eager_split, const std::string& json) {
@@ -123,6 +111,7 @@ class PerfLab {
     setup_text({a1, an, bn, off, on});
     part_a(a1, an, bn);
     part_b(off, on);
+    perf::add_figures(p_, s_, {a1, an, bn, off, on});
     finalize(p_);
     return std::move(p_);
   }
@@ -188,7 +177,7 @@ class PerfLab {
       p_.questions.push_back(std::move(q));
     }
     {
-      const double wait = static_cast<double>(an.it(2).mmu_lock_wait_cycles) / an.hz * 1e6;
+      const double wait = an.wait_us(2);
       Question q = number_question("linux-4.0-armv7, " + n + " vCPUs: iteration 2's mmu_lock_wait_s (iterations[1] in " +
                                        "armv7-" + n + ".json), in microseconds",
                                    us_answers(wait));

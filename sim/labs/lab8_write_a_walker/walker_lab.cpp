@@ -2,20 +2,38 @@
 // against s2sim_walker.h, builds it into a plug-in (s2sim lab build 8) and check
 // grades it by running it (walker_grade.h) in a child process (walker_sandbox.h).
 // No worked solution is shipped: the reference walker lives in the test tree.
+#include <cstdlib>
 #include <sstream>
 
 #include "sim/labs/lab8_write_a_walker/walker_build.h"
+#include "sim/labs/lab8_write_a_walker/walker_figures.h"
 #include "sim/labs/lab8_write_a_walker/walker_grade.h"
 #include "sim/labs/lab8_write_a_walker/walker_plugin.h"
 #include "sim/labs/lab8_write_a_walker/walker_sandbox.h"
 #include "sim/labs/lab_problems.h"
+#include "sim/labs/lab_text.h"
+#include "util/parse_number.h"
 
 namespace s2sim::sim::lab {
 
 namespace walker {
 namespace {
 
+// How long the child may run the plug-in (the windows and the campaign take a few
+// seconds) before it is killed as a walker that never returns. $S2SIM_LAB8_TIMEOUT_S
+// sets it (whole seconds, 1 or more): tests stop an endless loop within a second.
 constexpr int kTimeoutS = 120;
+constexpr const char* kTimeoutVar = "S2SIM_LAB8_TIMEOUT_S";
+
+int grading_timeout_s() {
+  const char* text = std::getenv(kTimeoutVar);
+  if (!text) return kTimeoutS;
+  const auto v = parse_u64(text);
+  if (!v || *v < 1 || *v > 86400)
+    throw InputError(std::string("$") + kTimeoutVar,
+                     "\"" + std::string(text) + "\" is not a whole number of seconds from 1 to 86400");
+  return static_cast<int>(*v);
+}
 
 const char* const kStarter =
     "// Lab 8: your kvm_mmu_write_protect_pt_masked (s2sim lab show 8 explains the task).\n"
@@ -46,6 +64,7 @@ std::string first_of(const std::vector<std::string>& v) { return v.empty() ? std
 
 Problem make_walker_lab(const ProblemId& id) {
   Problem p = start_problem(id, "write a walker");
+  const walker::FigureWindow fw = walker::figure_window(id.seed);
   p.setup =
       "Write kvm_mmu_write_protect_pt_masked(kvm, slot, gfn_offset, mask) in C++: for every bit i set in\n"
       "mask, write-protect the page slot->base_gfn + gfn_offset + i in the ARMv7 LPAE stage-2 tables\n"
@@ -68,9 +87,19 @@ Problem make_walker_lab(const ProblemId& id) {
       "                     store into an entry that does not map its address, a page of the mask left\n"
       "                     writable without being looked at\n"
       "  upper_loads (2)    on fully mapped tables, at most as many pgd/pmd loads as the 2014 seed's\n"
-      "                     crosses_pmd walker (v4) makes on the same calls (only once windows passes)\n";
+      "                     crosses_pmd walker (v4) makes on the same calls (only once windows passes)\n"
+      "A walker that has not returned after " + std::to_string(walker::kTimeoutS) +
+      " s is stopped (an endless loop) and scores what was measured\n"
+      "before; $S2SIM_LAB8_TIMEOUT_S sets that limit in seconds.\n\n"
+      "Every seed gets the same grader: the windows already cover every word of every slot alignment,\n"
+      "and a grader drawn per seed would let a walker that misses one case pass on a seed that does not\n"
+      "try it. The seed picks only the window the figures draw (s2sim lab show 8 " + id.args() +
+      " --svg DIR),\none of the grader's: " + fw.c.text().substr(0, fw.c.text().rfind(',')) + ", mask " +
+      hex(fw.mask) + ".\n";
   p.setup_json = {{"points", {{"windows", 3}, {"no_lost_write", 3}, {"hazards", 2}, {"upper_loads", 2}}},
-                  {"files", {"s2sim_walker.h", "walker.cpp"}}};
+                  {"files", {"s2sim_walker.h", "walker.cpp"}},
+                  {"figure_window",
+                   {{"base_gfn", hex(fw.c.base)}, {"bits_per_long", fw.c.bpl}, {"word", fw.c.word}, {"mask", hex(fw.mask)}}}};
   p.answer_format =
       "Hand in walker.cpp (or the plug-in lab build made from it): check grades it as above, and\n"
       "check --json gives the points of each criterion.\n";
@@ -78,6 +107,7 @@ Problem make_walker_lab(const ProblemId& id) {
       "Lab 8 is graded by running your walker: there is no worked answer to print. s2sim lab check 8\n"
       "says which calls fail and why; docs/labs/08-write-a-walker.md walks through the kernel's walk.\n";
   p.files = {{"s2sim_walker.h", walker::student_header_text()}, {"walker.cpp", walker::kStarter}};
+  p.figures = walker::walker_figures(fw);
   finalize(p);
   return p;
 }
@@ -85,6 +115,7 @@ Problem make_walker_lab(const ProblemId& id) {
 CheckResult check_walker(const Problem& p, const AnswerInput& in) {
   using namespace walker;
   if (in.path.empty()) throw InputError(in.name, "lab 8 grades a file: walker.cpp or the plug-in built from it");
+  const int timeout_s = grading_timeout_s();
   // Build in this process, so that a compiler error is exit 2 with its output ...
   std::optional<ScratchDir> scratch;
   std::string so = in.path;
@@ -107,7 +138,7 @@ CheckResult check_walker(const Problem& p, const AnswerInput& in) {
         emit({{"windows", to_json(measure_windows(make))}});
         emit({{"campaign", to_json(measure_campaign(make))}});
       },
-      kTimeoutS);
+      timeout_s);
   std::optional<WindowMeasure> win;
   std::optional<CampaignMeasure> camp;
   for (const nlohmann::json& j : run.lines) {

@@ -7,26 +7,14 @@
 
 #include "mmu/granule.h"
 #include "mmu/kvm.h"
+#include "sim/labs/lab8_write_a_walker/walker_cases.h"
 #include "sim/labs/lab8_write_a_walker/walker_grade.h"
 
 namespace s2sim::sim::lab::walker {
 
-namespace {
-
 using mmu::gfn_t;
 using mmu::PMD_PAGES;
 
-constexpr std::uint64_t kSlotPages = 1024;
-constexpr std::size_t kKeep = 5;  // failures and hazards described in full
-
-// Slot bases: 2 MiB aligned, 16 pages and 7 pages past a boundary, and 16 pages before
-// a 1 GiB boundary (windows then cross a level-1 entry too).
-constexpr gfn_t kBases[] = {0x80000, 0x80010, 0x80007, 0xBFFF0};
-
-// The tables around one window.
-enum class State { Full, Holes, GapFirst, GapLast, BlockFirst, BlockLast };
-constexpr State kStates[] = {State::Full,     State::Holes,      State::GapFirst,
-                             State::GapLast,  State::BlockFirst, State::BlockLast};
 const char* state_name(State s) {
   switch (s) {
     case State::Full: return "every page mapped";
@@ -39,61 +27,44 @@ const char* state_name(State s) {
   return "";
 }
 
-struct Case {
-  gfn_t base = 0;
-  unsigned bpl = 32;
-  gfn_t word = 0;  // gfn_offset = word * bpl
-  State state = State::Full;
-  gfn_t first() const { return base + word * bpl; }  // the window's first page
-  gfn_t last() const { return first() + bpl - 1; }
-  // The pages built and checked: the window and one word either side, inside the slot.
-  gfn_t lo() const { return first() >= base + bpl ? first() - bpl : base; }
-  gfn_t hi() const { return std::min(last() + bpl, base + kSlotPages - 1); }
-  std::string text() const {
-    char buf[200];
-    std::snprintf(buf, sizeof buf, "slot base_gfn 0x%llx, %u-bit word %llu (gfns 0x%llx-0x%llx), %s",
-                  static_cast<unsigned long long>(base), bpl, static_cast<unsigned long long>(word),
-                  static_cast<unsigned long long>(first()), static_cast<unsigned long long>(last()),
-                  state_name(state));
-    return buf;
-  }
-};
+std::string Case::text() const {
+  char buf[200];
+  std::snprintf(buf, sizeof buf, "slot base_gfn 0x%llx, %u-bit word %llu (gfns 0x%llx-0x%llx), %s",
+                static_cast<unsigned long long>(base), bpl, static_cast<unsigned long long>(word),
+                static_cast<unsigned long long>(first()), static_cast<unsigned long long>(last()),
+                state_name(state));
+  return buf;
+}
 
-// A VM holding the case's slot and tables.
-struct CaseVm {
-  explicit CaseVm(const Case& c) : kvm(mmu::KvmOptions{}) {
-    const std::string err = kvm.memslots.add(0, c.base, kSlotPages, false, kvm.options.geometry.ipa_bits);
-    if (!err.empty()) throw std::logic_error("lab 8 memslot: " + err);
-    slot = kvm.memslots.by_id(0);
-    const gfn_t gap = c.state == State::GapFirst ? mmu::pmd_region(c.first())
-                      : c.state == State::GapLast ? mmu::pmd_region(c.last())
-                                                  : ~gfn_t{0};
-    const gfn_t block = c.state == State::BlockFirst ? mmu::pmd_region(c.first())
-                        : c.state == State::BlockLast ? mmu::pmd_region(c.last())
-                                                      : ~gfn_t{0};
-    const std::uint64_t rw = mmu::desc::PAGE_S2_ATTRS | mmu::desc::L_PTE_S2_RDWR;
-    if (block != ~gfn_t{0}) {
-      const gfn_t first = block * PMD_PAGES;
-      kvm.pgtable.map_block(first << mmu::PAGE_SHIFT, kvm.gfn_to_pa(*slot, first), 2, rw);
-    }
-    for (gfn_t g = c.lo(); g <= c.hi(); ++g) {
-      if (mmu::pmd_region(g) == gap || mmu::pmd_region(g) == block) continue;
-      if (c.state == State::Holes && g % 5 == 0) continue;
-      kvm.pgtable.map_page(g << mmu::PAGE_SHIFT, kvm.gfn_to_pa(*slot, g), rw);
-    }
+CaseVm::CaseVm(const Case& c) : kvm(mmu::KvmOptions{}) {
+  const std::string err = kvm.memslots.add(0, c.base, kSlotPages, false, kvm.options.geometry.ipa_bits);
+  if (!err.empty()) throw std::logic_error("lab 8 memslot: " + err);
+  slot = kvm.memslots.by_id(0);
+  const gfn_t gap = c.state == State::GapFirst ? mmu::pmd_region(c.first())
+                    : c.state == State::GapLast ? mmu::pmd_region(c.last())
+                                                : ~gfn_t{0};
+  const gfn_t block = c.state == State::BlockFirst ? mmu::pmd_region(c.first())
+                      : c.state == State::BlockLast ? mmu::pmd_region(c.last())
+                                                    : ~gfn_t{0};
+  const std::uint64_t rw = mmu::desc::PAGE_S2_ATTRS | mmu::desc::L_PTE_S2_RDWR;
+  if (block != ~gfn_t{0}) {
+    const gfn_t first = block * PMD_PAGES;
+    kvm.pgtable.map_block(first << mmu::PAGE_SHIFT, kvm.gfn_to_pa(*slot, first), 2, rw);
   }
-  mmu::S2Lookup at(gfn_t g) const { return kvm.pgtable.lookup(g << mmu::PAGE_SHIFT); }
-  // Makes every leaf in [lo, hi] writable again (untracked: a reset, not the walker's work).
-  void reset(gfn_t lo, gfn_t hi) {
-    for (gfn_t g = lo; g <= hi; ++g) {
-      const mmu::S2Lookup l = at(g);
-      if (l.mapped && mmu::kvm_s2pte_readonly(l.desc))
-        kvm.pgtable.mem().store64(l.desc_pa, mmu::kvm_set_s2pte_writable(l.desc).raw);
-    }
+  for (gfn_t g = c.lo(); g <= c.hi(); ++g) {
+    if (mmu::pmd_region(g) == gap || mmu::pmd_region(g) == block) continue;
+    if (c.state == State::Holes && g % 5 == 0) continue;
+    kvm.pgtable.map_page(g << mmu::PAGE_SHIFT, kvm.gfn_to_pa(*slot, g), rw);
   }
-  mmu::Kvm kvm;
-  mmu::Memslot* slot = nullptr;
-};
+}
+
+void CaseVm::reset(gfn_t lo, gfn_t hi) {
+  for (gfn_t g = lo; g <= hi; ++g) {
+    const mmu::S2Lookup l = at(g);
+    if (l.mapped && mmu::kvm_s2pte_readonly(l.desc))
+      kvm.pgtable.mem().store64(l.desc_pa, mmu::kvm_set_s2pte_writable(l.desc).raw);
+  }
+}
 
 std::vector<std::uint64_t> masks_for(unsigned bpl, gfn_t word) {
   const std::uint64_t all = bpl == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << bpl) - 1;
@@ -104,6 +75,10 @@ std::vector<std::uint64_t> masks_for(unsigned bpl, gfn_t word) {
   const std::uint64_t scattered = (z >> 7) & all & ~std::uint64_t{1};  // bit 0 clear: starts inside the word
   return {all, top, 1, top | 1, (z & all) | 1, scattered ? scattered : top};
 }
+
+namespace {
+
+constexpr std::size_t kKeep = 5;  // failures and hazards described in full
 
 std::string hex(gfn_t g) {
   char buf[32];
