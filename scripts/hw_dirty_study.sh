@@ -6,8 +6,10 @@
 #   scripts/hw_dirty_study.sh [--s2sim PATH] [--out DIR] [--modes none,dbm,...]
 #                             [--only scaling,rate,migration] [--quick] [--work DIR] [--jobs N]
 #
-# The full study takes about half an hour of host time on one core (152 vCPUs x 64 MiB
-# is about a minute a run); --quick is the test's (seconds). Nothing is timed on the
-# host: every number is simulated time or a count from the JSON s2sim writes.
+# The full study took about 20 minutes of host time with --jobs 2 on a 2-core machine
+# shared with other builds (152 vCPUs x 64 MiB is about a minute a run); --quick is the
+# test's (seconds). --work DIR keeps each run's JSON and reuses it, so tables and charts
+# can be redrawn without running again. Nothing is timed on the host: every number is
+# simulated time or a count from the JSON s2sim writes.
 set -euo pipefail
 exec python3 "$(dirname "$0")/hw_dirty_study.py" "$@"
