@@ -71,6 +71,7 @@ class Runner:
 
     def __init__(self, s2sim, work, jobs):
         self.s2sim, self.work, self.jobs = s2sim, work, jobs
+        self.refusals = {}  # s2sim's error line -> the first command it answered
 
     def path(self, args):
         h = hashlib.sha1("\0".join(args).encode())
@@ -85,6 +86,12 @@ class Runner:
         if not os.path.exists(out):
             cmd = [self.s2sim] + args[:1] + ["-q"] + args[1:] + ["--json", out + ".tmp"]
             p = subprocess.run(cmd, capture_output=True, text=True)
+            # Exit 2 is a refusal (a mode that cannot run this point: the contract's one
+            # error: line); the tables say so and the charts leave the point out.
+            if p.returncode == 2 and p.stderr.startswith("error:"):
+                line = p.stderr.strip().splitlines()[0]
+                self.refusals.setdefault(line, " ".join(cmd[:-2]))
+                return {"refused": line}
             # run exits 1 when the verifier finds a lost write: the JSON is still the
             # result, and the table shows the count.
             if p.returncode not in (0, 1) or not os.path.exists(out + ".tmp"):
@@ -118,6 +125,9 @@ def fmt_ratio(r):
 
 
 def iteration_point(result, k):
+    """One iteration's times (ms) and counts, or None for a refused run."""
+    if "refused" in result:
+        return None
     it = result["iterations"][k - 1]
     hw = it.get("hw_dirty", {})
     p = {"dirty": ms(it["dirty_memory_s"]), "get": ms(it["get_dirty_log_s"]), "clear": ms(it["clear_dirty_log_s"]),
@@ -139,6 +149,9 @@ def perf_table(title, key_name, keys, modes, points):
         base = points.get((key, "none"))
         for mode in modes:
             p = points[(key, mode)]
+            if p is None:
+                lines.append(f"| {key} | {mode} | refused |" + " — |" * 10)
+                continue
             r = [fmt_ratio(ratio(p[f], base[f] if base else None)) for f in ("dirty", "collect", "total")]
             lines.append(f"| {key} | {mode} | {p['dirty']:.3f} | {p['get']:.3f} | {p['clear']:.3f} | {p['total']:.3f} | "
                          f"{r[0]} | {r[1]} | {r[2]} | {p['wp']:,} | {p['split']:,} | {p['hw']:,} | {p['traps']:,} |")
@@ -161,8 +174,11 @@ def perf_plots(out_dir, prefix, what, xlabel, xs, modes, points, caption, writte
                 continue
             pts = []
             for i, x in enumerate(xs):
-                p = points[(x, mode)]
-                v = p[field] if not only else ratio(p[field], points[(x, "none")][field])
+                p, base = points[(x, mode)], points[(x, "none")] if "none" in modes else None
+                if p is None or (only and base is None):
+                    v = None
+                else:
+                    v = p[field] if not only else ratio(p[field], base[field])
                 pts.append((i if categorical else x, v))
             out.append((mode, pts, style))
         return out
@@ -261,6 +277,9 @@ def migration(runner, cfg, modes, out_dir, written):
         results = runner.run_all(arg_lists)
         pts = {}
         for key, r in zip(keys, results):
+            if "refused" in r:
+                pts[key] = None
+                continue
             mig = r["migration"]
             pts[key] = {"total": r["time_ms"]["total"], "downtime": mig["downtime_ms"], "sent": mig["pages_sent_total"],
                         "dt_pages": mig["downtime_pages"], "rounds": len(mig["rounds"]), "converged": mig["converged"],
@@ -276,6 +295,9 @@ def migration(runner, cfg, modes, out_dir, written):
             base = pts.get((t, "none"))
             for m in modes:
                 p = pts[(t, m)]
+                if p is None:
+                    print(f"| {t:,} | {offered[t]} | {m} | refused |" + " — |" * 11)
+                    continue
                 r = [fmt_ratio(ratio(p[f], base[f] if base else None)) for f in ("total", "downtime", "sent")]
                 print(f"| {t:,} | {offered[t]} | {m} | {p['total']:.3f} | {p['downtime']:.3f} | {p['sent']:,} | "
                       f"{p['dt_pages']:,} | {p['rounds']} | {'yes' if p['converged'] else 'no'} | {p['writes']:,} | "
@@ -290,7 +312,8 @@ def migration(runner, cfg, modes, out_dir, written):
         for field, name, unit in (("total", "Total migration time", "total migration time (ms, log)"),
                                   ("downtime", "Downtime", "stop-and-copy downtime (ms, log)"),
                                   ("sent", "Pages sent", "pages sent in all rounds (log)")):
-            series = [(m, [(i, pts[(t, m)][field]) for i, t in enumerate(thinks)]) for m in modes]
+            series = [(m, [(i, pts[(t, m)][field] if pts[(t, m)] else None) for i, t in enumerate(thinks)])
+                      for m in modes]
             write_svg(out_dir, f"migration-{tag}-{field}.svg", svgplot.line_chart(
                 f"{name}, {label}", "offered guest writes per second (all vCPUs)", unit, series, cap,
                 ylog=True, categories=cats), written)
@@ -333,6 +356,8 @@ def main():
     for s in SWEEPS:
         if s in sweeps:
             SWEEPS[s](runner, cfg, modes, args.out, written)
+    for line, cmd in runner.refusals.items():
+        print(f"Refused: `{cmd}`: {line}")
     print(f"Charts in {args.out}: {', '.join(written)}")
     if tmp:
         tmp.cleanup()

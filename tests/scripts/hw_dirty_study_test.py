@@ -122,6 +122,19 @@ def main():
         for sweep, count in (("scaling", 12), ("rate", 12), ("migration", 6)):
             check(sum(n.startswith(sweep + "-") for n in named) == count, f"{sweep}: not {count} charts")
 
+        # A mode the binary refuses (as a new mode may refuse some points) leaves its
+        # rows saying so and the other modes' numbers as they were.
+        out2 = os.path.join(tmp, "img2")
+        p = subprocess.run([script, "--quick", "--s2sim", args.s2sim, "--out", out2, "--only", "scaling",
+                            "--modes", "none,no-such-mode"], capture_output=True, text=True)
+        check(p.returncode == 0, f"a refused mode stops the study: {p.stderr.strip()}")
+        rows = table_rows(p.stdout, "#### 4 KiB (anonymous), iteration 3:")
+        check([r[1:3] for r in rows if r[1] != "none"] == [["no-such-mode", "refused"]] * 2, f"refused rows: {rows}")
+        check([r for r in rows if r[1] == "none"] == [r for r in table_rows(text, "#### 4 KiB (anonymous), iteration 3:")
+                                                       if r[1] == "none"], "none's rows change with the modes run")
+        check(re.search(r"^Refused: `.*--hw-dirty no-such-mode.*`: error: ", p.stdout, re.M) is not None,
+              "the refusal's error line is not printed")
+
         # The probe's fallback: a binary whose refusal names no list gets each candidate tried.
         sys.path.insert(0, os.path.join(args.source, "scripts"))
         import hw_dirty_study
