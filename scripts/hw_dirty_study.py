@@ -131,7 +131,7 @@ def iteration_point(result, k):
     it = result["iterations"][k - 1]
     hw = it.get("hw_dirty", {})
     p = {"dirty": ms(it["dirty_memory_s"]), "get": ms(it["get_dirty_log_s"]), "clear": ms(it["clear_dirty_log_s"]),
-         "wp": it["faults"]["write_protect"], "split": it["faults"]["split"],
+         "wp": it["faults"]["write_protect"], "translation": it["faults"]["translation"], "split": it["faults"]["split"],
          "hw": hw.get("hw_updates", 0), "traps": hw.get("hdbss_full_traps", 0)}
     p["collect"] = p["get"] + p["clear"]
     p["total"] = p["dirty"] + p["collect"]
@@ -142,19 +142,20 @@ def perf_table(title, key_name, keys, modes, points):
     """points[(key, mode)] -> iteration_point; ratios against mode none at the same key."""
     lines = [f"#### {title}", "",
              f"| {key_name} | mode | dirty memory (ms) | get (ms) | clear (ms) | per iteration (ms) | "
-             "dirty ÷ none | get+clear ÷ none | per iteration ÷ none | write-protect faults | split faults | "
-             "hardware updates | HDBSS full traps |",
-             "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "dirty ÷ none | get+clear ÷ none | per iteration ÷ none | write-protect faults | translation faults | "
+             "split faults | hardware updates | HDBSS full traps |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for key in keys:
         base = points.get((key, "none"))
         for mode in modes:
             p = points[(key, mode)]
             if p is None:
-                lines.append(f"| {key} | {mode} | refused |" + " — |" * 10)
+                lines.append(f"| {key} | {mode} | refused |" + " — |" * 11)
                 continue
             r = [fmt_ratio(ratio(p[f], base[f] if base else None)) for f in ("dirty", "collect", "total")]
             lines.append(f"| {key} | {mode} | {p['dirty']:.3f} | {p['get']:.3f} | {p['clear']:.3f} | {p['total']:.3f} | "
-                         f"{r[0]} | {r[1]} | {r[2]} | {p['wp']:,} | {p['split']:,} | {p['hw']:,} | {p['traps']:,} |")
+                         f"{r[0]} | {r[1]} | {r[2]} | {p['wp']:,} | {p['translation']:,} | {p['split']:,} | {p['hw']:,} | "
+                         f"{p['traps']:,} |")
     return "\n".join(lines) + "\n"
 
 

@@ -88,7 +88,7 @@ def main():
                 check([(r[0], r[1]) for r in rows] == [(str(n), m) for n in (1, 2) for m in modes],
                       f"scaling {backing} iteration {k}: rows {[(r[0], r[1]) for r in rows]}")
                 for r in rows:
-                    n, mode, wp, split, hw = int(r[0]), r[1], num(r[9]), num(r[10]), num(r[11])
+                    n, mode, wp, split, hw = int(r[0]), r[1], num(r[9]), num(r[11]), num(r[12])
                     if mode == "none":
                         check(r[6:9] == ["1×"] * 3 and hw == 0, f"scaling row {r}: none is its own baseline, no hw updates")
                         # Every page faults once a pass; a hugetlb pass after CLEAR splits each block instead.
@@ -105,7 +105,7 @@ def main():
                   f"rate {backing}: rows {[(r[0], r[1]) for r in rows]}")
             for r in rows:
                 if r[0] == "0":
-                    check(num(r[9]) == 0 and num(r[11]) == 0, f"rate row {r}: a pass of reads dirties nothing")
+                    check(num(r[9]) == 0 and num(r[12]) == 0, f"rate row {r}: a pass of reads dirties nothing")
             rows = table_rows(text, f"#### {backing}: `s2sim run")
             check([(r[0], r[2]) for r in rows] == [(t, m) for t in ("300,000", "3,000") for m in modes],
                   f"migration {backing}: rows {[(r[0], r[2]) for r in rows]}")
