@@ -29,11 +29,15 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import svgplot  # noqa: E402
 
 MACHINE, KERNEL = "neoverse-n1", "linux-6.6-arm64"
+CLOCK_HZ = 3.0e9  # neoverse-n1's clock: turns think time into writes a second
+# The migrations' link and stop rule: a full 32 MiB round takes 27 ms, and the rates
+# where a round's dirty pages approach the pages it sends fall inside a short run.
+LINK_GBPS, DOWNTIME_LIMIT_MS, MAX_ROUNDS = 10, 2, 10
 BACKINGS = [("4k", "anonymous", "4 KiB (anonymous)", False),
             ("2m", "anonymous_hugetlb_2mb", "2 MiB (hugetlb)", True)]
 CANDIDATE_MODES = ["none", "dbm", "hdbss", "hacdbs"]
 ITERATIONS = 3  # 1: after enabling (nothing protected yet, INITIALLY_SET); 2: the first
-# pass after a CLEAR (2 MiB blocks split here); 3: the steady state.
+# pass after a CLEAR (2 MiB blocks split here); 3: the steady state of a full rewrite.
 SHOWN_ITERATIONS = (2, 3)
 
 FULL = {"vcpus": [1, 2, 4, 8, 16, 32, 64, 128, 152], "bytes": "64M",
@@ -66,8 +70,9 @@ def probe_modes(s2sim):
 
 class Runner:
     """Runs s2sim commands, each writing its JSON into the work directory under a name
-    derived from the arguments (and the config file's content); a JSON already there (--work kept from an earlier run of
-    the same binary) is read instead of running again."""
+    derived from the arguments and the config file's content; a JSON already there
+    (--work kept from an earlier run of the same binary) is read instead of running
+    again."""
 
     def __init__(self, s2sim, work, jobs):
         self.s2sim, self.work, self.jobs = s2sim, work, jobs
@@ -245,16 +250,15 @@ def rate(runner, cfg, modes, out_dir, written):
 
 
 def migration_config(cfg, hugepages, think):
-    clock = 3.0e9  # neoverse-n1's clock: ops enough to keep writing for mig_seconds
-    return {"comment": "scripts/hw_dirty_study.sh: a whole migration of a guest writing random pages", "seed": 1, "machine": MACHINE, "geometry": "armv8-3level",
-            "kernel": KERNEL, "vcpus": cfg["mig_vcpus"],
+    return {"comment": "scripts/hw_dirty_study.sh: a whole migration of a guest writing random pages",
+            "seed": 1, "machine": MACHINE, "geometry": "armv8-3level", "kernel": KERNEL, "vcpus": cfg["mig_vcpus"],
             "memslots": [{"id": 0, "base_gfn": 262144, "npages": cfg["mig_pages"], "hugepages": hugepages,
                           "populate": True}],
-            "workload": {"kind": "uniform", "ops": max(1, round(cfg["mig_seconds"] * clock / think)),
+            "workload": {"kind": "uniform", "ops": max(1, round(cfg["mig_seconds"] * CLOCK_HZ / think)),
                          "write_ratio": 1.0, "think_cycles": think},
             "dirty_log": {"walker": "range"},
-            "migration": {"enabled": True, "start_ms": 0, "link_gbps": 10, "max_rounds": 10,
-                          "stop_rule": {"kind": "qemu", "downtime_limit_ms": 2}},
+            "migration": {"enabled": True, "start_ms": 0, "link_gbps": LINK_GBPS, "max_rounds": MAX_ROUNDS,
+                          "stop_rule": {"kind": "qemu", "downtime_limit_ms": DOWNTIME_LIMIT_MS}},
             "verify": {"enabled": True}}
 
 
@@ -265,7 +269,7 @@ def migration(runner, cfg, modes, out_dir, written):
           f"think time {thinks[0]:,} cycles; the others differ only in `hugepages`, `think_cycles`, and `ops`, "
           f"enough to keep writing for {cfg['mig_seconds']} s of simulated time):\n")
     print("```json\n" + json.dumps(migration_config(cfg, False, thinks[0])) + "\n```\n")
-    offered = {t: f"{n * 3.0e9 / t:,.0f}" for t in thinks}
+    offered = {t: f"{n * CLOCK_HZ / t:,.0f}" for t in thinks}
     for tag, _, label, huge in BACKINGS:
         keys, arg_lists = [], []
         for t in thinks:
@@ -308,8 +312,9 @@ def migration(runner, cfg, modes, out_dir, written):
         cap = caption_for(f"s2sim run --set dirty_log.hw_dirty=MODE (MODE = {', '.join(modes)}) of a config with "
                           f"{n} vCPUs writing uniformly random pages of a {cfg['mig_pages']}-page "
                           f"({label}) slot, think time {', '.join(f'{t:,}' for t in thinks)} cycles", RUN_API,
-                          "10 Gbit/s link, QEMU's stop rule with a 2 ms downtime limit, at most 10 pre-copy rounds; "
-                          "x: the writes per second the guest would issue if no write ever faulted.")
+                          f"{LINK_GBPS} Gbit/s link, QEMU's stop rule with a {DOWNTIME_LIMIT_MS} ms downtime limit, "
+                          f"at most {MAX_ROUNDS} pre-copy rounds; x: the writes per second the guest would issue if "
+                          "no write ever faulted.")
         for field, name, unit in (("total", "Total migration time", "total migration time (ms, log)"),
                                   ("downtime", "Downtime", "stop-and-copy downtime (ms, log)"),
                                   ("sent", "Pages sent", "pages sent in all rounds (log)")):
