@@ -323,6 +323,15 @@ def migration(runner, cfg, modes, out_dir, written):
             write_svg(out_dir, f"migration-{tag}-{field}.svg", svgplot.line_chart(
                 f"{name}, {label}", "offered guest writes per second (all vCPUs)", unit, series, cap,
                 ylog=True, categories=cats), written)
+        if "none" in modes and len(modes) > 1:
+            bars = [(f"{m} {name}", [ratio(pts[(t, m)][field], pts[(t, "none")][field])
+                                     if pts[(t, m)] and pts[(t, "none")] else None for t in thinks])
+                    for m in modes if m != "none"
+                    for field, name in (("total", "total"), ("downtime", "downtime"), ("sent", "pages sent"))]
+            write_svg(out_dir, f"migration-{tag}-ratio.svg", svgplot.bar_chart(
+                f"Migration vs write protection, {label}", "offered guest writes per second (all vCPUs)",
+                "÷ same with none", cats, bars,
+                cap + " Dashed line: 1, write protection's own figure.", hline=1.0), written)
 
 
 SWEEPS = {"scaling": scaling, "rate": rate, "migration": migration}

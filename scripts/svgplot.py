@@ -39,12 +39,9 @@ def _nice_linear_ticks(lo, hi, count=6):
     raw = (hi - lo) / count
     mag = 10 ** math.floor(math.log10(raw))
     step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
-    first = math.floor(lo / step) * step
-    ticks, t = [], first
-    while t < hi + step * 0.5:
-        ticks.append(round(t, 12))
-        t += step
-    return ticks
+    # From the step at or below lo to the first at or above hi, so the data fit inside.
+    first, last = math.floor(lo / step + 1e-9), math.ceil(hi / step - 1e-9)
+    return [round(i * step, 12) for i in range(first, last + 1)]
 
 
 def _log_ticks(lo, hi):
