@@ -17,7 +17,7 @@ COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F
 MARKERS = ["circle", "square", "triangle", "diamond"]
 DASHES = ["", "6,3", "2,2", "8,3,2,3"]
 
-WIDTH, PLOT_LEFT, PLOT_TOP, PLOT_W, PLOT_H, LEGEND_W = 760, 78, 48, 470, 300, 190
+WIDTH, PLOT_LEFT, PLOT_TOP, PLOT_W, PLOT_H = 760, 78, 48, 470, 300  # the legend takes the rest
 CAPTION_CHARS = 118
 
 
