@@ -76,6 +76,9 @@ EXCLUDED = {
     "scripts/validate.sh":
         "the whole validation series (docs/validation.md): every published point up to 152 vCPUs, tens of "
         "minutes of host time; tests/engine/perf_test_shape_test.cpp pins the shape it shows",
+    "scripts/hw_dirty_study.sh":
+        "the whole hardware dirty-tracking study (docs/hw-dirty-tracking.md): up to 152 vCPUs, about 20 minutes "
+        "of host time; the hw_dirty_study_script test runs its --quick mode and checks its charts and tables",
     "tests/mutation/run.sh":
         "the whole mutation harness: a scratch build and every mutant, an hour or more on two cores; "
         "the suite checks its anchors (mutation_anchors) and runs the day's slice (ctest -L mutation)",
