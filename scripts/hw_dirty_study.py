@@ -269,7 +269,8 @@ def migration(runner, cfg, modes, out_dir, written):
           f"think time {thinks[0]:,} cycles; the others differ only in `hugepages`, `think_cycles`, and `ops`, "
           f"enough to keep writing for {cfg['mig_seconds']} s of simulated time):\n")
     print("```json\n" + json.dumps(migration_config(cfg, False, thinks[0])) + "\n```\n")
-    offered = {t: f"{n * CLOCK_HZ / t:,.0f}" for t in thinks}
+    rate_of = {t: n * CLOCK_HZ / t for t in thinks}
+    offered = {t: f"{rate_of[t]:,.0f}" for t in thinks}
     for tag, _, label, huge in BACKINGS:
         keys, arg_lists = [], []
         for t in thinks:
@@ -318,11 +319,12 @@ def migration(runner, cfg, modes, out_dir, written):
         for field, name, unit in (("total", "Total migration time", "total migration time (ms, log)"),
                                   ("downtime", "Downtime", "stop-and-copy downtime (ms, log)"),
                                   ("sent", "Pages sent", "pages sent in all rounds (log)")):
-            series = [(m, [(i, pts[(t, m)][field] if pts[(t, m)] else None) for i, t in enumerate(thinks)])
+            # x: the offered rate itself, on a log axis (the rates are not evenly spaced).
+            series = [(m, [(rate_of[t], pts[(t, m)][field] if pts[(t, m)] else None) for t in thinks])
                       for m in modes]
             write_svg(out_dir, f"migration-{tag}-{field}.svg", svgplot.line_chart(
-                f"{name}, {label}", "offered guest writes per second (all vCPUs)", unit, series, cap,
-                ylog=True, categories=cats), written)
+                f"{name}, {label}", "offered guest writes per second (all vCPUs, log)", unit, series, cap,
+                xlog=True, ylog=True, xticks=[rate_of[t] for t in thinks]), written)
         if "none" in modes and len(modes) > 1:
             bars = [(f"{m} {name}", [ratio(pts[(t, m)][field], pts[(t, "none")][field])
                                      if pts[(t, m)] and pts[(t, "none")] else None for t in thinks])

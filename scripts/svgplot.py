@@ -26,7 +26,9 @@ def _fmt(v):
     if v == 0:
         return "0"
     a = abs(v)
-    if a >= 1e6 or a < 1e-4:
+    if a >= 1e6:
+        return f"{v / 1e6:g} M"
+    if a < 1e-4:
         return f"{v:.0e}"
     if a >= 100:
         return f"{v:,.0f}"
