@@ -17,6 +17,12 @@ const char* to_string(HwDirty mode) {
   return "?";
 }
 
+std::optional<HwDirty> hw_dirty_from_string(const std::string& name) {
+  for (const HwDirty m : {HwDirty::None, HwDirty::Dbm, HwDirty::Hdbss, HwDirty::Hacdbs})
+    if (name == to_string(m)) return m;
+  return std::nullopt;
+}
+
 std::uint64_t vtcr_hw_bits(HwDirty mode) {
   switch (mode) {
     case HwDirty::None: return 0;

@@ -35,6 +35,9 @@ namespace s2sim::mmu {
 //           cleaned by the hardware from a list (mmu/hacdbs.h), not write-protected
 enum class HwDirty : std::uint8_t { None, Dbm, Hdbss, Hacdbs };
 const char* to_string(HwDirty mode);
+// The mode `name` names, or nothing; kHwDirtyNames lists the names for messages.
+std::optional<HwDirty> hw_dirty_from_string(const std::string& name);
+inline constexpr const char* kHwDirtyNames = "none, dbm, hdbss or hacdbs";
 
 namespace vtcr {
 // VTCR_EL2 (ARM ARM D19.2): HA bit 21, HD bit 22, HDBSS bit 45 (Armv9.5; its

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "mmu/dbm.h"
 #include "sim/cli/cli.h"
 #include "sim/cli/progress.h"
 #include "sim/config/config.h"
@@ -286,13 +287,14 @@ int cmd_compare(const std::vector<std::string>& args) {
     if (w != "get" && w != "clear" && w != "ring")
       throw InputError("compare --apis", "unknown dirty-log API \"" + w + "\" (expected get, clear or ring)");
   for (const auto& w : a.hw_modes)
-    if (w != "none" && w != "dbm" && w != "hdbss" && w != "hacdbs")
-      throw InputError("compare --hw-dirty", "unknown mode \"" + w + "\" (expected none, dbm, hdbss or hacdbs)");
+    if (!mmu::hw_dirty_from_string(w))
+      throw InputError("compare --hw-dirty",
+                       "unknown mode \"" + w + "\" (expected " + std::string(mmu::kHwDirtyNames) + ")");
   const std::vector<std::string>& variants = by_api ? a.apis : by_hw ? a.hw_modes : a.walkers;
   const std::string key = by_api ? "dirty_log.api" : by_hw ? "dirty_log.hw_dirty" : "dirty_log.walker";
   nlohmann::json runs = nlohmann::json::array();
   std::vector<RunResult> results;
-  // The CSV: one row per walker (or API), that as the identifying column.
+  // The CSV: one row per walker (or API, or mechanism), that as the identifying column.
   std::string csv = csv_header({key});
   std::vector<ReportPoint> points;
   SimConfig base;
@@ -307,8 +309,8 @@ int cmd_compare(const std::vector<std::string>& args) {
       check_run_outputs(a, cfg);
     }
     base = cfg;
-    const std::string label = (by_api ? "api " : by_hw ? "hw_dirty " : "walker ") + w + " (" + std::to_string(i + 1) + "/" +
-                              std::to_string(variants.size()) + ")";
+    const std::string label = (by_api ? "api " : by_hw ? "hw_dirty " : "walker ") + w + " (" +
+                              std::to_string(i + 1) + "/" + std::to_string(variants.size()) + ")";
     results.push_back(simulate(cfg, a, label));
     const double host_s = seconds_since(start);
     runs.push_back(result_with_host_time(results.back(), cfg, a, host_s));
