@@ -76,7 +76,7 @@ const char* const kCompareHelp =
     "\n"
     "examples: s2sim compare configs/scenarios/misaligned-memslot.json --html walkers.html\n"
     "          s2sim compare dirty-log-apis --apis get,clear,ring\n"
-    "          s2sim compare CONFIG.json --hw-dirty none,dbm,hdbss,hacdbs\n"
+    "          s2sim compare database-zipf --hw-dirty none,dbm,hdbss,hacdbs\n"
     "\n"
     "exit status: 0; 1 if any run failed verification; 2 bad usage or config\n";
 
