@@ -4,16 +4,6 @@
 
 namespace s2sim::mmu {
 
-const char* hacdbs::to_string(Err e) {
-  switch (e) {
-    case Err::None: return "none";
-    case Err::StructF: return "STRUCTF";
-    case Err::IpaF: return "IPAF";
-    case Err::IpaHacF: return "IPAHACF";
-  }
-  return "?";
-}
-
 namespace {
 
 // D8.5.2.4 for one valid entry: the error it raises, or None once its leaf is handled.
@@ -49,9 +39,10 @@ hacdbs::Err process_entry(Kvm& kvm, std::uint64_t e, AccessSink* sink, HacdbsRun
 
 }  // namespace
 
-HacdbsRun hacdbs_process(Kvm& kvm, const std::vector<std::uint64_t>& list, unsigned sz, AccessSink* sink) {
+HacdbsRun hacdbs_process(Kvm& kvm, std::uint64_t br, const std::vector<std::uint64_t>& list, AccessSink* sink) {
   HacdbsRun run;
-  const std::uint64_t end = hacdbs::capacity(sz);
+  if (!(br & hacdbs::BR_EN)) return run;  // HACDBS processing disabled
+  const std::uint64_t end = hacdbs::capacity(static_cast<unsigned>(br & hacdbs::BR_SZ_MASK));
   std::uint64_t index = 0;
   for (; index < end; ++index) {
     // Entries past what software wrote read as zero (invalid) here; software ends a
@@ -101,10 +92,11 @@ void HacdbsWalker::finish(S2Walk& w, const Memslot& slot, WpStats& stats) {
 }
 
 void HacdbsWalker::run_list(AccessSink* sink, const Memslot& slot, WpStats& stats) {
-  // hacdbs_start: a stop entry after a list shorter than its page.
+  // hacdbs_start: a stop entry after a list shorter than its page; HACDBSCONS_EL2 zeroed,
+  // HACDBSBR_EL2 at the page with EN set.
   const std::uint64_t n = list_.size();
   if (n < hacdbs::kRfcListEntries) list_.push_back(hacdbs::STOP_ENTRY);
-  const HacdbsRun run = hacdbs_process(kvm_, list_, 0, sink);
+  const HacdbsRun run = hacdbs_process(kvm_, hacdbs::make_br(hacdbs::kRfcListPa, 4096), list_, sink);
   ++st_.rounds;
   st_.entries_read += run.entries_read;
   st_.cleaned += run.cleaned;

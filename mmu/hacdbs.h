@@ -57,17 +57,15 @@ constexpr std::uint64_t make_cons(std::uint64_t index, Err err) {
 }
 constexpr std::uint64_t cons_index(std::uint64_t cons) { return cons & CONS_INDEX_MASK; }
 constexpr Err cons_err(std::uint64_t cons) { return static_cast<Err>(cons >> CONS_ERR_SHIFT); }
-const char* to_string(Err e);
-
-// ID_AA64MMFR4_EL1.HACDBS, bits [15:12]: nonzero when the feature is implemented.
-inline constexpr unsigned ID_AA64MMFR4_HACDBS_SHIFT = 12;
 
 // The RFC's stop entry, written after the last entry of a list that does not fill its
 // size: valid, TTWL a reserved value (HDBSS_ENTRY_TTWL(-4), i.e. 4 in the 3-bit field);
 // processing it raises IPAHACF at that index, which the RFC takes as the end.
 inline constexpr std::uint64_t STOP_ENTRY = hdbss::VALID | (std::uint64_t{4} << hdbss::TTWL_SHIFT);
-// The RFC's list: one page of entries (kmalloc of PAGE_SIZE), SZ 0b0000.
+// The RFC's list: one page of entries (kmalloc of PAGE_SIZE), SZ 0b0000. Where it sits
+// for the cache model: a page in physical space simulated table frames never reach.
 inline constexpr std::uint64_t kRfcListEntries = capacity(0);
+inline constexpr phys_addr_t kRfcListPa = 0xFE00000000ull;
 }  // namespace hacdbs
 
 // What one run of the hardware over a list did.
@@ -79,9 +77,10 @@ struct HacdbsRun {
   std::uint64_t desc_loads = 0;     // descriptors the PE's stage-2 walks read
 };
 
-// The PE processing `list` (HACDBSBR_EL2.SZ `sz`) from INDEX 0 until the end of the list
-// or an error. Descriptor loads and the cleaning stores go to `sink` with their levels.
-HacdbsRun hacdbs_process(Kvm& kvm, const std::vector<std::uint64_t>& list, unsigned sz, AccessSink* sink);
+// The PE processing `list`, the memory HACDBSBR_EL2 value `br` points at, from
+// HACDBSCONS_EL2.INDEX 0 until the end of the list (2^(SZ+12)/8 entries) or an error;
+// nothing with EN clear. Descriptor loads and the cleaning stores go to `sink`.
+HacdbsRun hacdbs_process(Kvm& kvm, std::uint64_t br, const std::vector<std::uint64_t>& list, AccessSink* sink);
 
 // What the RFC's software side did over a run.
 struct HacdbsStats {

@@ -18,11 +18,10 @@ namespace s2sim::sim {
 
 namespace {
 
-// The list page for the cache model: below the HDBSS buffers (hw_dirty.cpp), in space
-// simulated table frames never reach. The RFC reuses one page per call.
-constexpr mmu::phys_addr_t kHacdbsListBase = 0xFE00000000ull;
+// Where the n-th entry written (or read) lands in the list page, which the RFC reuses
+// for every list; the page is below the HDBSS buffers (hw_dirty.cpp).
 constexpr mmu::phys_addr_t hacdbs_entry_pa(std::uint64_t n) {
-  return kHacdbsListBase + (n % mmu::hacdbs::kRfcListEntries) * 8;
+  return mmu::hacdbs::kRfcListPa + (n % mmu::hacdbs::kRfcListEntries) * 8;
 }
 
 }  // namespace

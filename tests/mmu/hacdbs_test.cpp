@@ -22,6 +22,9 @@ void make_writable_dirty(ModernVm& vm, gfn_t g) {
   vm.kvm.pgtable.mem().store64(l.desc_pa, kvm_set_s2pte_dbm(l.desc).raw);
 }
 
+// HACDBSBR_EL2 for a one-page list at the RFC's page, EN set.
+constexpr std::uint64_t kBr = hacdbs::make_br(hacdbs::kRfcListPa, 4096);
+
 std::vector<std::uint64_t> page_list(std::initializer_list<gfn_t> gfns) {
   std::vector<std::uint64_t> l;
   for (gfn_t g : gfns) l.push_back(hdbss::make_entry(g << PAGE_SHIFT, 3));
@@ -46,8 +49,7 @@ TEST(Hacdbs, GoldenRegisterFields) {
   EXPECT_EQ(hacdbs::make_cons(2, hacdbs::Err::IpaF), 0x8000000000000002ull);
   EXPECT_EQ(hacdbs::cons_index(0x8000000000000123ull), 0x123u);
   EXPECT_EQ(hacdbs::cons_err(0x8000000000000123ull), hacdbs::Err::IpaF);
-  // ID_AA64MMFR4_EL1.HACDBS [15:12]; the RFC's stop entry: valid, TTWL 4.
-  EXPECT_EQ(hacdbs::ID_AA64MMFR4_HACDBS_SHIFT, 12u);
+  // The RFC's stop entry: valid, TTWL 4.
   EXPECT_EQ(hacdbs::STOP_ENTRY, 0x9ull);
   EXPECT_EQ(hacdbs::kRfcListEntries, 512u);
 }
@@ -64,7 +66,7 @@ TEST(Hacdbs, CleansWritableDirtyLeavesCleanOnesAndStopsAtTheStopEntry) {
   std::vector<std::uint64_t> list = page_list({3, 4});
   list.insert(list.begin() + 1, 0);  // an invalid entry: skipped, INDEX moves on
   CountingSink sink;
-  const HacdbsRun run = hacdbs_process(vm.kvm, list, 0, &sink);
+  const HacdbsRun run = hacdbs_process(vm.kvm, kBr, list, &sink);
   EXPECT_EQ(run.cleaned, 1u);
   EXPECT_EQ(run.already_clean, 1u);
   EXPECT_TRUE(s2_writable_clean(vm.lookup(3).desc));
@@ -93,7 +95,10 @@ TEST(Hacdbs, AFullListEndsWithoutAnError) {
     make_writable_dirty(vm, g);
     list.push_back(hdbss::make_entry(g << PAGE_SHIFT, 3));
   }
-  const HacdbsRun run = hacdbs_process(vm.kvm, list, 0, nullptr);
+  // EN clear: processing is disabled, nothing is read or cleaned.
+  EXPECT_EQ(hacdbs_process(vm.kvm, kBr & ~hacdbs::BR_EN, list, nullptr).entries_read, 0u);
+  EXPECT_TRUE(s2_writable_dirty(vm.lookup(0).desc));
+  const HacdbsRun run = hacdbs_process(vm.kvm, kBr, list, nullptr);
   EXPECT_EQ(run.cons, hacdbs::make_cons(512, hacdbs::Err::None));  // INDEX >= 2^(SZ+12)/8: finished
   EXPECT_EQ(run.cleaned, 512u);
 }
@@ -112,13 +117,13 @@ TEST(Hacdbs, ErrorsNameTheEntryAndItsReason) {
   };
   for (const Case c : {Case{2, hacdbs::Err::IpaHacF}, Case{700, hacdbs::Err::IpaF},  // 700: never mapped
                        Case{2048 + 5, hacdbs::Err::IpaHacF}}) {
-    const HacdbsRun run = hacdbs_process(vm.kvm, page_list({1, c.gfn, 1}), 0, nullptr);
+    const HacdbsRun run = hacdbs_process(vm.kvm, kBr, page_list({1, c.gfn, 1}), nullptr);
     EXPECT_EQ(run.cons, hacdbs::make_cons(1, c.err)) << c.gfn;
   }
   // A Contiguous leaf is refused too.
   const S2Lookup l = vm.lookup(1);
   vm.kvm.pgtable.mem().store64(l.desc_pa, l.desc.raw | desc::CONT);
-  EXPECT_EQ(hacdbs_process(vm.kvm, page_list({1}), 0, nullptr).cons, hacdbs::make_cons(0, hacdbs::Err::IpaHacF));
+  EXPECT_EQ(hacdbs_process(vm.kvm, kBr, page_list({1}), nullptr).cons, hacdbs::make_cons(0, hacdbs::Err::IpaHacF));
 }
 
 TEST(HacdbsWalker, ListsPagesAndHandsEachFullPageOfEntriesToTheHardware) {
