@@ -128,7 +128,16 @@ ClearDirtyLog::StepInfo ClearDirtyLog::step(AccessSink* sink) {
         }
       }
       info.mask = mask;
-      if (++k_ >= nwords_) ++pos_;
+      if (++k_ >= nwords_) {
+        if (flush_) {
+          S2Walk w(kvm_.pgtable, sink, &kvm_.hazards, walker_.name());
+          WpStats fin;  // what the walker left to the end of the loop
+          walker_.finish(w, *slot_, fin);
+          info.wp += fin;
+          wp_stats_ += fin;
+        }
+        ++pos_;
+      }
       break;
     }
     case Step::Flush:

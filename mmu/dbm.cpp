@@ -12,15 +12,23 @@ const char* to_string(HwDirty mode) {
     case HwDirty::None: return "none";
     case HwDirty::Dbm: return "dbm";
     case HwDirty::Hdbss: return "hdbss";
+    case HwDirty::Hacdbs: return "hacdbs";
   }
   return "?";
+}
+
+std::optional<HwDirty> hw_dirty_from_string(const std::string& name) {
+  for (const HwDirty m : {HwDirty::None, HwDirty::Dbm, HwDirty::Hdbss, HwDirty::Hacdbs})
+    if (name == to_string(m)) return m;
+  return std::nullopt;
 }
 
 std::uint64_t vtcr_hw_bits(HwDirty mode) {
   switch (mode) {
     case HwDirty::None: return 0;
     case HwDirty::Dbm: return vtcr::HA | vtcr::HD;
-    case HwDirty::Hdbss: return vtcr::HA | vtcr::HD | vtcr::HDBSS;
+    case HwDirty::Hdbss:
+    case HwDirty::Hacdbs: return vtcr::HA | vtcr::HD | vtcr::HDBSS;  // HACDBS has no VTCR bit (HACDBSBR_EL2.EN)
   }
   return 0;
 }

@@ -31,9 +31,13 @@ namespace s2sim::mmu {
 //   None    write protection and write faults only (every kernel that shipped)
 //   Dbm     stage-2 DBM; dirty state found by scanning the slot's leaf ptes
 //   Hdbss   DBM plus FEAT_HDBSS: each clean->dirty update appends to a per-vCPU buffer
-// (FEAT_HACDBS, hardware cleaning of a list of entries, is not modelled.)
-enum class HwDirty : std::uint8_t { None, Dbm, Hdbss };
+//   Hacdbs  HDBSS plus FEAT_HACDBS: the pages get_dirty_log / clear_dirty_log clean are
+//           cleaned by the hardware from a list (mmu/hacdbs.h), not write-protected
+enum class HwDirty : std::uint8_t { None, Dbm, Hdbss, Hacdbs };
 const char* to_string(HwDirty mode);
+// The mode `name` names, or nothing; kHwDirtyNames lists the names for messages.
+std::optional<HwDirty> hw_dirty_from_string(const std::string& name);
+inline constexpr const char* kHwDirtyNames = "none, dbm, hdbss or hacdbs";
 
 namespace vtcr {
 // VTCR_EL2 (ARM ARM D19.2): HA bit 21, HD bit 22, HDBSS bit 45 (Armv9.5; its

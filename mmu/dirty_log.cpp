@@ -163,7 +163,13 @@ GetDirtyLog::StepInfo GetDirtyLog::step(AccessSink* sink) {
         walker_.write_protect_masked(w, *slot_, word_ * bpl, mask, bpl, wp_stats_);
         w.report_abandoned(mask);
       }
-      if (++word_ >= bm.nwords()) advance();
+      if (++word_ >= bm.nwords()) {
+        if (is_dirty_) {
+          S2Walk w(kvm_.pgtable, sink, &kvm_.hazards, walker_.name());
+          walker_.finish(w, *slot_, wp_stats_);
+        }
+        advance();
+      }
       break;
     }
     case Step::Flush:

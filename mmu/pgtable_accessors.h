@@ -76,6 +76,11 @@ class S2Walk {
     covered_ = 0;
   }
   std::uint64_t covered() const { return covered_; }
+  // Pages a walker takes in charge without reading their entries now: HACDBS's list
+  // (mmu/hacdbs.h) has them cleaned, or write-protected, before the call drops mmu_lock.
+  void mark_covered(std::uint64_t mask) {
+    if (track_) covered_ |= mask;
+  }
   // After the walker returned: every page of `mask` it never covered that is still
   // mapped writable is a mask_abandoned hazard (one report per page). This
   // get_dirty_log call takes the page's dirty bit, so nothing will log its next write.

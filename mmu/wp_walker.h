@@ -45,6 +45,9 @@ class WpWalker {
   // `mask` holds `bits_per_long` bits; bit i stands for gfn slot.base_gfn + gfn_offset + i.
   virtual void write_protect_masked(S2Walk& w, const Memslot& slot, gfn_t gfn_offset, std::uint64_t mask,
                                     unsigned bits_per_long, WpStats& stats) = 0;
+  // After the caller's last word, still under mmu_lock and before its TLB flush: a
+  // walker that defers work across words (HACDBS's list, mmu/hacdbs.h) ends it here.
+  virtual void finish(S2Walk& /*w*/, const Memslot& /*slot*/, WpStats& /*stats*/) {}
 };
 
 // Walkers by name, as the config selects them.

@@ -6,6 +6,7 @@
 
 #include <iostream>
 
+#include "mmu/dbm.h"
 #include "sim/cli/cli.h"
 #include "sim/cli/progress.h"
 #include "sim/config/config.h"
@@ -118,8 +119,8 @@ PerfArgs parse_args(const std::vector<std::string>& args) {
     else bad("", "unknown option \"" + args[i] + "\"" + (a[0] == '-' ? "" : " (perf-test takes no config file)"));
   }
   check_backing(c.backing);
-  if (c.hw_dirty != "none" && c.hw_dirty != "dbm" && c.hw_dirty != "hdbss")
-    bad("--hw-dirty", "unknown mode \"" + c.hw_dirty + "\" (expected none, dbm or hdbss)");
+  if (!mmu::hw_dirty_from_string(c.hw_dirty))
+    bad("--hw-dirty", "unknown mode \"" + c.hw_dirty + "\" (expected " + mmu::kHwDirtyNames + ")");
   if (c.bytes_per_vcpu == 0 || c.bytes_per_vcpu % kGuestPage != 0)
     bad("-b", std::to_string(c.bytes_per_vcpu) + " bytes is not a positive multiple of the 4 KiB guest page");
   c.stride = stride.value_or(kGuestPage);

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "mmu/dbm.h"
 #include "sim/cli/cli.h"
 #include "sim/cli/progress.h"
 #include "sim/config/config.h"
@@ -44,6 +45,7 @@ struct RunArgs {
   double heartbeat_s = ProgressReporter::kDefaultHeartbeatSeconds;
   std::vector<std::string> walkers;  // compare only
   std::vector<std::string> apis;     // compare only: dirty_log.api per run instead of the walker
+  std::vector<std::string> hw_modes; // compare only: dirty_log.hw_dirty per run instead of the walker
 };
 
 RunArgs parse_args(const std::vector<std::string>& args, const char* cmd, bool compare) {
@@ -92,6 +94,9 @@ RunArgs parse_args(const std::vector<std::string>& args, const char* cmd, bool c
     } else if (compare && a == "--apis") {
       std::stringstream ss(value());
       for (std::string w; std::getline(ss, w, ',');) r.apis.push_back(w);
+    } else if (compare && a == "--hw-dirty") {
+      std::stringstream ss(value());
+      for (std::string w; std::getline(ss, w, ',');) r.hw_modes.push_back(w);
     } else if (!a.empty() && a[0] == '-') {
       throw InputError(cmd, "unknown option \"" + a + "\"");
     } else if (r.config_path.empty()) {
@@ -251,22 +256,45 @@ void print_api_table(const std::vector<RunResult>& results) {
   }
 }
 
+// compare --hw-dirty: the hardware dirty-state mechanisms side by side.
+void print_hw_dirty_table(const std::vector<RunResult>& results, const std::vector<std::string>& modes) {
+  std::cout << "hw_dirty  migration ms  downtime ms  pages sent  wp faults  hw updates  sync ms  hacdbs cleaned  "
+               "hacdbs ms  lost\n";
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const RunResult& r = results[i];
+    const Clock clock(r.clock_hz);
+    char line[240];
+    std::snprintf(line, sizeof line, "%-8s %13.3f %12.3f %11llu %10llu %11llu %8.3f %15llu %10.3f %5llu\n",
+                  modes[i].c_str(), clock.ms(r.migration_cycles), clock.ms(r.downtime_cycles),
+                  static_cast<unsigned long long>(r.pages_sent_total),
+                  static_cast<unsigned long long>(r.write_protect_faults),
+                  static_cast<unsigned long long>(r.hw_dirty.hw_updates), clock.ms(r.hw_dirty.sync_cycles),
+                  static_cast<unsigned long long>(r.hw_dirty.hacdbs_cleaned), clock.ms(r.hw_dirty.hacdbs_cycles),
+                  static_cast<unsigned long long>(r.lost_writes));
+    std::cout << line;
+  }
+}
+
 int cmd_compare(const std::vector<std::string>& args) {
   RunArgs a = parse_args(args, "compare", true);
-  if (!a.walkers.empty() && !a.apis.empty())
-    throw InputError("compare", "--walkers and --apis each pick what varies: give one of them");
-  const bool by_api = !a.apis.empty();
-  if (!by_api && a.walkers.empty()) a.walkers = mmu::wp_walker_names();
+  if (!a.walkers.empty() + !a.apis.empty() + !a.hw_modes.empty() > 1)
+    throw InputError("compare", "--walkers, --apis and --hw-dirty each pick what varies: give one of them");
+  const bool by_api = !a.apis.empty(), by_hw = !a.hw_modes.empty();
+  if (!by_api && !by_hw && a.walkers.empty()) a.walkers = mmu::wp_walker_names();
   for (const auto& w : a.walkers)
     if (!mmu::make_wp_walker(w)) throw InputError("compare --walkers", "unknown walker \"" + w + "\"");
   for (const auto& w : a.apis)
     if (w != "get" && w != "clear" && w != "ring")
       throw InputError("compare --apis", "unknown dirty-log API \"" + w + "\" (expected get, clear or ring)");
-  const std::vector<std::string>& variants = by_api ? a.apis : a.walkers;
-  const std::string key = by_api ? "dirty_log.api" : "dirty_log.walker";
+  for (const auto& w : a.hw_modes)
+    if (!mmu::hw_dirty_from_string(w))
+      throw InputError("compare --hw-dirty",
+                       "unknown mode \"" + w + "\" (expected " + std::string(mmu::kHwDirtyNames) + ")");
+  const std::vector<std::string>& variants = by_api ? a.apis : by_hw ? a.hw_modes : a.walkers;
+  const std::string key = by_api ? "dirty_log.api" : by_hw ? "dirty_log.hw_dirty" : "dirty_log.walker";
   nlohmann::json runs = nlohmann::json::array();
   std::vector<RunResult> results;
-  // The CSV: one row per walker (or API), that as the identifying column.
+  // The CSV: one row per walker (or API, or mechanism), that as the identifying column.
   std::string csv = csv_header({key});
   std::vector<ReportPoint> points;
   SimConfig base;
@@ -281,8 +309,8 @@ int cmd_compare(const std::vector<std::string>& args) {
       check_run_outputs(a, cfg);
     }
     base = cfg;
-    const std::string label = (by_api ? "api " : "walker ") + w + " (" + std::to_string(i + 1) + "/" +
-                              std::to_string(variants.size()) + ")";
+    const std::string label = (by_api ? "api " : by_hw ? "hw_dirty " : "walker ") + w + " (" +
+                              std::to_string(i + 1) + "/" + std::to_string(variants.size()) + ")";
     results.push_back(simulate(cfg, a, label));
     const double host_s = seconds_since(start);
     runs.push_back(result_with_host_time(results.back(), cfg, a, host_s));
@@ -305,6 +333,10 @@ int cmd_compare(const std::vector<std::string>& args) {
   std::cout << "s2sim compare: " << base.file << "  seed " << base.seed << "\n\n";
   if (by_api) {
     print_api_table(results);
+    return status;
+  }
+  if (by_hw) {
+    print_hw_dirty_table(results, a.hw_modes);
     return status;
   }
   std::cout << "walker      dirty-log cycles  upper loads  desc loads  stores  wp faults  clean prot  lost  hazards\n";

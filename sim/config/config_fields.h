@@ -48,6 +48,7 @@ inline constexpr EnumName<mmu::HwDirty> kHwDirtyModes[] = {
     {mmu::HwDirty::None, "none"},
     {mmu::HwDirty::Dbm, "dbm"},
     {mmu::HwDirty::Hdbss, "hdbss"},
+    {mmu::HwDirty::Hacdbs, "hacdbs"},
 };
 inline constexpr const char* kHostUnmaps[] = {"page", "pmd"};
 
@@ -229,7 +230,9 @@ void dirty_log_fields(C& c, V& v) {
                          .meaning = "hardware dirty state (docs/hw-dirty-tracking.md): none (write protection), dbm "
                                     "(stage-2 DBM, FEAT_HAFDBS: the hardware makes a clean page writable, KVM scans "
                                     "the leaf ptes at get_dirty_log), hdbss (DBM plus FEAT_HDBSS: a per-vCPU buffer "
-                                    "of dirtied pages, drained at get_dirty_log); arm64 geometries and dirty_log.api \"get\" only",
+                                    "of dirtied pages, drained at get_dirty_log), hacdbs (HDBSS plus FEAT_HACDBS: the pages get_dirty_log "
+                                    "harvests are cleaned by the hardware from a list, not write-protected); arm64 "
+                                    "geometries and dirty_log.api \"get\" only",
                          .quiet = true},
     c.dirty_log.hw_dirty);
   v.check("hw_dirty", [&]() -> std::string {

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "sim/engine/eager_split_timing.h"
+#include "sim/engine/hw_dirty.h"
 #include "sim/timing/cycle_sink.h"
 
 namespace s2sim::sim {
@@ -84,6 +85,7 @@ bool TimedClearDirtyLog::step(Agent& a) {
         info = call_.step(&sink);
       }
       a.time += clear_step_cycles(ctx_.cfg.machine, info, user_bytes_) + sink.cycles;
+      if (ctx_.hw_dirty) a.time += ctx_.hw_dirty->charge_hacdbs(a.core);
       if (info.split.chunks) ctx_.res.api.split_cycles += a.time - t0;
       add_split_stats(ctx_.res.api, info.split);
       break;

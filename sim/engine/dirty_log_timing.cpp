@@ -137,6 +137,7 @@ bool TimedGetDirtyLog::step(Agent& a, unsigned round) {
       const CacheCoreStats moved = ctx_.caches.stats(a.core) - before;
       charge(model_.step(info, *ctx_.slot.dirty_bitmap));
       charge({&GetDirtyLogPhases::write_protect, sink.cycles});
+      if (ctx_.hw_dirty) charge({&GetDirtyLogPhases::write_protect, ctx_.hw_dirty->charge_hacdbs(a.core)});
       res.dl_loads += sink.loads;
       res.dl_stores += sink.stores;
       res.dl_loads_where += moved.loads;

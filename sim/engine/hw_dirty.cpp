@@ -36,14 +36,24 @@ class NoProtectWalker final : public mmu::WpWalker {
 
 }  // namespace
 
-std::unique_ptr<mmu::WpWalker> hw_dirty_walker(mmu::HwDirty mode, std::unique_ptr<mmu::WpWalker> w) {
-  if (mode != mmu::HwDirty::Dbm || !w) return w;
-  return std::make_unique<NoProtectWalker>(std::move(w));
+std::unique_ptr<mmu::WpWalker> hw_dirty_walker(RunContext& ctx, std::unique_ptr<mmu::WpWalker> w) {
+  if (!w) return w;
+  switch (ctx.cfg.dirty_log.hw_dirty) {
+    case mmu::HwDirty::Dbm: return std::make_unique<NoProtectWalker>(std::move(w));
+    case mmu::HwDirty::Hacdbs: {
+      auto h = std::make_unique<mmu::HacdbsWalker>(ctx.kvm, std::move(w));
+      if (ctx.hw_dirty) ctx.hw_dirty->attach(h.get());
+      return h;
+    }
+    case mmu::HwDirty::None:
+    case mmu::HwDirty::Hdbss: break;
+  }
+  return w;
 }
 
 HwDirtyUnit::HwDirtyUnit(RunContext& ctx, unsigned vcpus)
     : ctx_(ctx), mode_(ctx.cfg.dirty_log.hw_dirty), vtcr_(mmu::vtcr_hw_bits(mode_)) {
-  if (mode_ == mmu::HwDirty::Hdbss)
+  if (mode_ == mmu::HwDirty::Hdbss || mode_ == mmu::HwDirty::Hacdbs)
     buffers_.assign(vcpus, mmu::HdbssBuffer(ctx.cfg.dirty_log.hdbss_bytes));
 }
 

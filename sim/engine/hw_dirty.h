@@ -10,13 +10,16 @@
 //   the sync        kvm_arch_sync_dirty_log at the start of KVM_GET_DIRTY_LOG: DBM
 //                   scans the slot's leaf ptes a pmd at a time under mmu_lock, marking
 //                   and cleaning each writable one in a single atomic update; HDBSS kicks
-//                   every vCPU and drains its buffer. With MANUAL_PROTECT2 (GET does not
-//                   flush) the DBM scan ends with kvm_flush_remote_tlbs itself.
+//                   every vCPU and drains its buffer (HACDBS too). With MANUAL_PROTECT2
+//                   (GET does not flush) the DBM scan ends with kvm_flush_remote_tlbs.
 //   the walker      with DBM the scan is the only cleaner: GET and CLEAR protect nothing
 //                   (hw_dirty_walker). A write-protect walk over [ffs, fls] would also
 //                   clean pages between the set bits that the hardware dirtied after the
 //                   scan, and their writes would be lost. With HDBSS such a write is in a
 //                   buffer already, so write-protection cleans, as the series does.
+//                   With HACDBS the pages GET (or CLEAR) harvests are cleaned by the
+//                   hardware from a list instead (mmu/hacdbs.h; costs in
+//                   hw_dirty_hacdbs.cpp); an error leaves the rest to write-protection.
 //
 // Costs: the walk and descriptor store at the cache model's latencies; each HDBSS entry
 // a store at its own line of the buffer (assumption: the buffer is ordinary cacheable
@@ -32,6 +35,7 @@
 #include <vector>
 
 #include "mmu/dbm.h"
+#include "mmu/hacdbs.h"
 #include "mmu/hw_walk.h"
 #include "mmu/wp_walker.h"
 #include "sim/engine/agent.h"
@@ -58,11 +62,19 @@ class HwDirtyUnit {
   mmu::HdbssBuffer& buffer(unsigned vcpu) { return buffers_[vcpu]; }
   unsigned vcpus() const { return static_cast<unsigned>(buffers_.size()); }
 
+  // With HACDBS: the list walker GET and CLEAR clean with (hw_dirty_walker), and the
+  // cycles its work since the last call costs the core that ran it, beyond the
+  // descriptor accesses its sink priced (hw_dirty_hacdbs.cpp). 0 without HACDBS.
+  void attach(mmu::HacdbsWalker* w) { hacdbs_ = w; }
+  std::uint64_t charge_hacdbs(unsigned core);
+
  private:
   RunContext& ctx_;
   mmu::HwDirty mode_;
   std::uint64_t vtcr_;
   std::vector<mmu::HdbssBuffer> buffers_;
+  mmu::HacdbsWalker* hacdbs_ = nullptr;
+  mmu::HacdbsStats charged_;  // the walker's counters already charged
 };
 
 // kvm_arch_sync_dirty_log() on the caller's clock, a step at a time: true when done.
@@ -80,8 +92,8 @@ class TimedHwDirtySync {
   bool done_ = false;
 };
 
-// The walker GET and CLEAR use under `mode`: `w` itself, or with DBM one that
-// protects nothing (the scan cleans).
-std::unique_ptr<mmu::WpWalker> hw_dirty_walker(mmu::HwDirty mode, std::unique_ptr<mmu::WpWalker> w);
+// The walker GET and CLEAR use under ctx's dirty_log.hw_dirty: `w` itself, with DBM one
+// that protects nothing (the scan cleans), with HACDBS the list walker falling back on `w`.
+std::unique_ptr<mmu::WpWalker> hw_dirty_walker(RunContext& ctx, std::unique_ptr<mmu::WpWalker> w);
 
 }  // namespace s2sim::sim

@@ -43,7 +43,7 @@ MigrationAgent::MigrationAgent(RunContext& ctx, std::vector<Agent>& agents, std:
       agents_(agents),
       vcpus_(vcpus),
       queue_(queue),
-      walker_(hw_dirty_walker(ctx.cfg.dirty_log.hw_dirty, checked_walker(ctx.cfg.dirty_log))),
+      walker_(hw_dirty_walker(ctx, checked_walker(ctx.cfg.dirty_log))),
       stop_rule_(make_stop_rule(ctx.cfg.migration.stop, ctx.cfg.machine.clock())),
       page_send_cycles_(page_send_cycles(ctx.cfg)),
       api_(api_of(ctx.cfg.dirty_log.api)) {

@@ -34,7 +34,7 @@ PerfTestDriver::PerfTestDriver(RunContext& ctx, const PerfTestOptions& opts, Age
       vcpus_(vcpus),
       queue_(queue),
       barrier_(ctx.cfg.vcpus, a, queue),
-      walker_(hw_dirty_walker(ctx.cfg.dirty_log.hw_dirty, ctx.cfg.dirty_log.make_walker
+      walker_(hw_dirty_walker(ctx, ctx.cfg.dirty_log.make_walker
                                                                  ? ctx.cfg.dirty_log.make_walker()
                                                                  : mmu::make_wp_walker(ctx.cfg.dirty_log.walker))) {
   if (!walker_) throw std::invalid_argument("unknown walker \"" + ctx.cfg.dirty_log.walker + "\"");
@@ -58,6 +58,7 @@ PerfTestDriver::Counters PerfTestDriver::counters() const {
   c.mmu_lock_wait = ctx_.locks.mmu_lock_wait();
   c.hw_updates = ctx_.res.hw_dirty.hw_updates;
   c.hdbss_full_traps = ctx_.res.hw_dirty.hdbss_full_traps;
+  c.hacdbs_cleaned = ctx_.res.hw_dirty.hacdbs_cleaned;
   c.flushes = ctx_.shootdown.stats();
   return c;
 }
@@ -178,6 +179,7 @@ void PerfTestDriver::end_iteration(Agent& a) {
   it_.soft_full_exits = ctx_.res.api.soft_full_exits - soft_full_at_start_;
   it_.hw_updates = now.hw_updates - at_start_.hw_updates;
   it_.hdbss_full_traps = now.hdbss_full_traps - at_start_.hdbss_full_traps;
+  it_.hacdbs_cleaned = now.hacdbs_cleaned - at_start_.hacdbs_cleaned;
   // Maintenance requests: inner shareable (kvm_flush_remote_tlbs, the per-IPA flush)
   // or local (the 6.5+ relaxation's __kvm_tlb_flush_vmid_ipa_nsh).
   const TlbShootdownStats flushes = now.flushes - at_start_.flushes;

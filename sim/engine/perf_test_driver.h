@@ -70,7 +70,7 @@ class PerfTestDriver {
   // What the per-iteration counts are measured against.
   struct Counters {
     std::uint64_t translation = 0, write_protect = 0, split = 0, mmu_lock_wait = 0;
-    std::uint64_t hw_updates = 0, hdbss_full_traps = 0;
+    std::uint64_t hw_updates = 0, hdbss_full_traps = 0, hacdbs_cleaned = 0;
     TlbShootdownStats flushes;
   };
   Counters counters() const;

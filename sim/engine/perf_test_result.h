@@ -29,8 +29,9 @@ struct PerfIteration {
   std::uint64_t tlbi_broadcast = 0, tlbi_local = 0;
   std::uint64_t mmu_lock_wait_cycles = 0;   // every agent's wait for mmu_lock, hand-overs included
   // With hardware dirty state: writes the walker let through without a fault, and
-  // HDBSS buffer-full aborts, over the same span.
-  std::uint64_t hw_updates = 0, hdbss_full_traps = 0;
+  // HDBSS buffer-full aborts, over the same span; with HACDBS, the leaves the hardware
+  // cleaned from its lists.
+  std::uint64_t hw_updates = 0, hdbss_full_traps = 0, hacdbs_cleaned = 0;
 };
 
 struct PerfTestResult {

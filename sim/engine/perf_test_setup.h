@@ -27,7 +27,7 @@ struct PerfTestCommand {
   std::uint64_t eager_split_chunk = 0;
   std::uint64_t dirty_ring_entries = 0;
   std::string machine, kernel;
-  std::string hw_dirty = "none";  // --hw-dirty: none, dbm or hdbss (config dirty_log.hw_dirty)
+  std::string hw_dirty = "none";  // --hw-dirty: none, dbm, hdbss or hacdbs (config dirty_log.hw_dirty)
 };
 
 // The run as a config document (one memslot of vcpus x bytes, the memstress guest,

@@ -82,6 +82,7 @@ nlohmann::json perf_json(const PerfTestResult& r, const PerfTestCommand& cmd, co
                                          {"soft_full_exits", it.soft_full_exits}};
     if (cfg.dirty_log.hw_dirty != mmu::HwDirty::None)
       iterations.back()["hw_dirty"] = {{"hw_updates", it.hw_updates}, {"hdbss_full_traps", it.hdbss_full_traps}};
+    if (cfg.dirty_log.hw_dirty == mmu::HwDirty::Hacdbs) iterations.back()["hw_dirty"]["hacdbs_cleaned"] = it.hacdbs_cleaned;
   }
   const nlohmann::json command = {
       {"vcpus", cmd.vcpus},

@@ -7,7 +7,7 @@
 // no lost write, no invariant violation and no hazard; it also runs the seed's v4
 // walker, which may lose writes, and asserts only that it completes and that its
 // hazards are of the named kinds. A scenario on an ARMv8 geometry also runs with
-// hardware dirty state (dirty_log.hw_dirty dbm and hdbss), checked like a correct
+// hardware dirty state (dirty_log.hw_dirty dbm, hdbss and hacdbs), checked like a correct
 // walker: the hardware dirties pages while the scan or drain and the clean run
 // beside it. Every campaign also runs positive controls
 // (positive_controls.h): teaching switches and v4 on schedules where a lost write is
@@ -49,7 +49,7 @@ using nlohmann::json;
 
 constexpr std::uint64_t kDefaultSeed = 2014;  // the year of the dirty-logging series
 constexpr const char* kCorrectWalkers[] = {"naive", "v4-fixed", "range"};
-constexpr const char* kHwDirtyModes[] = {"dbm", "hdbss"};
+constexpr const char* kHwDirtyModes[] = {"dbm", "hdbss", "hacdbs"};
 constexpr const char* kSeedWalker = "v4";
 constexpr int kExitPass = 0, kExitFail = 1, kExitUsage = 2;
 
@@ -115,6 +115,8 @@ struct Tally {
   std::uint64_t hw_runs = 0;            // runs with hardware dirty state (ARMv8 scenarios)
   std::uint64_t hw_writes_checked = 0;  // their guest writes, all verified
   std::uint64_t hw_updates = 0;         // writes the walker dirtied without a fault
+  std::uint64_t hacdbs_cleaned = 0;     // leaves HACDBS lists made writable-clean
+  std::uint64_t hacdbs_fallback = 0;    // pages write-protected after a HACDBS error
   std::uint64_t rounds = 0;          // pre-copy and stop-and-copy rounds of the naive runs
   std::uint64_t raced = 0;           // scenarios whose guest took write-protect faults while logging
   std::array<std::uint64_t, mmu::kHazardKinds> v4_hazards{};
@@ -216,7 +218,8 @@ bool run_scenario(const Args& a, std::uint64_t index, const campaign::MachineBas
   for (const char* w : kCorrectWalkers) runs.emplace_back(w, "none");
   runs.emplace_back(kSeedWalker, "none");
   // On an ARMv8 geometry the same scenario also runs with stage-2 DBM (the scan cleans;
-  // the walker is not used) and with HDBSS (the walker cleans), each checked as a correct walker.
+  // the walker is not used), with HDBSS (the walker cleans) and with HACDBS (its list
+  // cleans, the walker after an error), each checked as a correct walker.
   const json& geometry = scenario["geometry"];
   const bool armv8 = geometry.is_object() ? geometry["arch"] == 8u : geometry.get<std::string>().rfind("armv8", 0) == 0;
   // (With plain get_dirty_log only: the config refuses hardware dirty state with the
@@ -250,6 +253,8 @@ bool run_scenario(const Args& a, std::uint64_t index, const campaign::MachineBas
       } else if (hw != "none") {
         t.hw_writes_checked += r->writes;
         t.hw_updates += r->hw_dirty.hw_updates;
+        t.hacdbs_cleaned += r->hw_dirty.hacdbs_cleaned;
+        t.hacdbs_fallback += r->hw_dirty.hacdbs_fallback_pages;
         t.writes_lost += r->lost_writes;
       } else {
         t.writes_checked += r->writes;
@@ -380,11 +385,14 @@ int run_campaign(const Args& a) {
       campaign::hazard_counts_text(t.v4_hazards).c_str(), static_cast<unsigned long long>(t.v4_lossy_runs),
       static_cast<unsigned long long>(t.scenarios), static_cast<unsigned long long>(t.v4_lost_writes),
       static_cast<unsigned long long>(t.v4_invariant_runs), static_cast<unsigned long long>(t.v4_abandoned), seconds);
-  std::printf("hardware dirty state (dbm, hdbss on ARMv8 scenarios): %llu runs, %llu guest writes checked, %llu "
-              "dirtied by the hardware without a fault\n",
+  std::printf("hardware dirty state (dbm, hdbss, hacdbs on ARMv8 scenarios): %llu runs, %llu guest writes checked, %llu "
+              "dirtied by the hardware without a fault, %llu cleaned from HACDBS lists (%llu left to the walker by "
+              "an error)\n",
               static_cast<unsigned long long>(t.hw_runs), static_cast<unsigned long long>(t.hw_writes_checked),
-              static_cast<unsigned long long>(t.hw_updates));
-  std::printf("positive controls (flush_tlbs false, snapshot after_wp, v4 on kept blocks): %llu runs, %llu without "
+              static_cast<unsigned long long>(t.hw_updates), static_cast<unsigned long long>(t.hacdbs_cleaned),
+              static_cast<unsigned long long>(t.hacdbs_fallback));
+  std::printf("positive controls (flush_tlbs false, snapshot after_wp, v4 on kept blocks, HACDBS without the "
+              "flush): %llu runs, %llu without "
               "the certain lost write reported\n",
               static_cast<unsigned long long>(t.controls), static_cast<unsigned long long>(t.controls_failed));
   return t.failed_scenarios == 0 && t.controls_failed == 0 ? kExitPass : kExitFail;

@@ -15,6 +15,10 @@
 //              makes P writable and marks it while the late snapshot pass (34 cycles a
 //              word) is still ~1,000 words away from P's, the slot's last word; the
 //              snapshot then clears the bit. P stays writable with a clean bit.
+//   hacdbs_no_flush  as no_flush, on an ARMv8 geometry with dirty_log.hw_dirty
+//              hacdbs: round 1's HACDBS list cleans P's pte (writable-dirty to
+//              writable-clean) and, like write protection, relies on the flush that
+//              is not made: the writable TLB entry lets every later write through.
 //   v4_block   walker v4 on a hugepage slot populated with 2 MiB blocks, blocks kept
 //              while logging (block_policy keep), 2 MiB aligned so no window crosses a
 //              pmd. Enabling logging protects P's block; the first write makes it
@@ -36,7 +40,7 @@
 namespace s2sim::campaign {
 
 struct PositiveControl {
-  std::string kind;  // "no_flush", "after_wp" or "v4_block"
+  std::string kind;  // "no_flush", "after_wp", "v4_block" or "hacdbs_no_flush"
   nlohmann::json config;
   std::uint64_t page = 0;  // P, the gfn whose last write must be reported lost
 };

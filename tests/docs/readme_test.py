@@ -136,7 +136,8 @@ SYNOPSIS = {
         "--trace-events run.trace.json --trace-events-limit 1000",
         "s2sim run idle-guest --heartbeat 0.5 --json idle.json",
     ],
-    "s2sim compare [CONFIG | SCENARIO] [--walkers naive,v4,v4-fixed,range | --apis get,clear,ring] [--set ...] [--seed N] "
+    "s2sim compare [CONFIG | SCENARIO] [--walkers naive,v4,v4-fixed,range | --apis get,clear,ring | --hw-dirty "
+    "none,dbm,hdbss,hacdbs] [--set ...] [--seed N] "
     "[--json FILE] [--csv FILE] [--html FILE] [--host-time] [--heartbeat S] [--quiet]": [
         "s2sim compare tests/data/configs/small.json --walkers naive,v4,v4-fixed,range --set vcpus=2 --seed 2 "
         "--json compare.json --csv compare.csv --html compare.html --host-time --heartbeat 0 --quiet",
