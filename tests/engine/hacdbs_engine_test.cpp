@@ -7,59 +7,19 @@
 #include <string>
 
 #include "sim/config/config.h"
-#include "sim/engine/engine.h"
-#include "sim/engine/perf_test_driver.h"
+#include "tests/engine/hw_dirty_test_runs.h"
 #include "util/input_error.h"
 
 using namespace s2sim::sim;
 
-namespace {
-
-// `s2sim perf-test -g -v VCPUS -b BYTES -i ITERATIONS --hw-dirty hacdbs` on the Cortex-A57.
-RunResult run_perf(unsigned vcpus, std::uint64_t bytes, unsigned iterations) {
-  const nlohmann::json j = {
-      {"seed", 1}, {"machine", "cortex-a57"}, {"geometry", "armv8-3level"}, {"vcpus", vcpus},
-      {"memslots", {{{"id", 0}, {"base_gfn", 0x40000}, {"npages", vcpus * bytes / 4096}}}},
-      {"workload", {{"kind", "memstress"}, {"bytes_per_vcpu", bytes}, {"iterations", iterations}}},
-      {"dirty_log", {{"walker", "range"}, {"bits_per_long", 64}, {"flush_placement", "merged"}, {"hw_dirty", "hacdbs"}}},
-      {"migration", {{"enabled", false}}},
-      {"verify", {{"enabled", false}, {"invariants", true}}},
-  };
-  PerfTestOptions o;
-  o.iterations = iterations;
-  o.request.manual_protect = false;
-  const SimConfig cfg = parse_config(j, "test.json", configs_dir());
-  Engine e(cfg, nullptr, &o);
-  return e.run();
-}
-
-nlohmann::json migration_doc(const std::string& walker, unsigned vcpus, std::uint64_t seed, const std::string& kind) {
-  return {
-      {"seed", seed}, {"machine", "neoverse-n1"}, {"geometry", "armv8-3level"}, {"kernel", "linux-6.6-arm64"},
-      {"vcpus", vcpus},
-      {"memslots", {{{"id", 0}, {"base_gfn", 0x40000 + 77}, {"npages", 4096}, {"hugepages", true}}}},
-      {"workload", {{"kind", kind}, {"ops", 30000}, {"pages", 2048}, {"write_ratio", 0.7}, {"think_cycles", 2000}}},
-      {"dirty_log", {{"walker", walker}, {"hw_dirty", "hacdbs"}, {"hdbss_bytes", 4096}}},
-      {"migration", {{"enabled", true}, {"start_ms", 0}, {"link_gbps", 40}, {"max_rounds", 6},
-                     {"stop_rule", {{"kind", "threshold"}, {"dirty_pages", 16}}}}},
-      {"verify", {{"enabled", true}, {"invariants", true}}},
-  };
-}
-
-RunResult run_migration(const std::string& walker, unsigned vcpus, std::uint64_t seed, const std::string& kind) {
-  const SimConfig cfg = parse_config(migration_doc(walker, vcpus, seed, kind), "test.json", configs_dir());
-  Engine e(cfg);
-  return e.run();
-}
-
-}  // namespace
+using namespace s2sim::sim::hw_dirty_test;
 
 TEST(HacdbsEngine, EachGetCleansWhatItHarvestsFromListsAndTheNextPassTakesNoFault) {
   // 2 vCPUs x 1,024 pages. Enabling logging write-protects; the first pass faults on
   // every page (each fault arms DBM), and from then on every pass is dirtied by the
   // hardware and every GET's harvest is cleaned by HACDBS: 2,048 entries, four full
   // lists of 512 a GET.
-  const RunResult r = run_perf(2, 1024 * 4096, 3);
+  const RunResult r = run_perf(perf_config(2, 1024 * 4096, 3, "hacdbs"), 3);
   ASSERT_EQ(r.perf.iterations.size(), 3u);
   EXPECT_EQ(r.perf.iterations[0].write_protect_faults, 2048u);
   EXPECT_EQ(r.perf.iterations[0].hacdbs_cleaned, 2048u);
@@ -86,7 +46,7 @@ TEST(HacdbsEngine, MigrationsLoseNoWriteWhileTheHardwareCleansBesideRunningVcpus
     for (unsigned vcpus : {1u, 4u})
       for (std::uint64_t seed : {1u, 2u, 3u}) {
         SCOPED_TRACE(std::string(walker) + " vcpus " + std::to_string(vcpus) + " seed " + std::to_string(seed));
-        const RunResult r = run_migration(walker, vcpus, seed, seed == 3 ? "zipf" : "uniform");
+        const RunResult r = run_migration("hacdbs", walker, vcpus, seed, seed == 3 ? "zipf" : "uniform");
         EXPECT_EQ(r.lost_writes, 0u);
         EXPECT_EQ(r.invariant_violations, 0u);
         EXPECT_EQ(r.abandoned_accesses, 0u);
@@ -109,14 +69,14 @@ TEST(HacdbsEngine, RefusedLikeHdbss) {
     }
     return "accepted";
   };
-  nlohmann::json j = migration_doc("range", 1, 1, "uniform");
+  nlohmann::json j = migration_config("hacdbs", "range", 1, 1);
   j["geometry"] = "armv7-lpae";
   j["machine"] = "cortex-a15";
   EXPECT_EQ(message(j), "test.json: /dirty_log/hw_dirty: needs an ARMv8 geometry (geometry.arch 8): ARMv7 has no DBM");
-  j = migration_doc("range", 1, 1, "uniform");
+  j = migration_config("hacdbs", "range", 1, 1);
   j["dirty_log"]["api"] = "clear";
   EXPECT_EQ(message(j), "test.json: /dirty_log/hw_dirty: is modelled with plain get_dirty_log only (dirty_log.api \"get\")");
-  j = migration_doc("range", 1, 1, "uniform");
+  j = migration_config("hacdbs", "range", 1, 1);
   j["dirty_log"]["hw_dirty"] = "hacdb";
   EXPECT_NE(message(j).find("hacdbs"), std::string::npos) << message(j);
 }

@@ -6,54 +6,12 @@
 #include <string>
 
 #include "sim/config/config.h"
-#include "sim/engine/engine.h"
-#include "sim/engine/perf_test_driver.h"
+#include "tests/engine/hw_dirty_test_runs.h"
 #include "util/input_error.h"
 
 using namespace s2sim::sim;
 
-namespace {
-
-// `s2sim perf-test -g -v VCPUS -b BYTES -i ITERATIONS --hw-dirty MODE` on the Cortex-A57.
-nlohmann::json perf_config(unsigned vcpus, std::uint64_t bytes, unsigned iterations, const std::string& mode) {
-  return {
-      {"seed", 1}, {"machine", "cortex-a57"}, {"geometry", "armv8-3level"}, {"vcpus", vcpus},
-      {"memslots", {{{"id", 0}, {"base_gfn", 0x40000}, {"npages", vcpus * bytes / 4096}}}},
-      {"workload", {{"kind", "memstress"}, {"bytes_per_vcpu", bytes}, {"iterations", iterations}}},
-      {"dirty_log", {{"walker", "range"}, {"bits_per_long", 64}, {"flush_placement", "merged"}, {"hw_dirty", mode}}},
-      {"migration", {{"enabled", false}}},
-      {"verify", {{"enabled", false}, {"invariants", true}}},
-  };
-}
-
-RunResult run_perf(const nlohmann::json& j, unsigned iterations) {
-  PerfTestOptions o;
-  o.iterations = iterations;
-  o.request.manual_protect = false;
-  const SimConfig cfg = parse_config(j, "test.json", configs_dir());
-  Engine e(cfg, nullptr, &o);
-  return e.run();
-}
-
-// A migration of a 16 MiB slot (not 2 MiB aligned, blocks where they fit) under `vcpus` vCPUs writing at random, on arm64.
-RunResult run_migration(const std::string& mode, const std::string& walker, unsigned vcpus, std::uint64_t seed,
-                        const std::string& kind = "uniform") {
-  nlohmann::json j = {
-      {"seed", seed}, {"machine", "neoverse-n1"}, {"geometry", "armv8-3level"}, {"kernel", "linux-6.6-arm64"},
-      {"vcpus", vcpus},
-      {"memslots", {{{"id", 0}, {"base_gfn", 0x40000 + 77}, {"npages", 4096}, {"hugepages", true}}}},
-      {"workload", {{"kind", kind}, {"ops", 30000}, {"pages", 2048}, {"write_ratio", 0.7}, {"think_cycles", 2000}}},
-      {"dirty_log", {{"walker", walker}, {"hw_dirty", mode}, {"hdbss_bytes", 4096}}},
-      {"migration", {{"enabled", true}, {"start_ms", 0}, {"link_gbps", 40}, {"max_rounds", 6},
-                     {"stop_rule", {{"kind", "threshold"}, {"dirty_pages", 16}}}}},
-      {"verify", {{"enabled", true}, {"invariants", true}}},
-  };
-  const SimConfig cfg = parse_config(j, "test.json", configs_dir());
-  Engine e(cfg);
-  return e.run();
-}
-
-}  // namespace
+using namespace s2sim::sim::hw_dirty_test;
 
 TEST(HwDirtyEngine, DbmWritesAfterTheFirstScanTakeNoFault) {
   const RunResult r = run_perf(perf_config(2, 64 * 4096, 3, "dbm"), 3);
