@@ -25,6 +25,8 @@ const char* const kFamilies =
     "  BM_EngineRun                guest operations per second of a whole run: workload\n"
     "  BM_HwWalk4K                 the hardware stage-2 walk over 4 KiB pages: mapped pages\n"
     "  BM_Baseline_OpStream        the same operation stream only setting dirty bits: workload\n"
+    "  BM_Floor_ModelParts         the same stream through the TLBs, walks and cache model alone:\n"
+    "                              workload\n"
     "  BM_Baseline_GuestOpsBitmap  uniform random pages setting bits in a plain bitmap\n"
     "  BM_Baseline_FlatWp1M        the read-only bits of 1M descriptors in a flat array\n"
     "  BM_RangeWp4GiBFull          stage2_wp_range() over a fully dirty 4 GiB slot\n"

@@ -21,6 +21,8 @@ class DirtyBitmap {
 
   // mark_page_dirty: set_bit_le(rel_gfn) — one atomic in the kernel, one step here.
   void set(std::uint64_t rel_gfn) { words_[rel_gfn / bits_per_long_] |= std::uint64_t{1} << (rel_gfn % bits_per_long_); }
+  // The word set(rel_gfn) writes: for a host prefetch, which nothing simulated sees.
+  const std::uint64_t* word_address(std::uint64_t rel_gfn) const { return &words_[rel_gfn / bits_per_long_]; }
   bool test(std::uint64_t rel_gfn) const { return (words_[rel_gfn / bits_per_long_] >> (rel_gfn % bits_per_long_)) & 1; }
   std::uint64_t word(std::uint64_t i) const { return words_[i]; }
   // xchg(&dirty_bitmap[i], 0): returns the word and clears it.

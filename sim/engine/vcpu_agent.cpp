@@ -7,7 +7,9 @@
 #include "mmu/hw_walk.h"
 #include "sim/engine/run_queue.h"
 #include "sim/engine/hw_dirty.h"
+#include "sim/engine/timed_walk.h"
 #include "sim/timing/cycle_sink.h"
+#include "util/host_prefetch.h"
 
 namespace s2sim::sim {
 
@@ -159,25 +161,8 @@ void VcpuAgent::access(Agent& a) {
     // Main TLB miss: a hardware walk through the cache model, starting below the
     // deepest table descriptor the walk cache holds.
     cost += costs_.micro_tlb_miss_main_hit;
-    WalkCache* wc = tlb_.walk_cache();
-    std::optional<WalkCacheHit> wch = wc ? wc->lookup(vmid_, ipa) : std::nullopt;
-    walk_ = wch && pgtable_.geometry().ipa_in_range(ipa)
-                ? mmu::translate_from(pgtable_, ipa, access, wch->level + 1, wch->next_table)
-                : mmu::translate(pgtable_, ipa, access);
-    const mmu::TranslateResult& r = walk_;
-    std::uint64_t walk = 0;
-    for (unsigned i = 0; i < r.nvisited; ++i) {
-      const CacheAccess c = caches_.access(a.core, r.visited[i], false);
-      walk += c.cycles + costs_.walk_step_overhead;
-      st_.walk_loads.add(r.visited_level[i]);
-      st_.walk_loads_where.add(c.level);
-      if (wc && i + 1 < r.nvisited) wc->insert(vmid_, r.visited_level[i], ipa, r.visited[i + 1] & mmu::PAGE_MASK);
-    }
-    st_.walk_cycles += walk;
-    cost += walk;
-    fault = r.fault;
-    if (fault == mmu::FaultKind::None)
-      tlb_.fill(TlbEntry::make(vmid_, ipa, r.block_shift, r.pa, r.readable, r.writable), access);
+    cost += timed_walk(tlb_, pgtable_, caches_, a.core, vmid_, ipa, access, costs_.walk_step_overhead, walk_, st_);
+    fault = walk_.fault;
   }
   // With hardware dirty state a write to a writable-clean leaf does not fault.
   if (ctx_.hw_dirty && fault == mmu::FaultKind::Permission && access == Access::Write)
@@ -205,6 +190,11 @@ void VcpuAgent::access(Agent& a) {
     } else {
       ++st_.other_faults;
     }
+    // A host-speed hint, nothing simulated: a write fault taken while the slot logs
+    // sets the page's bit in the dirty bitmap (mark_page_dirty) in the next step,
+    // under mmu_lock; start fetching that word now.
+    if (access == Access::Write && slot_.dirty_bitmap && slot_.logging() && slot_.contains(gfn))
+      util::host_prefetch_for_write(slot_.dirty_bitmap->word_address(gfn - slot_.base_gfn));
     const std::uint64_t trap = costs_.stage2_abort_host + costs_.fault_handler_work;
     fault_kind_ = fault;
     fault_begin_ = a.time + cost;

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <bit>
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -64,6 +65,33 @@ int find_way(const std::uint32_t* fps, unsigned n, std::uint32_t fp, Confirm&& c
   for (int w = find_fingerprint(fps, n, fp); w >= 0; w = find_fingerprint(fps, n, fp, static_cast<unsigned>(w) + 1))
     if (confirm(static_cast<unsigned>(w))) return w;
   return -1;
+}
+
+// Calls f(i) for each i < n with fps[i] != 0 (a valid way), in increasing order: the
+// scan of a whole structure that TLB maintenance by VMID makes. Whole TLBs are mostly
+// free right after a flush, and broadcast maintenance reaches every vCPU's TLBs, so
+// it steps over free ways sixteen at a time. f may free the way it is called for.
+template <class F>
+void for_each_valid_way(const std::uint32_t* fps, std::size_t n, F&& f) {
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i zero = _mm_setzero_si128();
+  const auto free_bits = [&](std::size_t at) -> std::uint64_t {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(fps + at));
+    return static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi32(v, zero)));
+  };
+  for (; i + 16 <= n; i += 16) {
+    // Four mask bits per way, set while the way is free.
+    std::uint64_t used = ~(free_bits(i) | free_bits(i + 4) << 16 | free_bits(i + 8) << 32 | free_bits(i + 12) << 48);
+    while (used) {
+      const auto way = static_cast<std::size_t>(std::countr_zero(used)) / 4;
+      used &= ~(std::uint64_t{0xF} << (way * 4));
+      f(i + way);
+    }
+  }
+#endif
+  for (; i < n; ++i)
+    if (fps[i] != 0) f(i);
 }
 
 // Marks every way free (fingerprint 0); returns how many were valid.

@@ -64,22 +64,7 @@ inline int Tlb::search(std::size_t base, std::uint32_t fp, std::uint16_t vmid, s
 }
 
 int Tlb::find(std::uint16_t vmid, mmu::ipa_t ipa, std::size_t& set) const {
-  // The slot that last hit this page first: a match there is the answer when no
-  // smaller size could also cover the IPA (see lookup() on conflicting entries) --
-  // entries are unique per VMID, tag and size, so this returns what the full search
-  // would. A free slot (fingerprint 0) or another entry in it is no match.
-  {
-    const std::size_t i = recent_hit_[recent_index(ipa)];
-    const TlbEntry& e = entries_[i];
-    const int s = size_index(e.block_shift);
-    bool smaller_live = false;
-    for (int k = 0; k < s; ++k) smaller_live |= live_by_size_[static_cast<std::size_t>(k)] != 0;
-    const std::uint64_t tag = ipa >> e.block_shift;
-    if (fps_[i] != 0 && !smaller_live && e.ipa_tag == tag && e.vmid == vmid) {
-      set = set_of(tag);
-      return static_cast<int>(i);
-    }
-  }
+  if (const int i = find_recent(vmid, ipa, set); i >= 0) return i;
   // Smallest size first.
   for (std::size_t s = 0; s < kTlbBlockShifts.size(); ++s) {
     if (live_by_size_[s] == 0) continue;
@@ -168,12 +153,13 @@ void Tlb::drop(std::size_t set, std::size_t i) {
 
 unsigned Tlb::invalidate_vmid(std::uint16_t vmid) {
   ++stats_.flush_vmid;
+  if (size() == 0) return 0;
   unsigned n = 0;
-  for (std::size_t set = 0, i = 0; set <= set_mask_; ++set) {
-    for (unsigned w = 0; w < config_.ways; ++w, ++i) {
-      if (fps_[i] != 0 && entries_[i].vmid == vmid) { drop(set, i); ++n; }
-    }
-  }
+  for_each_valid_way(fps_.data(), fps_.size(), [&](std::size_t i) {
+    if (entries_[i].vmid != vmid) return;
+    drop(i / config_.ways, i);
+    ++n;
+  });
   return n;
 }
 
@@ -268,17 +254,12 @@ TlbHierarchy::TlbHierarchy(const TlbHierarchyConfig& config) : config_(checked(c
   if (config.walk_cache) walk_cache_.emplace(*config.walk_cache);
 }
 
-Tlb* TlbHierarchy::micro_for(mmu::Access access) {
-  std::optional<Tlb>& m = (shared_micro_ || access == mmu::Access::Read) ? micro_load_ : micro_store_;
-  return m ? &*m : nullptr;
-}
-
 const Tlb* TlbHierarchy::micro(mmu::Access access) const {
   const std::optional<Tlb>& m = (shared_micro_ || access == mmu::Access::Read) ? micro_load_ : micro_store_;
   return m ? &*m : nullptr;
 }
 
-TlbLookup TlbHierarchy::lookup(std::uint16_t vmid, mmu::ipa_t ipa, mmu::Access access) {
+TlbLookup TlbHierarchy::search(std::uint16_t vmid, mmu::ipa_t ipa, mmu::Access access) {
   ++stats_.lookups;
   miss_.valid = false;
   Tlb* micro = micro_for(access);

@@ -126,6 +126,19 @@ class Tlb {
   // conflict and lets it abort), the smallest size wins, deterministically.
   // The pointer is valid until the next insert or invalidate.
   const TlbEntry* lookup(std::uint16_t vmid, mmu::ipa_t ipa);
+  // lookup()'s first step alone, inline for the hierarchy's hot path: the entry in the
+  // slot that last hit this page, made most recently used and counted as lookup()
+  // counts a hit; nullptr (and nothing counted) when that slot does not answer, and
+  // lookup() then makes the whole search.
+  const TlbEntry* lookup_recent(std::uint16_t vmid, mmu::ipa_t ipa) {
+    std::size_t set = 0;
+    const int i = find_recent(vmid, ipa, set);
+    if (i < 0) return nullptr;
+    ++stats_.lookups;
+    ++stats_.hits;
+    lru_.touch(set, static_cast<std::size_t>(i));  // recent_hit_ already names it
+    return &entries_[static_cast<std::size_t>(i)];
+  }
   // Same search without touching LRU state or statistics (for reports and tests).
   const TlbEntry* probe(std::uint16_t vmid, mmu::ipa_t ipa) const;
 
@@ -159,6 +172,21 @@ class Tlb {
   int search(std::size_t base, std::uint32_t fp, std::uint16_t vmid, std::uint64_t tag, unsigned shift) const;
   // The slot holding the entry, or -1; `set` receives its set.
   int find(std::uint16_t vmid, mmu::ipa_t ipa, std::size_t& set) const;
+  // find()'s first step: the slot that last hit this page, if it holds the entry and
+  // no smaller size could also cover the IPA (see lookup() on conflicting entries).
+  // Entries are unique per VMID, tag and size, so a match is what the whole search
+  // would return. A free slot (fingerprint 0) or another entry in it is no match.
+  int find_recent(std::uint16_t vmid, mmu::ipa_t ipa, std::size_t& set) const {
+    const std::size_t i = recent_hit_[recent_index(ipa)];
+    const TlbEntry& e = entries_[i];
+    const int s = size_index(e.block_shift);
+    bool smaller_live = false;
+    for (int k = 0; k < s; ++k) smaller_live |= live_by_size_[static_cast<std::size_t>(k)] != 0;
+    const std::uint64_t tag = ipa >> e.block_shift;
+    if (fps_[i] == 0 || smaller_live || e.ipa_tag != tag || e.vmid != vmid) return -1;
+    set = set_of(tag);
+    return static_cast<int>(i);
+  }
   void drop(std::size_t set, std::size_t i);
   // insert() of an entry known to be absent (TlbHierarchy knows it after a miss):
   // no search for an entry to replace.
@@ -247,7 +275,19 @@ class TlbHierarchy {
   // Micro TLB of the access type first, then the main TLB. A main-TLB hit refills the
   // micro TLB of that access type (the Cortex-A15 micro TLBs are refilled from the
   // main TLB). Block entries are copied to the micro TLB unchanged.
-  TlbLookup lookup(std::uint16_t vmid, mmu::ipa_t ipa, mmu::Access access);
+  TlbLookup lookup(std::uint16_t vmid, mmu::ipa_t ipa, mmu::Access access) {
+    // Inline, the common case of a run whose pages stay in the TLBs: a hit in the
+    // micro TLB's slot that last hit the page; anything else searches.
+    if (Tlb* micro = micro_for(access)) {
+      if (const TlbEntry* e = micro->lookup_recent(vmid, ipa)) {
+        ++stats_.lookups;
+        ++stats_.micro_hits;
+        miss_.valid = false;
+        return {TlbHitLevel::Micro, *e};
+      }
+    }
+    return search(vmid, ipa, access);
+  }
   // After a stage-2 walk: insert into the main TLB and the micro TLB of `access`.
   void fill(const TlbEntry& entry, mmu::Access access);
 
@@ -270,7 +310,12 @@ class TlbHierarchy {
   void reset_stats();
 
  private:
-  Tlb* micro_for(mmu::Access access);
+  Tlb* micro_for(mmu::Access access) {
+    std::optional<Tlb>& m = (shared_micro_ || access == mmu::Access::Read) ? micro_load_ : micro_store_;
+    return m ? &*m : nullptr;
+  }
+  // lookup() past its inline case.
+  TlbLookup search(std::uint16_t vmid, mmu::ipa_t ipa, mmu::Access access);
   unsigned counted_invalidation(unsigned dropped);  // counts one invalidate_*() call; returns `dropped`
 
   TlbHierarchyConfig config_;

@@ -99,12 +99,13 @@ void WalkCache::drop(std::size_t set, std::size_t i) {
 }
 
 unsigned WalkCache::invalidate_vmid(std::uint16_t vmid) {
+  if (size() == 0) return 0;
   unsigned n = 0;
-  for (std::size_t set = 0, i = 0; set <= set_mask_; ++set) {
-    for (unsigned w = 0; w < ways_; ++w, ++i) {
-      if (fps_[i] != 0 && slots_[i].vmid == vmid) { drop(set, i); ++n; }
-    }
-  }
+  for_each_valid_way(fps_.data(), fps_.size(), [&](std::size_t i) {
+    if (slots_[i].vmid != vmid) return;
+    drop(i / ways_, i);
+    ++n;
+  });
   return n;
 }
 
