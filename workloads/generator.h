@@ -11,6 +11,7 @@
 // and an offset inside the page would carry no information.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -68,33 +69,39 @@ class Generator : public OpSource {
 template <class Pick>
 std::size_t Generator::fill(unsigned vcpu, GuestOp* out, std::size_t n, Pick&& pick) {
   if (vcpu >= lanes_.size()) return 0;
-  Lane& l = lanes_[vcpu];
+  // The lane is worked on in a copy and stored back at the end: written through
+  // `out`, whose words could alias it, its random state would go to memory and back
+  // on every draw.
+  Lane l = lanes_[vcpu];
+  const std::size_t want = l.done ? 0 : static_cast<std::size_t>(std::min<std::uint64_t>(n, keys_.ops - l.issued));
+  const std::uint64_t think = keys_.think_cycles;
+  const double write_ratio = keys_.write_ratio;
   std::size_t i = 0;
-  for (; i < n && !l.done; ++i) {
-    if (l.issued >= keys_.ops) {
-      l.done = true;
-      break;
+  // One loop per kind of write ratio, so the all-write and all-read ones test nothing
+  // per operation and draw nothing from the access stream.
+  const auto run = [&](auto access_of) {
+    for (; i < want; ++i) {
+      GuestOp o;
+      mmu::gfn_t gfn = 0;
+      if (!pick(vcpu, l, gfn, o)) {
+        l.done = true;
+        break;
+      }
+      o.ipa = gfn << mmu::PAGE_SHIFT;
+      o.think_cycles = think;
+      o.access = access_of();
+      ++l.issued;
+      out[i] = o;
     }
-    GuestOp o;
-    mmu::gfn_t gfn = 0;
-    if (!pick(vcpu, l, gfn, o)) {
-      l.done = true;
-      break;
-    }
-    o.ipa = gfn << mmu::PAGE_SHIFT;
-    o.think_cycles = keys_.think_cycles;
-    // The access stream is only consulted for mixed ratios, so all-write and
-    // all-read workloads cost no random draws for it.
-    if (keys_.write_ratio >= 1.0) {
-      o.access = mmu::Access::Write;
-    } else if (keys_.write_ratio <= 0.0) {
-      o.access = mmu::Access::Read;
-    } else {
-      o.access = l.access.uniform01() < keys_.write_ratio ? mmu::Access::Write : mmu::Access::Read;
-    }
-    ++l.issued;
-    out[i] = o;
-  }
+  };
+  if (write_ratio >= 1.0)
+    run([] { return mmu::Access::Write; });
+  else if (write_ratio <= 0.0)
+    run([] { return mmu::Access::Read; });
+  else
+    run([&] { return l.access.uniform01() < write_ratio ? mmu::Access::Write : mmu::Access::Read; });
+  if (i < n) l.done = true;  // `ops` reached, or pick() ended the lane
+  lanes_[vcpu] = l;
   return i;
 }
 
