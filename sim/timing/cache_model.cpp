@@ -46,11 +46,13 @@ std::ptrdiff_t CacheHierarchy::TagArray::find(std::uint64_t line) const {
   return w < 0 ? -1 : static_cast<std::ptrdiff_t>(base) + w;
 }
 
-void CacheHierarchy::TagArray::fill(std::uint64_t line) {
+std::uint64_t CacheHierarchy::TagArray::fill(std::uint64_t line) {
   // A free way, else the least recently used one.
   const std::size_t victim = lru.take_victim(set_of(line));
+  const std::uint64_t evicted = tags[victim];
   tags[victim] = line + 1;
   fps[victim] = fingerprint(line);
+  return evicted;
 }
 
 bool CacheHierarchy::TagArray::invalidate(std::uint64_t line) {
@@ -82,6 +84,7 @@ CacheHierarchy::CacheHierarchy(unsigned cores, CacheLevelConfig l1, CacheLevelCo
     : l1_config_(checked("L1D", l1)),
       l2_config_(checked("L2", l2)),
       dram_latency_(dram_latency_cycles),
+      l1_copies_(std::uint64_t{cores} * l1.lines()),
       l2_(l2),
       stats_(cores) {
   if (cores == 0) throw std::invalid_argument("cache hierarchy: at least one core is needed");
@@ -107,12 +110,16 @@ CacheAccess CacheHierarchy::access(unsigned core, mmu::phys_addr_t pa, bool stor
       l2_.fill(l2_line);
       result = {dram_latency_, 3};
     }
-    l1.fill(l1_line);
+    if (const std::uint64_t evicted = l1.fill(l1_line)) l1_copies_.remove(evicted - 1);
+    l1_copies_.add(l1_line);
   }
-  if (store) {
-    // Write-invalidate: the writer ends up with the only L1 copy.
+  if (store && l1_copies_.others_may_hold(l1_line)) {
+    // Write-invalidate: the writer ends up with the only L1 copy. (Every L1 has the
+    // same line size, so l1_line names the line in each.)
     for (unsigned c = 0; c < l1_.size(); ++c) {
-      if (c != core && l1_[c].invalidate(l1_[c].line_of(pa))) ++stats_[c].l1_invalidations_received;
+      if (c == core || !l1_[c].invalidate(l1_line)) continue;
+      l1_copies_.remove(l1_line);
+      ++stats_[c].l1_invalidations_received;
     }
   }
   (store ? st.stores : st.loads).add(result.level);
@@ -121,6 +128,7 @@ CacheAccess CacheHierarchy::access(unsigned core, mmu::phys_addr_t pa, bool stor
 
 void CacheHierarchy::flush_all() {
   for (TagArray& l1 : l1_) l1.clear();
+  l1_copies_.clear();
   l2_.clear();
 }
 

@@ -32,6 +32,7 @@
 
 #include "mmu/types.h"
 #include "sim/timing/key_search.h"
+#include "sim/timing/l1_copy_filter.h"
 #include "sim/timing/lru_list.h"
 
 namespace s2sim::sim {
@@ -147,7 +148,9 @@ class CacheHierarchy {
     std::size_t set_of(std::uint64_t line) const { return static_cast<std::size_t>(line & set_mask); }
     std::ptrdiff_t find(std::uint64_t line) const;  // index into tags, or -1
     void touch(std::uint64_t line, std::ptrdiff_t i) { lru.touch(set_of(line), static_cast<std::size_t>(i)); }
-    void fill(std::uint64_t line);  // line known to be absent; it becomes most recently used
+    // `line` (known to be absent) becomes most recently used; returns the line it
+    // evicted plus one, or 0 when it took a free way.
+    std::uint64_t fill(std::uint64_t line);
     bool invalidate(std::uint64_t line);
     void clear();
   };
@@ -155,6 +158,7 @@ class CacheHierarchy {
   CacheLevelConfig l1_config_, l2_config_;
   std::uint64_t dram_latency_;
   std::vector<TagArray> l1_;  // one per core
+  L1CopyFilter l1_copies_;    // every L1 copy, for the write-invalidate's skip
   TagArray l2_;
   std::vector<CacheCoreStats> stats_;
 };
