@@ -11,6 +11,7 @@ DIRTY_LOG = {"exe": "s2sim-tests-mmu", "filter": "GetDirtyLog*:DirtyLogging*"}
 FAULTS = {"exe": "s2sim-tests-mmu", "filter": "FaultHandler*:*Fault*:GetDirtyLog*"}
 DESCRIPTORS = {"exe": "s2sim-tests-mmu", "filter": "Descriptor*:HwWalk*:PrefetchTranslation*:Geometry*:S2PageTable*"}
 TLB = {"exe": "s2sim-tests-timing", "filter": "Tlb*"}
+CACHES = {"exe": "s2sim-tests-timing", "filter": "CacheHierarchy*:L1CopyFilter*"}
 TRACES = {"exe": "s2sim-tests-workloads", "filter": "*Trace*:*Lackey*"}
 CAMPAIGN = {"exe": "s2sim-campaign", "args": ["--scenarios", "60"]}
 
@@ -201,6 +202,12 @@ MUTANTS = [
          original="  // and entries are unique per VMID, tag and size: at most one per size.\n  for (std::size_t s = 0; s < kTlbBlockShifts.size(); ++s) {",
          mutant="  // and entries are unique per VMID, tag and size: at most one per size.\n  for (std::size_t s = 0; s < 1; ++s) {",
          tests=[TLB]),
+    # --- the cache model's write-invalidate -----------------------------------------------------
+    dict(name="l1_copy_filter_misses_sharers", file="sim/timing/l1_copy_filter.h",
+         why="a store skips the other L1s while one other copy is held: a stale descriptor line survives",
+         original="return count_[bucket(line)] > 1;",
+         mutant="return count_[bucket(line)] > 2;",
+         tests=[CACHES]),
     # --- trace parsing ------------------------------------------------------------------------
     dict(name="native_trace_w_is_read", file="workloads/native_trace.cpp",
          why="a native trace's W lines become reads",
