@@ -31,6 +31,15 @@ class OpLookahead {
   OpLookahead(workloads::OpSource& source, unsigned vcpus)
       : source_(source), ahead_(source.can_read_ahead()), lanes_(ahead_ ? vcpus : 0) {}
 
+  // The operation next(vcpu) would return, left in place; nullptr when the stream is
+  // exhausted or not read ahead (then only next() can tell).
+  const workloads::GuestOp* peek(unsigned vcpu) {
+    if (!ahead_) return nullptr;
+    Lane& l = lanes_[vcpu];
+    if (l.end - l.pos <= kDepth && !l.exhausted) refill(l, vcpu);
+    return l.pos == l.end ? nullptr : &l.ops[l.pos];
+  }
+
   // The next operation of `vcpu` (false once its stream is exhausted). When reading
   // ahead, `upcoming(op)` is called once for each operation, in order, kDepth
   // operations before it is returned.

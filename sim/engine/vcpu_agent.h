@@ -80,6 +80,9 @@ class VcpuAgent {
   const VcpuStats& finish(const Agent& a, std::uint64_t end);
 
  private:
+  // run()'s steps for operations that hit the micro TLB (see there); `n` steps made
+  // so far, returns the new count.
+  std::uint64_t run_tlb_hits(Agent& a, std::uint64_t horizon, std::uint64_t max_steps, std::uint64_t n);
   void access(Agent& a);
   void handle_fault(Agent& a);
   void guest_sync(Agent& a);

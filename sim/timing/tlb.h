@@ -127,13 +127,14 @@ class Tlb {
   // The pointer is valid until the next insert or invalidate.
   const TlbEntry* lookup(std::uint16_t vmid, mmu::ipa_t ipa);
   // lookup()'s first step alone, inline for the hierarchy's hot path: the entry in the
-  // slot that last hit this page, made most recently used and counted as lookup()
-  // counts a hit; nullptr (and nothing counted) when that slot does not answer, and
-  // lookup() then makes the whole search.
-  const TlbEntry* lookup_recent(std::uint16_t vmid, mmu::ipa_t ipa) {
+  // slot that last hit this page, if accept(entry), made most recently used and
+  // counted as lookup() counts a hit; else nullptr, nothing touched or counted (and
+  // lookup() would then make the whole search).
+  template <class Accept>
+  const TlbEntry* lookup_recent_if(std::uint16_t vmid, mmu::ipa_t ipa, Accept&& accept) {
     std::size_t set = 0;
     const int i = find_recent(vmid, ipa, set);
-    if (i < 0) return nullptr;
+    if (i < 0 || !accept(entries_[static_cast<std::size_t>(i)])) return nullptr;
     ++stats_.lookups;
     ++stats_.hits;
     lru_.touch(set, static_cast<std::size_t>(i));  // recent_hit_ already names it
@@ -179,11 +180,14 @@ class Tlb {
   int find_recent(std::uint16_t vmid, mmu::ipa_t ipa, std::size_t& set) const {
     const std::size_t i = recent_hit_[recent_index(ipa)];
     const TlbEntry& e = entries_[i];
-    const int s = size_index(e.block_shift);
-    bool smaller_live = false;
-    for (int k = 0; k < s; ++k) smaller_live |= live_by_size_[static_cast<std::size_t>(k)] != 0;
     const std::uint64_t tag = ipa >> e.block_shift;
-    if (fps_[i] == 0 || smaller_live || e.ipa_tag != tag || e.vmid != vmid) return -1;
+    if (fps_[i] == 0 || e.ipa_tag != tag || e.vmid != vmid) return -1;
+    if (e.block_shift != kTlbBlockShifts[0]) {
+      // A block: a live entry of a smaller size could cover the IPA too.
+      const int s = size_index(e.block_shift);
+      for (int k = 0; k < s; ++k)
+        if (live_by_size_[static_cast<std::size_t>(k)] != 0) return -1;
+    }
     set = set_of(tag);
     return static_cast<int>(i);
   }
@@ -278,15 +282,22 @@ class TlbHierarchy {
   TlbLookup lookup(std::uint16_t vmid, mmu::ipa_t ipa, mmu::Access access) {
     // Inline, the common case of a run whose pages stay in the TLBs: a hit in the
     // micro TLB's slot that last hit the page; anything else searches.
-    if (Tlb* micro = micro_for(access)) {
-      if (const TlbEntry* e = micro->lookup_recent(vmid, ipa)) {
-        ++stats_.lookups;
-        ++stats_.micro_hits;
-        miss_.valid = false;
-        return {TlbHitLevel::Micro, *e};
-      }
-    }
+    if (const TlbEntry* e = lookup_micro_recent_if(vmid, ipa, access, [](const TlbEntry&) { return true; }))
+      return {TlbHitLevel::Micro, *e};
     return search(vmid, ipa, access);
+  }
+  // lookup() when it would hit the micro TLB's slot that last hit the page and
+  // accept(entry) holds (e.g. the access's permission): the same hit, counted and made
+  // most recent; else nullptr, and nothing is touched or counted.
+  template <class Accept>
+  const TlbEntry* lookup_micro_recent_if(std::uint16_t vmid, mmu::ipa_t ipa, mmu::Access access, Accept&& accept) {
+    Tlb* micro = micro_for(access);
+    const TlbEntry* e = micro ? micro->lookup_recent_if(vmid, ipa, accept) : nullptr;
+    if (!e) return nullptr;
+    ++stats_.lookups;
+    ++stats_.micro_hits;
+    miss_.valid = false;
+    return e;
   }
   // After a stage-2 walk: insert into the main TLB and the micro TLB of `access`.
   void fill(const TlbEntry& entry, mmu::Access access);
