@@ -26,23 +26,29 @@ class HostLeafPrefetch {
  public:
   explicit HostLeafPrefetch(const mmu::S2PageTable& pt) : pt_(pt), memo_(kEntries) {}
 
-  // Prefetches the last-level descriptor word `ipa` walks to; returns its host address,
-  // or nullptr when the walk ends above the last level (a block, an empty entry, an
-  // IPA out of range) and nothing was prefetched.
-  const std::uint64_t* prefetch(mmu::ipa_t ipa) {
+  // The last-level descriptor `ipa` walks to: its host word and its simulated address.
+  struct Leaf {
+    const std::uint64_t* word = nullptr;
+    mmu::phys_addr_t pa = 0;
+  };
+
+  // Prefetches the last-level descriptor word `ipa` walks to and returns it, or {}
+  // when the walk ends above the last level (a block, an empty entry, an IPA out of
+  // range) and nothing was prefetched.
+  Leaf prefetch(mmu::ipa_t ipa) {
     const std::uint64_t pmd = ipa >> mmu::PMD_SHIFT;
     Memo& m = memo_[pmd & (kEntries - 1)];
+    const std::size_t index = mmu::pte_index(ipa);
     if (!(m.words && m.pmd == pmd)) {
       // The walk prefetches the leaf itself; remember its table if it is a last-level one.
       const mmu::phys_addr_t leaf = mmu::prefetch_translation(pt_, ipa);
       const std::uint64_t* words = leaf ? pt_.mem().table_words(leaf) : nullptr;  // null: not a table frame
-      if (!words || pt_.mem().table_info(leaf).level != mmu::kMaxLevel) return nullptr;
-      m = Memo{pmd, words};
-      return m.words + (mmu::pte_index(ipa));
+      if (!words || pt_.mem().table_info(leaf).level != mmu::kMaxLevel) return {};
+      m = Memo{pmd, words, leaf & mmu::PAGE_MASK};
+      return {m.words + index, m.table + index * sizeof(std::uint64_t)};
     }
-    const std::uint64_t* word = m.words + (mmu::pte_index(ipa));
-    util::host_prefetch(word);
-    return word;
+    util::host_prefetch(m.words + index);
+    return {m.words + index, m.table + index * sizeof(std::uint64_t)};
   }
 
  private:
@@ -50,6 +56,7 @@ class HostLeafPrefetch {
   struct Memo {
     std::uint64_t pmd = 0;
     const std::uint64_t* words = nullptr;  // the pte table's 512 words
+    mmu::phys_addr_t table = 0;            // ... and its simulated address
   };
 
   const mmu::S2PageTable& pt_;

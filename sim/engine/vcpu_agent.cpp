@@ -69,7 +69,7 @@ void VcpuAgent::step(Agent& a) {
     case VcpuState::Access: return access(a);
     case VcpuState::NeedOp: break;
   }
-  if (!ops_.next(a.index, op_, [&](const workloads::GuestOp& op) { prefetch(op); })) {
+  if (!ops_.next(a.index, op_, [&](const workloads::GuestOp& op) { prefetch(op, a.core); })) {
     a.done = true;
     return;
   }
@@ -129,7 +129,7 @@ std::uint64_t VcpuAgent::run_tlb_hits(Agent& a, std::uint64_t horizon, std::uint
           return access == Access::Write ? e.writable : e.readable;
         }))
       break;
-    (void)ops_.next(a.index, op_, [&](const workloads::GuestOp& op) { prefetch(op); });
+    (void)ops_.next(a.index, op_, [&](const workloads::GuestOp& op) { prefetch(op, a.core); });
     recent_walks_ = static_cast<std::uint8_t>(recent_walks_ << 1);
     retries_ = 0;
     ++time;
@@ -181,13 +181,15 @@ void VcpuAgent::resume(Agent& a, std::uint64_t waited) {
   st_.busy_cycles += costs_.ioctl_entry;
 }
 
-void VcpuAgent::prefetch(const workloads::GuestOp& op) {
+void VcpuAgent::prefetch(const workloads::GuestOp& op, unsigned core) {
   const gfn_t gfn = op.ipa >> mmu::PAGE_SHIFT;
   // The page's record is written at the end of a successful write.
   if (op.access == Access::Write && slot_.contains(gfn)) pages_.prefetch(gfn - slot_.base_gfn);
   // The leaf descriptor, only while accesses walk: when they hit the TLBs, the walk
   // this prepares does not happen.
-  if (recent_walks_) (void)leaf_prefetch_.prefetch(op.ipa);
+  if (!recent_walks_) return;
+  // ... and the cache model's sets its load will search.
+  if (const HostLeafPrefetch::Leaf leaf = leaf_prefetch_.prefetch(op.ipa); leaf.word) caches_.prefetch(core, leaf.pa);
 }
 
 void VcpuAgent::access(Agent& a) {

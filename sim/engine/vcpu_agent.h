@@ -86,8 +86,9 @@ class VcpuAgent {
   void access(Agent& a);
   void handle_fault(Agent& a);
   void guest_sync(Agent& a);
-  // Host prefetches for an operation this vCPU will run a few operations from now.
-  void prefetch(const workloads::GuestOp& op);
+  // Host prefetches for an operation this vCPU, on cache-model core `core`, will run a
+  // few operations from now.
+  void prefetch(const workloads::GuestOp& op, unsigned core);
 
   RunContext& ctx_;
   OpLookahead& ops_;

@@ -4,6 +4,8 @@
 #include <bit>
 #include <stdexcept>
 
+#include "util/host_prefetch.h"
+
 namespace s2sim::sim {
 
 namespace {
@@ -124,6 +126,13 @@ CacheAccess CacheHierarchy::access(unsigned core, mmu::phys_addr_t pa, bool stor
   }
   (store ? st.stores : st.loads).add(result.level);
   return result;
+}
+
+void CacheHierarchy::prefetch(unsigned core, mmu::phys_addr_t pa) const {
+  if (core >= l1_.size()) return;
+  const TagArray& l1 = l1_[core];
+  util::host_prefetch(&l1.fps[l1.set_of(l1.line_of(pa)) * l1.ways]);
+  util::host_prefetch(&l2_.fps[l2_.set_of(l2_.line_of(pa)) * l2_.ways]);
 }
 
 void CacheHierarchy::flush_all() {

@@ -115,6 +115,11 @@ class CacheHierarchy {
   // Throws std::out_of_range for a core >= cores().
   CacheAccess access(unsigned core, mmu::phys_addr_t pa, bool store);
 
+  // A host-speed hint, nothing simulated: starts fetching the tag sets a later
+  // access(core, pa, ...) searches first (the core's L1 set and the L2 set). With many
+  // cores the tag arrays outgrow the host's caches.
+  void prefetch(unsigned core, mmu::phys_addr_t pa) const;
+
   // Empties every cache (statistics are kept).
   void flush_all();
 

@@ -277,6 +277,9 @@ TlbLookup TlbHierarchy::search(std::uint16_t vmid, mmu::ipa_t ipa, mmu::Access a
   }
   ++stats_.misses;
   miss_ = {true, vmid, ipa, micro};
+  // A walk follows, then fill(): get the ways it will replace on their way.
+  main_.prefetch_fill(ipa);
+  if (micro) micro->prefetch_fill(ipa);
   return {};
 }
 

@@ -115,6 +115,22 @@ TEST(CacheHierarchy, NoOtherL1KeepsALineAStoreWrote) {
   }
 }
 
+TEST(CacheHierarchy, PrefetchIsOnlyAHostHint) {
+  // prefetch() changes nothing the model sees: the same accesses give the same levels,
+  // contents and statistics with and without it, and a core out of range is ignored.
+  CacheHierarchy plain = a15(3), hinted = a15(3);
+  std::mt19937_64 rng(5);
+  for (int i = 0; i < 5000; ++i) {
+    const auto core = static_cast<unsigned>(rng() % 3);
+    const std::uint64_t pa = (rng() % 4096) * 8 + (rng() % 4) * kL1SetStride;
+    const bool store = rng() % 3 == 0;
+    hinted.prefetch(core, pa);
+    hinted.prefetch(7, pa);
+    ASSERT_EQ(hinted.access(core, pa, store), plain.access(core, pa, store)) << "access " << i;
+  }
+  for (unsigned core = 0; core < 3; ++core) EXPECT_EQ(hinted.stats(core), plain.stats(core));
+}
+
 TEST(CacheHierarchy, StoreMissAllocates) {
   CacheHierarchy c = a15(1);
   EXPECT_EQ(c.access(0, 0x5000, true), (CacheAccess{208, 3}));
