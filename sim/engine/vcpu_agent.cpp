@@ -94,8 +94,9 @@ std::uint64_t VcpuAgent::run(Agent& a, std::uint64_t horizon, std::uint64_t max_
   std::uint64_t n = 0;
   do {
     // With run-ahead on (more than one step allowed), the operations that hit the
-    // micro TLB go through run_tlb_hits, a step each; it stops before any other.
-    if (max_steps > 1 && state_ == VcpuState::NeedOp) {
+    // micro TLB go through run_tlb_hits, a step each; it stops before any other. It is
+    // not tried while recent accesses walked: then the next one likely walks too.
+    if (max_steps > 1 && state_ == VcpuState::NeedOp && !recent_walks_) {
       n = run_tlb_hits(a, horizon, max_steps, n);
       if (n != 0 && !(n < max_steps && a.time <= horizon)) break;
     }
