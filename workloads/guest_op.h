@@ -27,20 +27,22 @@ struct ReadProgress {
 
 struct GuestOp {
   mmu::Access access = mmu::Access::Read;
+  // GUEST_SYNC: the guest's ucall at the end of a memstress iteration (not a memory
+  // access; access and ipa are unused). The vCPU exits to user space and waits there
+  // until user space starts the next iteration (the perf-test driver); without a
+  // driver it goes straight back into the guest. (Next to `access`, so that an
+  // operation is 32 bytes: batches of them are what the engine reads.)
+  bool sync = false;
   mmu::ipa_t ipa = 0;
   // Guest compute before this operation, in cycles.
   std::uint64_t think_cycles = 0;
   // Absolute simulated time before which this operation may not start (periodic
   // workloads: a burst begins on its timer tick); 0 means no constraint.
   std::uint64_t not_before_cycles = 0;
-  // GUEST_SYNC: the guest's ucall at the end of a memstress iteration (not a memory
-  // access; access and ipa are unused). The vCPU exits to user space and waits there
-  // until user space starts the next iteration (the perf-test driver); without a
-  // driver it goes straight back into the guest.
-  bool sync = false;
 
   friend bool operator==(const GuestOp&, const GuestOp&) = default;
 };
+static_assert(sizeof(GuestOp) == 32);
 
 class OpSource {
  public:

@@ -55,8 +55,10 @@ std::vector<std::vector<GuestOp>> fake_streams(const std::vector<std::size_t>& l
   std::vector<std::vector<GuestOp>> s(lengths.size());
   for (std::size_t v = 0; v < lengths.size(); ++v)
     for (std::size_t i = 0; i < lengths[v]; ++i)
-      s[v].push_back(GuestOp{i % 3 == 0 ? mmu::Access::Write : mmu::Access::Read, (std::uint64_t{v} << 32) | (i << 12), i,
-                             v * 1000 + i});
+      s[v].push_back(GuestOp{.access = i % 3 == 0 ? mmu::Access::Write : mmu::Access::Read,
+                             .ipa = (std::uint64_t{v} << 32) | (i << 12),
+                             .think_cycles = i,
+                             .not_before_cycles = v * 1000 + i});
   return s;
 }
 

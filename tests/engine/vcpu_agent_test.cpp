@@ -49,7 +49,7 @@ struct VcpuRig {
 };
 
 TEST(VcpuAgent, StatesOfAFirstWrite) {
-  VcpuRig r({GuestOp{Access::Write, kPage, 100, 0}});
+  VcpuRig r({GuestOp{.access = Access::Write, .ipa = kPage, .think_cycles = 100}});
   Agent& a = r.agent();
   EXPECT_EQ(r.vcpu.state(), VcpuState::NeedOp);
 
@@ -85,13 +85,13 @@ TEST(VcpuAgent, StatesOfAFirstWrite) {
 }
 
 TEST(VcpuAgent, WithoutThinkTimeTheAccessIsTheSameStep) {
-  VcpuRig r({GuestOp{Access::Write, kPage, 0, 0}});
+  VcpuRig r({GuestOp{.access = Access::Write, .ipa = kPage}});
   r.vcpu.step(r.agent());
   EXPECT_EQ(r.vcpu.state(), VcpuState::InFault);  // fetched and accessed in one step
 }
 
 TEST(VcpuAgent, HaltedUntilTheTimerTickThenAccess) {
-  VcpuRig r({GuestOp{Access::Read, kPage, 0, 5000}});
+  VcpuRig r({GuestOp{.access = Access::Read, .ipa = kPage, .not_before_cycles = 5000}});
   Agent& a = r.agent();
   a.time = 1000;
   r.vcpu.step(a);
@@ -104,7 +104,7 @@ TEST(VcpuAgent, HaltedUntilTheTimerTickThenAccess) {
 }
 
 TEST(VcpuAgent, VmStopKicksAHaltedVcpuOutAtOnce) {
-  VcpuRig r({GuestOp{Access::Read, kPage, 0, 5000}});
+  VcpuRig r({GuestOp{.access = Access::Read, .ipa = kPage, .not_before_cycles = 5000}});
   Agent& a = r.agent();
   a.time = 1000;
   r.vcpu.step(a);
@@ -119,7 +119,7 @@ TEST(VcpuAgent, VmStopKicksAHaltedVcpuOutAtOnce) {
 }
 
 TEST(VcpuAgent, PauseRequestStopsItOutsideAFaultOnly) {
-  VcpuRig r({GuestOp{Access::Write, kPage, 0, 0}, GuestOp{Access::Write, kPage, 0, 0}});
+  VcpuRig r({GuestOp{.access = Access::Write, .ipa = kPage}, GuestOp{.access = Access::Write, .ipa = kPage}});
   Agent& a = r.agent();
   r.vcpu.step(a);
   ASSERT_EQ(r.vcpu.state(), VcpuState::InFault);
@@ -135,7 +135,7 @@ TEST(VcpuAgent, PauseRequestStopsItOutsideAFaultOnly) {
 
 TEST(VcpuAgent, AnAccessNothingBacksIsMmioAndTheGuestMovesOn) {
   const mmu::ipa_t outside = kPage + (mmu::ipa_t{512} << mmu::PAGE_SHIFT);  // past the memslot
-  VcpuRig r({GuestOp{Access::Read, outside, 0, 0}});
+  VcpuRig r({GuestOp{.access = Access::Read, .ipa = outside}});
   Agent& a = r.agent();
   r.vcpu.step(a);
   EXPECT_EQ(r.vcpu.state(), VcpuState::InFault);

@@ -35,10 +35,13 @@ constexpr auto W = mmu::Access::Write;
 // 13 operations, 8 writes and 5 reads. Skipped: the ==123== lines 1-5, 18, 28-30,
 // line 24 (prose) and line 25 (" X": no such record) = 11. The 9 I lines are
 // records, ignored without include_instructions and not counted as skipped.
+// One access of the expected stream.
+GuestOp op(mmu::Access access, mmu::ipa_t ipa) { return GuestOp{.access = access, .ipa = ipa}; }
+
 const std::vector<GuestOp> kSmallOps = {
-    {W, 0x80000ff8}, {R, 0x80201040}, {W, 0x80201040}, {R, 0x80000ff0}, {W, 0x80201ffc},
-    {W, 0x80202000}, {R, 0x80400010}, {W, 0x80400010}, {W, 0x80401008}, {R, 0x80601ffe},
-    {R, 0x80602000}, {W, 0x807ffffc}, {W, 0x80200000},
+    op(W, 0x80000ff8), op(R, 0x80201040), op(W, 0x80201040), op(R, 0x80000ff0), op(W, 0x80201ffc),
+    op(W, 0x80202000), op(R, 0x80400010), op(W, 0x80400010), op(W, 0x80401008), op(R, 0x80601ffe),
+    op(R, 0x80602000), op(W, 0x807ffffc), op(W, 0x80200000),
 };
 
 WorkloadEnv small_env(unsigned vcpus = 1, std::uint64_t slot_npages = 2048) { return make_env(vcpus, 1, 0x80000, slot_npages); }
@@ -59,10 +62,10 @@ TEST(LackeyTrace, IncludeInstructionsMakesThemReads) {
   const auto ops = drain(*src, 0);
   ASSERT_EQ(ops.size(), 22u);
   EXPECT_EQ(std::count_if(ops.begin(), ops.end(), [](const GuestOp& op) { return op.access == R; }), 14);
-  EXPECT_EQ(ops[0], (GuestOp{R, 0x80001000}));  // line 6:  I 00401000,3
-  EXPECT_EQ(ops[1], (GuestOp{W, 0x80200ff8}));  // line 7:  S 7ff000ff8,8
-  EXPECT_EQ(ops[2], (GuestOp{R, 0x80001003}));  // line 8:  I 00401003,4
-  EXPECT_EQ(ops[3], (GuestOp{R, 0x80401040}));  // line 9:  L 00601040,8
+  EXPECT_EQ(ops[0], op(R, 0x80001000));  // line 6:  I 00401000,3
+  EXPECT_EQ(ops[1], op(W, 0x80200ff8));  // line 7:  S 7ff000ff8,8
+  EXPECT_EQ(ops[2], op(R, 0x80001003));  // line 8:  I 00401003,4
+  EXPECT_EQ(ops[3], op(R, 0x80401040));  // line 9:  L 00601040,8
   EXPECT_EQ(src->skipped_lines(), 11u);
 }
 
@@ -112,8 +115,8 @@ TEST(LackeyTrace, ModifyIsOneWriteAndSplitsOnlyWhenStraddling) {
                                      " L 00001000, 4\n");  // blank in the record: skipped
   auto src = open_lackey_trace(path, small_env());
   const auto ops = drain(*src, 0);
-  const std::vector<GuestOp> expected = {{W, 0x80001ff8}, {W, 0x80001ffc}, {W, 0x80002000},
-                                         {R, 0x80003000}, {R, 0x80003001}, {R, 0x80004000}};
+  const std::vector<GuestOp> expected = {op(W, 0x80001ff8), op(W, 0x80001ffc), op(W, 0x80002000),
+                                         op(R, 0x80003000), op(R, 0x80003001), op(R, 0x80004000)};
   EXPECT_EQ(ops, expected);
   EXPECT_EQ(src->skipped_lines(), 5u);
 }

@@ -63,12 +63,12 @@ TEST(NativeTrace, AcceptedSyntax) {
   const auto v0 = drain(*src, 0), v1 = drain(*src, 1);
   ASSERT_EQ(v0.size(), 3u);
   ASSERT_EQ(v1.size(), 3u);
-  EXPECT_EQ(v0[0], (GuestOp{mmu::Access::Write, 0x1000, 0, 0}));
-  EXPECT_EQ(v0[1], (GuestOp{mmu::Access::Read, 0x3000, 15, 0}));
-  EXPECT_EQ(v0[2], (GuestOp{mmu::Access::Write, 0x5000, 0, 7}));
-  EXPECT_EQ(v1[0], (GuestOp{mmu::Access::Read, 0x2abc, 0, 0}));  // IPAs need not be page-aligned
-  EXPECT_EQ(v1[1], (GuestOp{mmu::Access::Write, 0xffffffffff, 0, 51000000}));
-  EXPECT_EQ(v1[2], (GuestOp{mmu::Access::Read, 0x6000, 9, 0}));
+  EXPECT_EQ(v0[0], (GuestOp{.access = mmu::Access::Write, .ipa = 0x1000}));
+  EXPECT_EQ(v0[1], (GuestOp{.access = mmu::Access::Read, .ipa = 0x3000, .think_cycles = 15}));
+  EXPECT_EQ(v0[2], (GuestOp{.access = mmu::Access::Write, .ipa = 0x5000, .not_before_cycles = 7}));
+  EXPECT_EQ(v1[0], (GuestOp{.access = mmu::Access::Read, .ipa = 0x2abc}));  // IPAs need not be page-aligned
+  EXPECT_EQ(v1[1], (GuestOp{.access = mmu::Access::Write, .ipa = 0xffffffffff, .not_before_cycles = 51000000}));
+  EXPECT_EQ(v1[2], (GuestOp{.access = mmu::Access::Read, .ipa = 0x6000, .think_cycles = 9}));
   EXPECT_EQ(src->skipped_lines(), 0u);
 }
 
