@@ -116,12 +116,7 @@ std::uint64_t VcpuAgent::run_tlb_hits(Agent& a, std::uint64_t horizon, std::uint
   // record. Run-ahead makes such steps back to back; here they skip step()'s state
   // machine and access()'s fault paths, which they cannot reach.
   std::uint64_t time = a.time;
-  std::uint64_t made = 0;
-  const auto flush = [&] {
-    a.time = time;
-    st_.busy_cycles += made;  // one cycle each: the access, an L1 hit for the data
-    st_.ops += made;
-  };
+  const std::uint64_t n0 = n;
   while ((n == 0 || (n < max_steps && time <= horizon)) && !ctx_.pause_requested) {
     const workloads::GuestOp* next = ops_.peek(a.index);
     if (!next || next->sync || next->think_cycles || next->not_before_cycles) break;
@@ -133,19 +128,24 @@ std::uint64_t VcpuAgent::run_tlb_hits(Agent& a, std::uint64_t horizon, std::uint
     (void)ops_.next(a.index, op_, [&](const workloads::GuestOp& op) { prefetch(op, a.core); });
     recent_walks_ = static_cast<std::uint8_t>(recent_walks_ << 1);
     retries_ = 0;
-    ++time;
-    ++made;
+    ++time;  // the access, an L1 hit for the data
     ++n;
-    if (op_.access == Access::Write) {
-      ++st_.writes;
-      const gfn_t gfn = op_.ipa >> mmu::PAGE_SHIFT;
-      if (slot_.contains(gfn) && pages_.record_write(gfn - slot_.base_gfn, time)) ++ctx_.res.distinct_pages_written;
-    } else {
-      ++st_.reads;
-    }
+    completed(op_, time);
   }
-  flush();
+  a.time = time;
+  st_.busy_cycles += n - n0;  // one cycle a step
   return n;
+}
+
+void VcpuAgent::completed(const workloads::GuestOp& op, std::uint64_t now) {
+  ++st_.ops;
+  if (op.access == Access::Write) {
+    ++st_.writes;
+    const gfn_t gfn = op.ipa >> mmu::PAGE_SHIFT;
+    if (slot_.contains(gfn) && pages_.record_write(gfn - slot_.base_gfn, now)) ++ctx_.res.distinct_pages_written;
+  } else {
+    ++st_.reads;
+  }
 }
 
 bool VcpuAgent::kick_if_halted(Agent& a, std::uint64_t now) {
@@ -256,13 +256,7 @@ void VcpuAgent::access(Agent& a) {
   }
   a.time += cost;
   st_.busy_cycles += cost;
-  ++st_.ops;
-  if (access == Access::Write) {
-    ++st_.writes;
-    if (slot_.contains(gfn) && pages_.record_write(gfn - slot_.base_gfn, a.time)) ++ctx_.res.distinct_pages_written;
-  } else {
-    ++st_.reads;
-  }
+  completed(op_, a.time);
   state_ = VcpuState::NeedOp;
 }
 

@@ -84,6 +84,9 @@ class VcpuAgent {
   // so far, returns the new count.
   std::uint64_t run_tlb_hits(Agent& a, std::uint64_t horizon, std::uint64_t max_steps, std::uint64_t n);
   void access(Agent& a);
+  // The end of `op`'s successful access at `now`: counted, and a write recorded in
+  // its page's version for the verifier.
+  void completed(const workloads::GuestOp& op, std::uint64_t now);
   void handle_fault(Agent& a);
   void guest_sync(Agent& a);
   // Host prefetches for an operation this vCPU, on cache-model core `core`, will run a

@@ -136,7 +136,7 @@ ENGINE_MUTANTS = [
          tests=[WHOLE_RUNS, ENGINE_CYCLES]),
     dict(name="vcpu_writes_not_recorded", file="sim/engine/vcpu_agent.cpp",
          why="the guest's writes never reach the page versions the verifier compares",
-         original="if (slot_.contains(gfn) && pages_.record_write(gfn - slot_.base_gfn, a.time)) ++ctx_.res.distinct_pages_written;",
+         original="if (slot_.contains(gfn) && pages_.record_write(gfn - slot_.base_gfn, now)) ++ctx_.res.distinct_pages_written;",
          mutant="if (false && slot_.contains(gfn)) ++ctx_.res.distinct_pages_written;",
          tests=[CAMPAIGN, VCPU, ENGINE_CYCLES]),
     # --- the migration agent (migration_agent.cpp) ---------------------------------------------
