@@ -45,9 +45,9 @@ class HostLeafPrefetch {
       const std::uint64_t* words = leaf ? pt_.mem().table_words(leaf) : nullptr;  // null: not a table frame
       if (!words || pt_.mem().table_info(leaf).level != mmu::kMaxLevel) return {};
       m = Memo{pmd, words, leaf & mmu::PAGE_MASK};
-      return {m.words + index, m.table + index * sizeof(std::uint64_t)};
+    } else {
+      util::host_prefetch(m.words + index);
     }
-    util::host_prefetch(m.words + index);
     return {m.words + index, m.table + index * sizeof(std::uint64_t)};
   }
 

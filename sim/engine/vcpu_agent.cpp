@@ -69,7 +69,7 @@ void VcpuAgent::step(Agent& a) {
     case VcpuState::Access: return access(a);
     case VcpuState::NeedOp: break;
   }
-  if (!ops_.next(a.index, op_, [&](const workloads::GuestOp& op) { prefetch(op, a.core); })) {
+  if (!take_op(a)) {
     a.done = true;
     return;
   }
@@ -125,7 +125,7 @@ std::uint64_t VcpuAgent::run_tlb_hits(Agent& a, std::uint64_t horizon, std::uint
           return access == Access::Write ? e.writable : e.readable;
         }))
       break;
-    (void)ops_.next(a.index, op_, [&](const workloads::GuestOp& op) { prefetch(op, a.core); });
+    (void)take_op(a);
     recent_walks_ = static_cast<std::uint8_t>(recent_walks_ << 1);
     retries_ = 0;
     ++time;  // the access, an L1 hit for the data
@@ -180,6 +180,10 @@ void VcpuAgent::resume(Agent& a, std::uint64_t waited) {
   st_.idle_cycles += waited;
   a.time += costs_.ioctl_entry;
   st_.busy_cycles += costs_.ioctl_entry;
+}
+
+bool VcpuAgent::take_op(const Agent& a) {
+  return ops_.next(a.index, op_, [&](const workloads::GuestOp& op) { prefetch(op, a.core); });
 }
 
 void VcpuAgent::prefetch(const workloads::GuestOp& op, unsigned core) {

@@ -89,6 +89,9 @@ class VcpuAgent {
   void completed(const workloads::GuestOp& op, std::uint64_t now);
   void handle_fault(Agent& a);
   void guest_sync(Agent& a);
+  // op_ = the vCPU's next operation (false when its stream is over), the ones drawn
+  // ahead announced to prefetch().
+  bool take_op(const Agent& a);
   // Host prefetches for an operation this vCPU, on cache-model core `core`, will run a
   // few operations from now.
   void prefetch(const workloads::GuestOp& op, unsigned core);
