@@ -153,7 +153,7 @@ const char* const kZipfConfig = R"({
 })";
 
 TEST(DeterminismGolden, EveryBuildReproducesTheCheckedInResults) {
-  // The third is the small run whose cycles tests/oracle/whole_run_cycles_test.cpp
+  // The third is the small run whose cycles tests/engine/whole_run_cycles_test.cpp
   // works out by hand (and checks in this golden file too).
   const std::string handworked = read_file(std::string(S2SIM_SOURCE_DIR) + "/tests/data/configs/handworked-naive.json");
   ASSERT_FALSE(handworked.empty());

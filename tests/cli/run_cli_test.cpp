@@ -329,7 +329,7 @@ TEST(RunCli, ReportSaysWhatSetChangedAndPrintsPhaseTimesInOneUnit) {
 }
 
 // A guest that runs out of work before the stop rule fires is not a converged
-// migration: tests/oracle/whole_run_cycles_test.cpp works this run out by hand (the
+// migration: tests/engine/whole_run_cycles_test.cpp works this run out by hand (the
 // vCPU finishes at cycle 15832, in round 0).
 TEST(RunCli, AGuestThatFinishedIsNotAConvergedMigration) {
   const JsonRun r = run_with_json("run tests/data/configs/handworked-naive.json --heartbeat 0");

@@ -16,7 +16,7 @@ SHOOTDOWN = {"exe": "s2sim-tests-engine", "filter": "TlbShootdown*"}
 LOCKS = {"exe": "s2sim-tests-engine", "filter": "LockArbiter*:SimLock*"}
 VCPU = {"exe": "s2sim-tests-engine", "filter": "VcpuAgent*"}
 DIRTY_LOG_TIMING = {"exe": "s2sim-tests-engine", "filter": "DirtyLogCostModel*:TimedGetDirtyLog*"}
-WHOLE_RUNS = {"exe": "s2sim-tests-oracle", "filter": "WholeRunCycles*"}
+WHOLE_RUNS = {"exe": "s2sim-tests-engine", "filter": "WholeRunCycles*"}
 ENGINE = {"exe": "s2sim-tests-engine", "filter": "Engine*"}
 
 ENGINE_MUTANTS = [

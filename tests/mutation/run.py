@@ -5,7 +5,7 @@ that the test suite notices.
 Each mutant (mutants.py; the ones in sim/engine/ in engine_mutants.py) names a file, an
 exact snippet of it that must occur exactly once, its replacement, and the tests that
 must fail once it is applied. The harness copies the source tree to a scratch
-directory, configures one release build there (reused across mutants and across runs,
+directory, configures one optimized build there (-O1) (reused across mutants and across runs,
 so each mutant rebuilds only what it touched), checks that the chosen tests pass on the
 unmutated copy, then for each mutant: applies it, builds, runs its tests (stopping at
 the first that fails), and restores the file. It prints the score and the survivors.
@@ -170,6 +170,9 @@ class Build:
         sync_tree(self.src)
         if not os.path.exists(os.path.join(self.dir, "build.ninja")):
             rc, out = run(["cmake", "-S", self.src, "-B", self.dir, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
+                           # Every step here is a build: -O1 compiles about 40 % faster than -O3,
+                           # and the tests a mutant must fail run for seconds either way.
+                           "-DCMAKE_CXX_FLAGS_RELEASE=-O1 -DNDEBUG",
                            "-DS2SIM_BUILD_BENCH=OFF", "-DS2SIM_WERROR=OFF"])
             if rc != 0:
                 raise SystemExit("configure failed:\n" + out)
@@ -285,6 +288,7 @@ def main():
             fh.write(original.replace(m["original"], m["mutant"], 1))
         try:
             rc, out = b.build(targets_of(m))
+            built = time.monotonic()
             if rc != 0:
                 errors.append("%s: does not compile:\n%s" % (m["name"], out[-3000:]))
                 verdict = "DOES NOT COMPILE"
@@ -302,7 +306,8 @@ def main():
             killed.append(m["name"])
         elif verdict == "SURVIVED":
             survivors.append(m["name"])
-        print("[%2d/%d] %-40s %s (%.0f s)" % (i, len(mutants), m["name"], verdict, time.monotonic() - t0), flush=True)
+        print("[%2d/%d] %-40s %s (build %.0f s, tests %.0f s)" %
+              (i, len(mutants), m["name"], verdict, built - t0, time.monotonic() - built), flush=True)
 
     total = len(killed) + len(survivors)
     print("mutation score: %d of %d killed (%s); %.0f s" % (len(killed), total, label, time.monotonic() - started))
