@@ -39,7 +39,8 @@ std::uint64_t slot_bytes(const SimConfig& cfg) {
   // Per slot, always: estimate_slot_bytes.
   // Per page written: dense, 8 bytes of pte plus its share of table frames, 4 of
   // source version, 4 of last-write time and 4 of destination version; sparse, each
-  // written page may pull in a whole 512-page version chunk and pte table (~12 KiB).
+  // written page may pull in a whole host page of version records and a pte table
+  // (~12 KiB with what surrounds them).
   // A generator's writes are bounded by ops x vCPUs; a trace's are not known.
   std::uint64_t pages = 0, fixed = std::uint64_t{64} << 20;
   bool populated = false;

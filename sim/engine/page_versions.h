@@ -1,11 +1,13 @@
-// Per-page version numbers for the lost-write verifier: the source's version is
-// bumped on every guest write; the destination records the version a page copy saw.
-// One array over the whole slot, reserved as address space and committed by the host
-// kernel a 4 KiB page at a time as it is first written (host_zero_pages.h), so that a
-// huge, sparsely written slot costs little and a page's slot is found by arithmetic
-// alone: a record's host prefetch needs no chunk pointer loaded first.
-// The source also keeps when each page was last written, at 1,024-cycle resolution
-// (4 bytes a page instead of 8: a 64 GiB guest must fit in 512 MiB).
+// Per-page version numbers for the lost-write verifier. A page's record holds three
+// 32-bit words side by side: its version at the source, bumped on every guest write;
+// when it was last written, at 1,024-cycle resolution (4 bytes instead of 8: a 64 GiB
+// guest must fit in 512 MiB); and the version the destination holds, the one the
+// page's last copy saw. A write and a copy each touch one host cache line.
+//
+// The records are one array over the whole slot, reserved as address space and
+// committed by the host kernel a 4 KiB page (341 records) at a time as it is first
+// written (host_zero_pages.h): a huge, sparsely written slot costs little, and a
+// page's record is found by arithmetic alone, so its host prefetch waits on no load.
 #pragma once
 
 #include <cstdint>
@@ -18,57 +20,51 @@ namespace s2sim::sim {
 
 class PageVersions {
  public:
-  // Pages are grouped in chunks of 512 for the verifier, which skips a chunk nothing
-  // was ever written to without reading it.
+  // Pages are grouped in chunks of 512 for the migration and the verifier, which skip
+  // a chunk the guest never wrote to without reading it.
   static constexpr std::uint64_t kChunk = 512;
   static constexpr unsigned kWhenShift = 10;
 
-  PageVersions(std::uint64_t npages, bool track_when)
-      : slots_(npages * (track_when ? 2 : 1)),
-        touched_((npages + kChunk * 64 - 1) / (kChunk * 64), 0),
-        stride_(track_when ? 2 : 1) {}
+  explicit PageVersions(std::uint64_t npages)
+      : records_(npages), written_chunks_((npages + kChunk * 64 - 1) / (kChunk * 64), 0) {}
 
-  std::uint32_t get(std::uint64_t page) const { return chunk_touched(page) ? slots_[page * stride_] : 0; }
-  void set(std::uint64_t page, std::uint32_t v) { slot(page)[0] = v; }
+  // The source's version of `page` (0: never written).
+  std::uint32_t version(std::uint64_t page) const { return records_[page].version; }
+  // The version the destination holds (0: never copied after a write).
+  std::uint32_t copied(std::uint64_t page) const { return records_[page].copied; }
   // Bumps the version at simulated time `now`; returns true on the page's first write.
   bool bump(std::uint64_t page, std::uint64_t now) {
-    // A page's version and write time sit side by side: one host cache line per write.
-    std::uint32_t* s = slot(page);
-    const bool first = s[0] == 0;
-    ++s[0];
-    if (stride_ == 2) {
-      const std::uint64_t w = now >> kWhenShift;
-      s[1] = w > UINT32_MAX ? UINT32_MAX : static_cast<std::uint32_t>(w);
-    }
+    const std::uint64_t c = page / kChunk;
+    written_chunks_[c / 64] |= std::uint64_t{1} << (c % 64);
+    Record& r = records_[page];
+    const bool first = r.version == 0;
+    ++r.version;
+    const std::uint64_t w = now >> kWhenShift;
+    r.when = w > UINT32_MAX ? UINT32_MAX : static_cast<std::uint32_t>(w);
     return first;
   }
+  // A copy of `page` to the destination: it now holds the source's current version.
+  void copy(std::uint64_t page) {
+    Record& r = records_[page];
+    if (r.version != 0) r.copied = r.version;  // a page never written stays uncommitted
+  }
   // Simulated time of the last write (rounded down to 1,024 cycles).
-  std::uint64_t last_write(std::uint64_t page) const {
-    return chunk_touched(page) && stride_ == 2 ? std::uint64_t{slots_[page * 2 + 1]} << kWhenShift : 0;
-  }
-  // Whether any page of the 512-page chunk holding `page` was ever set.
-  bool chunk_touched(std::uint64_t page) const {
+  std::uint64_t last_write(std::uint64_t page) const { return std::uint64_t{records_[page].when} << kWhenShift; }
+  // Whether the guest wrote any page of the 512-page chunk holding `page`.
+  bool chunk_written(std::uint64_t page) const {
     const std::uint64_t c = page / kChunk;
-    return (touched_[c / 64] >> (c % 64)) & 1;
+    return (written_chunks_[c / 64] >> (c % 64)) & 1;
   }
-  std::uint64_t touched_chunks() const {
-    std::uint64_t n = 0;
-    for (const std::uint64_t w : touched_) n += static_cast<std::uint64_t>(__builtin_popcountll(w));
-    return n;
-  }
-  // Hints the host cache that `page`'s slot is about to be written (no effect on
+  // Hints the host cache that `page`'s record is about to be written (no effect on
   // the simulation).
-  void prefetch(std::uint64_t page) const { util::host_prefetch_for_write(&slots_[page * stride_]); }
+  void prefetch(std::uint64_t page) const { util::host_prefetch_for_write(&records_[page]); }
 
  private:
-  std::uint32_t* slot(std::uint64_t page) {
-    const std::uint64_t c = page / kChunk;
-    touched_[c / 64] |= std::uint64_t{1} << (c % 64);
-    return &slots_[page * stride_];
-  }
-  HostZeroPages<std::uint32_t> slots_;  // per page its version, then its write time when tracked
-  std::vector<std::uint64_t> touched_;  // a bit per chunk ever set
-  unsigned stride_;
+  struct Record {
+    std::uint32_t version, when, copied;
+  };
+  HostZeroPages<Record> records_;
+  std::vector<std::uint64_t> written_chunks_;  // a bit per chunk the guest wrote to
 };
 
 }  // namespace s2sim::sim

@@ -23,18 +23,14 @@ class LostWriteVerifier {
  public:
   // `npages`: the slot's size; `migrated`: whether pages are copied to a destination.
   LostWriteVerifier(std::uint64_t npages, bool migrated) {
-    if (migrated) {
-      src_ = std::make_unique<PageVersions>(npages, true);
-      dst_ = std::make_unique<PageVersions>(npages, false);
-    } else {
-      written_.assign((npages + 63) / 64, 0);
-    }
+    if (migrated) versions_ = std::make_unique<PageVersions>(npages);
+    else written_.assign((npages + 63) / 64, 0);
   }
 
   // A guest write to slot page `rel` at simulated time `now`; true if it is the
   // page's first.
   bool record_write(std::uint64_t rel, std::uint64_t now) {
-    if (src_) return src_->bump(rel, now);
+    if (versions_) return versions_->bump(rel, now);
     std::uint64_t& word = written_[rel / 64];
     const std::uint64_t bit = std::uint64_t{1} << (rel % 64);
     const bool first = !(word & bit);
@@ -43,22 +39,22 @@ class LostWriteVerifier {
   }
   // Hints the host cache that record_write(rel) is coming (no effect on the simulation).
   void prefetch(std::uint64_t rel) const {
-    if (src_) src_->prefetch(rel);
+    if (versions_) versions_->prefetch(rel);
     else util::host_prefetch_for_write(&written_[rel / 64]);
   }
 
   // With migration only:
   // The destination takes the source's current version of page `rel` (a page copy).
-  void copy(std::uint64_t rel) { dst_->set(rel, src_->get(rel)); }
+  void copy(std::uint64_t rel) { versions_->copy(rel); }
   // Whether any page of the 512-page chunk holding `rel` was ever written.
-  bool chunk_written(std::uint64_t rel) const { return src_->chunk_touched(rel); }
+  bool chunk_written(std::uint64_t rel) const { return versions_->chunk_written(rel); }
   // After stop-and-copy: compares every page written in `slot` and fills res's
   // checked_pages, lost_writes and first_lost (the round of each from res.rounds).
   void verify(const mmu::Memslot& slot, RunResult& res) const;
 
  private:
-  std::unique_ptr<PageVersions> src_, dst_;  // with migration
-  std::vector<std::uint64_t> written_;       // without: which pages were written
+  std::unique_ptr<PageVersions> versions_;  // with migration
+  std::vector<std::uint64_t> written_;      // without: which pages were written
 };
 
 }  // namespace s2sim::sim

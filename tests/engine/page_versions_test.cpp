@@ -1,5 +1,6 @@
-// PageVersions: the lost-write verifier's per-page versions over one lazily committed
-// array, and the per-chunk bits the verifier skips unwritten chunks by.
+// PageVersions: the lost-write verifier's per-page records (source version, last write
+// time, copied version) over one lazily committed array, and the per-chunk bits by
+// which the migration and the verifier skip chunks the guest never wrote to.
 #include "sim/engine/page_versions.h"
 
 #include <gtest/gtest.h>
@@ -9,61 +10,75 @@
 namespace s2sim::sim {
 namespace {
 
-TEST(PageVersions, UnwrittenPagesReadZeroAndNoChunkIsTouched) {
-  const PageVersions v(4096, true);
-  EXPECT_EQ(v.get(0), 0u);
-  EXPECT_EQ(v.get(4095), 0u);
+constexpr std::uint64_t kChunk = PageVersions::kChunk;
+
+TEST(PageVersions, UnwrittenPagesReadZeroAndNoChunkIsWritten) {
+  const PageVersions v(4096);
+  EXPECT_EQ(v.version(0), 0u);
+  EXPECT_EQ(v.copied(4095), 0u);
   EXPECT_EQ(v.last_write(17), 0u);
-  EXPECT_FALSE(v.chunk_touched(0));
-  EXPECT_EQ(v.touched_chunks(), 0u);
+  EXPECT_FALSE(v.chunk_written(0));
+  EXPECT_FALSE(v.chunk_written(4095));
 }
 
 TEST(PageVersions, BumpCountsWritesAndReportsTheFirstOnly) {
-  PageVersions v(4096, true);
+  PageVersions v(4096);
   EXPECT_TRUE(v.bump(700, 5000));
   EXPECT_FALSE(v.bump(700, 9000));
-  EXPECT_EQ(v.get(700), 2u);
-  EXPECT_EQ(v.get(699), 0u);
-  EXPECT_EQ(v.get(701), 0u);
-  // The last write's time, rounded down to 1,024 cycles.
+  EXPECT_EQ(v.version(700), 2u);
+  EXPECT_EQ(v.version(699), 0u);
+  EXPECT_EQ(v.version(701), 0u);
+  // The last write's time, rounded down to 1,024 cycles; a neighbour's stays zero.
   EXPECT_EQ(v.last_write(700), 9000u / 1024 * 1024);
+  EXPECT_EQ(v.last_write(701), 0u);
 }
 
 TEST(PageVersions, WriteTimeSaturatesAt32Bits) {
-  PageVersions v(8, true);
+  PageVersions v(8);
   v.bump(3, ~std::uint64_t{0});
   EXPECT_EQ(v.last_write(3), std::uint64_t{UINT32_MAX} << PageVersions::kWhenShift);
 }
 
-TEST(PageVersions, ChunkBitsFollowTheWritesAtChunkGranularity) {
-  PageVersions v(3 * PageVersions::kChunk + 5, false);
-  v.set(PageVersions::kChunk + 1, 7);               // chunk 1
-  v.set(3 * PageVersions::kChunk + 4, 9);           // chunk 3, the partial last one
-  EXPECT_FALSE(v.chunk_touched(0));
-  EXPECT_TRUE(v.chunk_touched(PageVersions::kChunk));          // any page of chunk 1
-  EXPECT_TRUE(v.chunk_touched(2 * PageVersions::kChunk - 1));
-  EXPECT_FALSE(v.chunk_touched(2 * PageVersions::kChunk));
-  EXPECT_TRUE(v.chunk_touched(3 * PageVersions::kChunk));
-  EXPECT_EQ(v.touched_chunks(), 2u);
-  EXPECT_EQ(v.get(PageVersions::kChunk + 1), 7u);
-  EXPECT_EQ(v.get(3 * PageVersions::kChunk + 4), 9u);
-  // Without write times a page holds its version alone: neighbours stay zero.
-  EXPECT_EQ(v.get(PageVersions::kChunk + 2), 0u);
-  EXPECT_EQ(v.last_write(PageVersions::kChunk + 1), 0u);
+TEST(PageVersions, ACopyTakesTheCurrentVersionAndALaterWriteMovesAhead) {
+  PageVersions v(64);
+  v.bump(5, 100);
+  v.copy(5);
+  EXPECT_EQ(v.copied(5), 1u);
+  v.bump(5, 200);
+  EXPECT_EQ(v.version(5), 2u);
+  EXPECT_EQ(v.copied(5), 1u);  // the destination still holds the first version
+  v.copy(5);
+  EXPECT_EQ(v.copied(5), 2u);
+  v.copy(6);  // never written: nothing to copy
+  EXPECT_EQ(v.copied(6), 0u);
+  EXPECT_EQ(v.version(6), 0u);
 }
 
-TEST(PageVersions, AHugeSlotCostsOnlyWhatIsWritten) {
-  // 2^28 pages (a 1 TiB guest): 2 GiB of address space, of which the writes below
-  // commit two host pages. Its last page is as reachable as its first.
+TEST(PageVersions, ChunkBitsFollowGuestWritesNotCopies) {
+  PageVersions v(3 * kChunk + 5);
+  v.bump(kChunk + 1, 1);      // chunk 1
+  v.bump(3 * kChunk + 4, 2);  // chunk 3, the partial last one
+  v.copy(2 * kChunk + 7);     // a copy alone writes nothing of chunk 2
+  EXPECT_FALSE(v.chunk_written(0));
+  EXPECT_TRUE(v.chunk_written(kChunk));  // any page of chunk 1
+  EXPECT_TRUE(v.chunk_written(2 * kChunk - 1));
+  EXPECT_FALSE(v.chunk_written(2 * kChunk));
+  EXPECT_TRUE(v.chunk_written(3 * kChunk));
+}
+
+TEST(PageVersions, AHugeSlotReachesItsLastPage) {
+  // 2^28 pages (a 1 TiB guest): 3 GiB of reserved address space, of which the writes
+  // below commit two host pages.
   const std::uint64_t n = std::uint64_t{1} << 28;
-  PageVersions v(n, true);
+  PageVersions v(n);
   EXPECT_TRUE(v.bump(0, 1));
   EXPECT_TRUE(v.bump(n - 1, 2048));
-  EXPECT_EQ(v.get(n - 1), 1u);
+  EXPECT_EQ(v.version(n - 1), 1u);
   EXPECT_EQ(v.last_write(n - 1), 2048u);
-  EXPECT_EQ(v.touched_chunks(), 2u);
+  EXPECT_TRUE(v.chunk_written(n - 1));
+  EXPECT_FALSE(v.chunk_written(n / 2));
   v.prefetch(n / 2);  // a hint into a page never written: no effect
-  EXPECT_EQ(v.get(n / 2), 0u);
+  EXPECT_EQ(v.version(n / 2), 0u);
 }
 
 }  // namespace

@@ -27,7 +27,7 @@ ENGINE_MUTANTS = [
          tests=[VERIFIER, CAMPAIGN, ENGINE_CYCLES]),
     dict(name="verifier_skips_every_chunk", file="sim/engine/verifier.cpp",
          why="the verifier treats every 2 MiB chunk as never written and compares nothing",
-         original="    if (!src_->chunk_touched(rel)) {\n      rel |= PageVersions::kChunk - 1;",
+         original="    if (!versions_->chunk_written(rel)) {\n      rel |= PageVersions::kChunk - 1;",
          mutant="    if (true) {\n      rel |= PageVersions::kChunk - 1;",
          tests=[VERIFIER, CAMPAIGN, ENGINE_CYCLES]),
     dict(name="invariant_ignores_tlb_entries", file="sim/engine/invariant_checker.cpp",
