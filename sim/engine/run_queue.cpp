@@ -1,51 +1,54 @@
 #include "sim/engine/run_queue.h"
 
-#include <algorithm>
 #include <stdexcept>
 
 namespace s2sim::sim {
 
-void RunQueue::push(Agent& a) {
-  const auto id = static_cast<std::size_t>(a.id);
-  if (!runnable(a)) {
-    stamp_[id] = 0;  // whatever entry it had is stale
-    return;
+RunQueue::RunQueue(std::vector<Agent>& agents) : agents_(agents), leaves_(1) {
+  while (leaves_ < agents.size()) leaves_ *= 2;
+  tree_.assign(2 * leaves_, kNotQueued);
+}
+
+void RunQueue::set_leaf(std::size_t id, Key k) {
+  std::size_t i = leaves_ + id;
+  tree_[i] = k;
+  // Replay the matches up to the root: each node takes the lesser of its two children
+  // (a select, not a branch on the outcome).
+  for (i /= 2; i != 0; i /= 2) {
+    const Key l = tree_[2 * i], r = tree_[2 * i + 1];
+    tree_[i] = l < r ? l : r;
   }
-  stamp_[id] = next_stamp_++;
-  heap_.push_back(Entry{a.time, a.id, stamp_[id]});
-  std::push_heap(heap_.begin(), heap_.end(), later);
+}
+
+void RunQueue::push(Agent& a) {
+  set_leaf(static_cast<std::size_t>(a.id), runnable(a) ? key_of(a.time, a.id) : kNotQueued);
 }
 
 void RunQueue::push_all() {
   for (Agent& a : agents_) push(a);
 }
 
-const RunQueue::Entry* RunQueue::top() {
-  while (!heap_.empty()) {
-    const Entry& e = heap_.front();
-    const auto id = static_cast<std::size_t>(e.id);
-    const Agent& a = agents_[id];
-    if (e.stamp == stamp_[id] && runnable(a)) {
-      if (a.time != e.time)
+RunQueue::Key RunQueue::top() {
+  for (;;) {
+    const Key k = tree_[1];
+    if (k == kNotQueued) return k;
+    const Agent& a = agents_[static_cast<std::size_t>(id_of(k))];
+    if (runnable(a)) {
+      if (a.time != time_of(k))
         throw std::logic_error("run queue: an agent's clock changed while it was queued and nobody re-queued it");
-      return &e;
+      return k;
     }
-    // Superseded by a later push, or blocked, paused or done since it was pushed.
-    if (e.stamp == stamp_[id]) stamp_[id] = 0;
-    std::pop_heap(heap_.begin(), heap_.end(), later);
-    heap_.pop_back();
+    // Blocked, paused or done since it was queued.
+    set_leaf(static_cast<std::size_t>(a.id), kNotQueued);
   }
-  return nullptr;
 }
 
 Agent* RunQueue::pop() {
-  const Entry* e = top();
-  if (!e) return nullptr;
-  Agent& a = agents_[static_cast<std::size_t>(e->id)];
-  stamp_[static_cast<std::size_t>(e->id)] = 0;
-  std::pop_heap(heap_.begin(), heap_.end(), later);
-  heap_.pop_back();
-  return &a;
+  const Key k = top();
+  if (k == kNotQueued) return nullptr;
+  const auto id = static_cast<std::size_t>(id_of(k));
+  set_leaf(id, kNotQueued);
+  return &agents_[id];
 }
 
 }  // namespace s2sim::sim

@@ -1,7 +1,7 @@
 """Named mutants of sim/engine/: the verifier's comparison, the invariant checker, the
 stop rules and the TLB flush scope per machine, each anchored on the file of the engine
 that holds that logic (verifier.cpp, invariant_checker.cpp, tlb_shootdown.cpp,
-stop_rule*.cpp). When code moves, re-anchor each on the file and text that then hold
+stop_rule*.cpp, run_queue.cpp). When code moves, re-anchor each on the file and text that then hold
 the same logic (the `why` says what to look for); the CTest `mutation_anchors` fails as
 soon as a snippet no longer occurs exactly once. Same fields as mutants.py.
 """
@@ -17,6 +17,7 @@ LOCKS = {"exe": "s2sim-tests-engine", "filter": "LockArbiter*:SimLock*"}
 VCPU = {"exe": "s2sim-tests-engine", "filter": "VcpuAgent*"}
 DIRTY_LOG_TIMING = {"exe": "s2sim-tests-engine", "filter": "DirtyLogCostModel*:TimedGetDirtyLog*"}
 WHOLE_RUNS = {"exe": "s2sim-tests-engine", "filter": "WholeRunCycles*"}
+RUN_QUEUE = {"exe": "s2sim-tests-engine", "filter": "RunQueue*"}
 ENGINE = {"exe": "s2sim-tests-engine", "filter": "Engine*"}
 
 ENGINE_MUTANTS = [
@@ -150,4 +151,15 @@ ENGINE_MUTANTS = [
          original="  if (!ctx_.pages.chunk_written(rel)) {",
          mutant="  if (true) {",
          tests=[CAMPAIGN, ENGINE]),
+    # --- the run queue (run_queue.cpp) -------------------------------------------------------------
+    dict(name="run_queue_runs_blocked_agents", file="sim/engine/run_queue.cpp",
+         why="the tournament tree's root is taken even when its agent blocked, paused or finished after it was queued",
+         original="    if (runnable(a)) {",
+         mutant="    if (true) {",
+         tests=[RUN_QUEUE, CAMPAIGN]),
+    dict(name="run_queue_replays_one_child", file="sim/engine/run_queue.cpp",
+         why="a match above a leaf takes the left child whatever the right one holds",
+         original="    tree_[i] = l < r ? l : r;",
+         mutant="    tree_[i] = l;",
+         tests=[RUN_QUEUE, CAMPAIGN]),
 ]
