@@ -13,10 +13,12 @@ void RunQueue::set_leaf(std::size_t id, Key k) {
   std::size_t i = leaves_ + id;
   tree_[i] = k;
   // Replay the matches up to the root: each node takes the lesser of its two children
-  // (a select, not a branch on the outcome).
-  for (i /= 2; i != 0; i /= 2) {
-    const Key l = tree_[2 * i], r = tree_[2 * i + 1];
-    tree_[i] = l < r ? l : r;
+  // (a select, not a branch on the outcome). The winner so far stays in a register and
+  // only the sibling is loaded, so no level waits for the store of the one below it.
+  for (Key w = k; i > 1; i /= 2) {
+    const Key sibling = tree_[i ^ 1];
+    w = sibling < w ? sibling : w;
+    tree_[i / 2] = w;
   }
 }
 

@@ -159,7 +159,7 @@ ENGINE_MUTANTS = [
          tests=[RUN_QUEUE, CAMPAIGN]),
     dict(name="run_queue_replays_one_child", file="sim/engine/run_queue.cpp",
          why="a match above a leaf takes the left child whatever the right one holds",
-         original="    tree_[i] = l < r ? l : r;",
-         mutant="    tree_[i] = l;",
+         original="    w = sibling < w ? sibling : w;",
+         mutant="    w = i % 2 == 0 ? w : sibling;",
          tests=[RUN_QUEUE, CAMPAIGN]),
 ]
