@@ -138,6 +138,8 @@ TlbInsert Tlb::fill_victim(const TlbEntry& entry, int size, std::size_t set, std
   }
   fps_[victim] = fp;
   entries_[victim] = entry;
+  if (fill_log_n_ < kFillLog) fill_log_[fill_log_n_++] = static_cast<std::uint32_t>(victim);
+  else fill_log_n_ = kFillLog + 1;
   ++live_by_size_[static_cast<std::size_t>(size)];
   regions_.add(entry.ipa_base());
   return result;
@@ -153,13 +155,25 @@ void Tlb::drop(std::size_t set, std::size_t i) {
 
 unsigned Tlb::invalidate_vmid(std::uint16_t vmid) {
   ++stats_.flush_vmid;
-  if (size() == 0) return 0;
+  if (size() == 0) {
+    fill_log_n_ = 0;
+    return 0;
+  }
   unsigned n = 0;
-  for_each_valid_way(fps_.data(), fps_.size(), [&](std::size_t i) {
+  auto drop_if_vmid = [&](std::size_t i) {
     if (entries_[i].vmid != vmid) return;
     drop(i / config_.ways, i);
     ++n;
-  });
+  };
+  // Dropping a set of ways leaves the same state in any order (the LRU list keeps the
+  // others' order, the free bits are a set), so the log's order is as good as the scan's.
+  if (fill_log_n_ <= kFillLog) {
+    for (unsigned k = 0; k < fill_log_n_; ++k)
+      if (fps_[fill_log_[k]] != 0) drop_if_vmid(fill_log_[k]);
+  } else {
+    for_each_valid_way(fps_.data(), fps_.size(), drop_if_vmid);
+  }
+  if (size() == 0) fill_log_n_ = 0;
   return n;
 }
 
@@ -184,6 +198,7 @@ unsigned Tlb::invalidate_ipa(std::uint16_t vmid, mmu::ipa_t ipa) {
 unsigned Tlb::invalidate_all() {
   ++stats_.flush_all;
   const unsigned n = clear_fingerprints(fps_);
+  fill_log_n_ = 0;
   lru_.clear();
   live_by_size_ = {};
   regions_.clear();

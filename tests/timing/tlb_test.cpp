@@ -2,6 +2,7 @@
 // block entries, and the difference between whole-VMID and by-IPA invalidation.
 #include <gtest/gtest.h>
 
+#include <random>
 #include <stdexcept>
 
 #include "mmu/granule.h"
@@ -223,6 +224,45 @@ TEST(Tlb, InvalidateVmidDropsEveryEntryOfThatVmid) {
   EXPECT_NE(tlb.probe(2, 0x1000), nullptr);
   EXPECT_EQ(tlb.stats().invalidated, 3u);
   EXPECT_EQ(tlb.stats().flush_vmid, 1u);
+}
+
+// A flush by VMID visits the slots filled since the TLB was last empty while they
+// are few, and scans every way once they are many. Either way it must leave the state
+// that dropping the same entries one by one leaves: the twin below drops them with
+// invalidate_ipa, and the two must then choose the same victims for every later fill
+// (entries() in storage order shows each choice). Phases of 1 to 40 fills between
+// flushes cross the log's 16, with two VMIDs, 4 KiB and 2 MiB entries, and
+// invalidations by IPA and of everything between.
+TEST(Tlb, InvalidateVmidLeavesWhatDroppingEachEntryLeaves) {
+  for (const TlbConfig cfg : {TlbConfig{32, 32}, TlbConfig{64, 4}, TlbConfig{512, 4}}) {
+    std::mt19937_64 rng(cfg.entries);
+    Tlb tlb(cfg), twin(cfg);
+    for (int phase = 0; phase < 400; ++phase) {
+      const int fills = 1 + static_cast<int>(rng() % 40);
+      for (int k = 0; k < fills; ++k) {
+        const std::uint16_t vmid = static_cast<std::uint16_t>(1 + rng() % 2);
+        const unsigned shift = rng() % 8 == 0 ? 21 : 12;
+        const mmu::ipa_t ipa = (rng() % 4096) << 12;
+        const TlbEntry e = TlbEntry::make(vmid, ipa, shift, ipa, true, rng() % 2 == 0);
+        tlb.insert(e);
+        twin.insert(e);
+        if (rng() % 16 == 0) {
+          const mmu::ipa_t gone = (rng() % 4096) << 12;
+          ASSERT_EQ(tlb.invalidate_ipa(vmid, gone), twin.invalidate_ipa(vmid, gone));
+        }
+      }
+      if (rng() % 50 == 0) {
+        ASSERT_EQ(tlb.invalidate_all(), twin.invalidate_all());
+        continue;
+      }
+      const std::uint16_t vmid = static_cast<std::uint16_t>(1 + rng() % 2);
+      unsigned expected = 0;
+      for (const TlbEntry& e : twin.entries())
+        if (e.vmid == vmid) expected += twin.invalidate_ipa(vmid, e.ipa_base());
+      ASSERT_EQ(tlb.invalidate_vmid(vmid), expected) << "phase " << phase;
+      ASSERT_EQ(tlb.entries(), twin.entries()) << "phase " << phase;
+    }
+  }
 }
 
 TEST(Tlb, InvalidateIpaDropsOnlyEntriesCoveringIt) {
