@@ -25,6 +25,15 @@ std::vector<Agent> agents_at(const std::vector<std::uint64_t>& times) {
   return out;
 }
 
+// What the linear scan the queue replaced would run next: the runnable agent with the
+// earliest clock, ties to the lower id (the first found), `except` left out.
+const Agent* scan_first(const std::vector<Agent>& ag, const Agent* except = nullptr) {
+  const Agent* best = nullptr;
+  for (const Agent& a : ag)
+    if (&a != except && RunQueue::runnable(a) && (!best || a.time < best->time)) best = &a;
+  return best;
+}
+
 TEST(RunQueue, EarliestClockFirstTiesToTheLowerId) {
   std::vector<Agent> ag = agents_at({50, 10, 50, 10, 30});
   RunQueue q(ag);
@@ -101,11 +110,8 @@ TEST(RunQueue, MatchesTheLinearScanOnARandomSchedule) {
   RunQueue q(ag);
   q.push_all();
   for (int step = 0; step < 20000; ++step) {
-    const Agent* scan = nullptr;
-    for (const Agent& a : ag)
-      if (RunQueue::runnable(a) && (!scan || a.time < scan->time)) scan = &a;
     Agent* next = q.pop();
-    ASSERT_EQ(next, scan) << "step " << step;
+    ASSERT_EQ(next, scan_first(ag)) << "step " << step;
     if (!next) break;
     next->time += rng() % 50;  // often ties
     if (rng() % 500 == 0) next->done = true;
@@ -122,19 +128,13 @@ TEST(RunQueue, MatchesTheScanWithBlockingAndRunAheadQuestions) {
   for (Agent& a : ag) a.time = rng() % 64;
   RunQueue q(ag);
   q.push_all();
-  auto scan_first = [&](const Agent* except) {
-    const Agent* best = nullptr;
-    for (const Agent& a : ag)
-      if (&a != except && RunQueue::runnable(a) && (!best || a.time < best->time)) best = &a;
-    return best;
-  };
   for (int step = 0; step < 50000; ++step) {
     Agent* next = q.pop();
-    ASSERT_EQ(next, scan_first(nullptr)) << "step " << step;
+    ASSERT_EQ(next, scan_first(ag)) << "step " << step;
     if (!next) break;
     next->time += rng() % 8;  // many ties
     // What push(next) then pop() would return, and until when it stays so.
-    const Agent* other = scan_first(next);
+    const Agent* other = scan_first(ag, next);
     const bool first = !other || other->time > next->time || (other->time == next->time && other->id > next->id);
     ASSERT_EQ(q.runs_first(*next), first) << "step " << step;
     const std::uint64_t horizon = !other ? UINT64_MAX : other->id > next->id ? other->time : other->time - 1;
