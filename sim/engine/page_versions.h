@@ -2,7 +2,8 @@
 // 32-bit words side by side: its version at the source, bumped on every guest write;
 // when it was last written, at 1,024-cycle resolution (4 bytes instead of 8: a 64 GiB
 // guest must fit in 512 MiB); and the version the destination holds, the one the
-// page's last copy saw. A write and a copy each touch one host cache line.
+// page's last copy saw. A write and a copy each touch the one record (one host cache
+// line, or two for the two records in sixteen that straddle a line boundary).
 //
 // The records are one array over the whole slot, reserved as address space and
 // committed by the host kernel a 4 KiB page (341 records) at a time as it is first
