@@ -9,6 +9,12 @@
 // committed by the host kernel a 4 KiB page (341 records) at a time as it is first
 // written (host_zero_pages.h): a huge, sparsely written slot costs little, and a
 // page's record is found by arithmetic alone, so its host prefetch waits on no load.
+// A 2 MiB stretch of records (341 chunks) three quarters of whose chunks the guest
+// has written is then backed by one host huge page: a guest writing all over a large
+// slot would otherwise take a host TLB miss, and a walk of the host's page tables, on
+// nearly every record it touches. The threshold keeps a promoted stretch inside the
+// memory estimate's 12 KiB per written page (sim/config/memory_estimate.cpp): 256
+// written pages account for 3 MiB, its 2 MiB of records and up to 256 pte tables.
 #pragma once
 
 #include <cstdint>
@@ -27,7 +33,9 @@ class PageVersions {
   static constexpr unsigned kWhenShift = 10;
 
   explicit PageVersions(std::uint64_t npages)
-      : records_(npages), written_chunks_((npages + kChunk * 64 - 1) / (kChunk * 64), 0) {}
+      : records_(npages),
+        written_chunks_((npages + kChunk * 64 - 1) / (kChunk * 64), 0),
+        chunks_written_in_(records_.regions(), 0) {}
 
   // The source's version of `page` (0: never written).
   std::uint32_t version(std::uint64_t page) const { return records_[page].version; }
@@ -36,7 +44,12 @@ class PageVersions {
   // Bumps the version at simulated time `now`; returns true on the page's first write.
   bool bump(std::uint64_t page, std::uint64_t now) {
     const std::uint64_t c = page / kChunk;
-    written_chunks_[c / 64] |= std::uint64_t{1} << (c % 64);
+    std::uint64_t& word = written_chunks_[c / 64];
+    const std::uint64_t bit = std::uint64_t{1} << (c % 64);
+    if (!(word & bit)) {
+      word |= bit;
+      first_write_in_chunk(c);
+    }
     Record& r = records_[page];
     const bool first = r.version == 0;
     ++r.version;
@@ -56,6 +69,8 @@ class PageVersions {
     const std::uint64_t c = page / kChunk;
     return (written_chunks_[c / 64] >> (c % 64)) & 1;
   }
+  // How many 2 MiB stretches of records were handed to the host as huge pages.
+  std::uint64_t huge_stretches() const { return huge_stretches_; }
   // Hints the host cache that `page`'s record is about to be written (no effect on
   // the simulation).
   void prefetch(std::uint64_t page) const { util::host_prefetch_for_write(&records_[page]); }
@@ -64,8 +79,18 @@ class PageVersions {
   struct Record {
     std::uint32_t version, when, copied;
   };
+  static constexpr std::uint16_t kDenseChunks = 256;  // of the 341 in 2 MiB of records
+  static_assert(kDenseChunks <= HostZeroPages<Record>::kHugeBytes / (kChunk * sizeof(Record)));
+
+  void first_write_in_chunk(std::uint64_t c) {
+    const std::size_t region = HostZeroPages<Record>::region_of(c * kChunk);
+    if (++chunks_written_in_[region] == kDenseChunks && records_.back_with_huge_page(region)) ++huge_stretches_;
+  }
+
   HostZeroPages<Record> records_;
-  std::vector<std::uint64_t> written_chunks_;  // a bit per chunk the guest wrote to
+  std::vector<std::uint64_t> written_chunks_;   // a bit per chunk the guest wrote to
+  std::vector<std::uint16_t> chunks_written_in_;  // per 2 MiB of records
+  std::uint64_t huge_stretches_ = 0;
 };
 
 }  // namespace s2sim::sim

@@ -81,5 +81,44 @@ TEST(PageVersions, AHugeSlotReachesItsLastPage) {
   EXPECT_EQ(v.version(n / 2), 0u);
 }
 
+TEST(PageVersions, AStretchThreeQuartersWrittenIsBackedByAHugePage) {
+  // 2 MiB of 12-byte records is 341 chunks of 512 pages; the 256th chunk written in a
+  // stretch hands it to the host as a huge page, whose records read as before.
+  constexpr std::uint64_t kStretchPages = (std::uint64_t{1} << 21) / 12;
+  PageVersions v(3 * kStretchPages);
+  for (std::uint64_t c = 0; c < 255; ++c) v.bump(c * kChunk + c % 7, 100 + c * 1024);
+  for (std::uint64_t c = 0; c < 255; ++c) v.bump(c * kChunk + c % 7, 200 + c * 1024);  // chunks already written
+  EXPECT_EQ(v.huge_stretches(), 0u);
+  v.copy(0);
+  v.bump(255 * kChunk, 7 << 10);
+  EXPECT_EQ(v.huge_stretches(), 1u);
+  for (std::uint64_t c = 0; c < 255; ++c) {
+    EXPECT_EQ(v.version(c * kChunk + c % 7), 2u);
+    EXPECT_EQ(v.last_write(c * kChunk + c % 7), (200 + c * 1024) >> 10 << 10);
+  }
+  EXPECT_EQ(v.copied(0), 2u);
+  EXPECT_EQ(v.version(255 * kChunk), 1u);
+  EXPECT_EQ(v.version(255 * kChunk + 1), 0u);  // a page never written, in the huge page
+  EXPECT_EQ(v.copied(255 * kChunk + 1), 0u);
+  // Writes after the promotion land in it; more chunks of the stretch ask nothing more.
+  for (std::uint64_t c = 256; c < 300; ++c) EXPECT_TRUE(v.bump(c * kChunk, 1));
+  EXPECT_EQ(v.version(299 * kChunk), 1u);
+  EXPECT_EQ(v.huge_stretches(), 1u);
+}
+
+TEST(PageVersions, SparseWritesAndThePartialLastStretchStayInSmallPages) {
+  // 200 chunks in each of four stretches (of 341): none is promoted.
+  constexpr std::uint64_t kStretchPages = (std::uint64_t{1} << 21) / 12;
+  PageVersions v(4 * kStretchPages + 300 * kChunk);
+  for (std::uint64_t s = 0; s < 4; ++s)
+    for (std::uint64_t c = 0; c < 200; ++c) v.bump(s * kStretchPages + (c + 20) * kChunk, 1);
+  EXPECT_EQ(v.huge_stretches(), 0u);
+  // The last stretch ends 300 chunks in, inside its 2 MiB: every chunk written, not
+  // promoted (the chunk straddling the stretches before it is left out).
+  for (std::uint64_t p = 4 * kStretchPages + kChunk; p < 4 * kStretchPages + 300 * kChunk; p += kChunk) v.bump(p, 1);
+  EXPECT_EQ(v.huge_stretches(), 0u);
+  EXPECT_EQ(v.version(4 * kStretchPages + 299 * kChunk), 1u);
+}
+
 }  // namespace
 }  // namespace s2sim::sim
