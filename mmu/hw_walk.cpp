@@ -69,20 +69,19 @@ TranslateResult translate_from(const S2PageTable& pt, ipa_t ipa, Access access, 
   return r;
 }
 
-phys_addr_t prefetch_translation(const S2PageTable& pt, ipa_t ipa) {
+PrefetchedLeaf prefetch_translation(const S2PageTable& pt, ipa_t ipa) {
   const Geometry& g = pt.geometry();
-  if (!g.ipa_in_range(ipa)) return 0;
+  if (!g.ipa_in_range(ipa)) return {};
   const PhysMem& mem = pt.mem();
   phys_addr_t table = pt.pgd_pa();
   for (level_t l = g.start_level; l < kMaxLevel; ++l) {
     const phys_addr_t pa = table + g.index(l, ipa) * 8;
     const S2Desc d{mem.load64(pa)};
-    if (d.type(l) != DescType::Table) return pa;
+    if (d.type(l) != DescType::Table) return {pa, nullptr};
     table = d.output_address(g.oa_mask());
   }
   const phys_addr_t leaf = table + g.index(kMaxLevel, ipa) * 8;
-  mem.prefetch64(leaf);
-  return leaf;
+  return {leaf, mem.prefetch64(leaf)};
 }
 
 }  // namespace s2sim::mmu

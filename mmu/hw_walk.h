@@ -34,10 +34,16 @@ TranslateResult translate(const S2PageTable& pt, ipa_t ipa, Access access);
 TranslateResult translate_from(const S2PageTable& pt, ipa_t ipa, Access access, level_t level, phys_addr_t table_pa);
 
 // Where translate() of `ipa` will find its leaf: follows the table descriptors as
-// they are now and asks the host to prefetch the last-level descriptor's word. Returns
+// they are now and asks the host to prefetch the last-level descriptor's word. `pa` is
 // that descriptor's address, or the address of the block or invalid descriptor that
-// ends the walk early, or 0 for an IPA outside the input range. Counts nothing and
-// changes nothing simulated: a host-side hint for walks that are about to happen.
-phys_addr_t prefetch_translation(const S2PageTable& pt, ipa_t ipa);
+// ends the walk early, or 0 for an IPA outside the input range; `word` is the host
+// word behind a last-level descriptor in a table frame (what was prefetched), else
+// null. Counts nothing and changes nothing simulated: a host-side hint for walks that
+// are about to happen.
+struct PrefetchedLeaf {
+  phys_addr_t pa = 0;
+  const std::uint64_t* word = nullptr;
+};
+PrefetchedLeaf prefetch_translation(const S2PageTable& pt, ipa_t ipa);
 
 }  // namespace s2sim::mmu

@@ -73,11 +73,14 @@ class PhysMem {
   }
   void store64(phys_addr_t pa, std::uint64_t value);
   // Asks the host to bring the word behind `pa` into its cache, if it is a table
-  // word (a hint for the engine's read-ahead; changes nothing simulated).
-  void prefetch64(phys_addr_t pa) const {
+  // word, and returns that host word (null for any other frame). A hint for the
+  // engine's read-ahead; changes nothing simulated.
+  const std::uint64_t* prefetch64(phys_addr_t pa) const {
     const std::uint32_t w = info_word(pa);
-    if (static_cast<FrameKind>(w >> kKindShift) == FrameKind::PageTable)
-      util::host_prefetch(table(w & kSlotMask).data() + ((pa >> 3) & (PTRS_PER_TABLE - 1)));
+    if (static_cast<FrameKind>(w >> kKindShift) != FrameKind::PageTable) return nullptr;
+    const std::uint64_t* word = table(w & kSlotMask).data() + ((pa >> 3) & (PTRS_PER_TABLE - 1));
+    util::host_prefetch(word);
+    return word;
   }
   // Direct access to a table frame's 512 words (fast paths, tests, dumps).
   std::uint64_t* table_words(phys_addr_t pa);

@@ -40,11 +40,11 @@ class HostLeafPrefetch {
     Memo& m = memo_[pmd & (kEntries - 1)];
     const std::size_t index = mmu::pte_index(ipa);
     if (!(m.words && m.pmd == pmd)) {
-      // The walk prefetches the leaf itself; remember its table if it is a last-level one.
-      const mmu::phys_addr_t leaf = mmu::prefetch_translation(pt_, ipa);
-      const std::uint64_t* words = leaf ? pt_.mem().table_words(leaf) : nullptr;  // null: not a table frame
-      if (!words || pt_.mem().table_info(leaf).level != mmu::kMaxLevel) return {};
-      m = Memo{pmd, words, leaf & mmu::PAGE_MASK};
+      // The walk prefetches the leaf itself; remember its table if the walk reached the
+      // last level in a table frame.
+      const mmu::PrefetchedLeaf leaf = mmu::prefetch_translation(pt_, ipa);
+      if (!leaf.word) return {};
+      m = Memo{pmd, leaf.word - index, leaf.pa & mmu::PAGE_MASK};
     } else {
       util::host_prefetch(m.words + index);
     }

@@ -194,7 +194,8 @@ INSTANTIATE_TEST_SUITE_P(Seeds, HwWalkProperty,
 //
 // The engine's read-ahead prefetches what translate() is about to read, so it must
 // name the same descriptor translate() ends on: the leaf when the walk reaches one,
-// else the descriptor that ends it, and nothing (0) for an IPA no walk reads.
+// else the descriptor that ends it, and nothing (0) for an IPA no walk reads. Its host
+// word is given only for a last-level descriptor (the engine remembers that table).
 
 namespace {
 // Where translate() ends: its leaf when it finds one, else its last load (0 if none).
@@ -213,15 +214,19 @@ TEST(PrefetchTranslation, MappedPagesGiveTheirLeaf) {
   for (ipa_t ipa : {0x0ull, 0x1008ull, 0x12345ABCull, 0x123FFFF8ull, 0xFFFFF000ull, 0xFFFFFFFFF8ull}) {
     const TranslateResult r = translate(pt, ipa, Access::Read);
     ASSERT_EQ(r.fault, FaultKind::None) << std::hex << ipa;
-    EXPECT_EQ(prefetch_translation(pt, ipa), r.leaf_pa) << std::hex << ipa;
+    const PrefetchedLeaf leaf = prefetch_translation(pt, ipa);
+    EXPECT_EQ(leaf.pa, r.leaf_pa) << std::hex << ipa;
     EXPECT_EQ(r.leaf_pa, pt.entry_pa(ipa, 3)) << std::hex << ipa;
+    EXPECT_EQ(leaf.word, mem.table_words(r.leaf_pa) + ((r.leaf_pa >> 3) & 511)) << std::hex << ipa;
+    ASSERT_NE(leaf.word, nullptr);
+    EXPECT_EQ(*leaf.word, r.leaf.raw) << std::hex << ipa;
   }
   // A read-only page and one without the access flag still end at their leaf.
   pt.map_page(0x40000000, 0x80001000, kRO);
   pt.map_page(0x40001000, 0x80002000, kRO & ~desc::AF);
-  EXPECT_EQ(prefetch_translation(pt, 0x40000000), translate(pt, 0x40000000, Access::Read).leaf_pa);
+  EXPECT_EQ(prefetch_translation(pt, 0x40000000).pa, translate(pt, 0x40000000, Access::Read).leaf_pa);
   EXPECT_EQ(translate(pt, 0x40001000, Access::Read).fault, FaultKind::AccessFlag);
-  EXPECT_EQ(prefetch_translation(pt, 0x40001000), translate(pt, 0x40001000, Access::Read).leaf_pa);
+  EXPECT_EQ(prefetch_translation(pt, 0x40001000).pa, translate(pt, 0x40001000, Access::Read).leaf_pa);
 }
 
 TEST(PrefetchTranslation, BlocksGiveTheirLeaf) {
@@ -232,11 +237,12 @@ TEST(PrefetchTranslation, BlocksGiveTheirLeaf) {
   for (ipa_t ipa : {0x00400000ull, 0x005FFFF8ull, 0xC0000000ull, 0xC1234560ull, 0xFFFFFFF8ull}) {
     const TranslateResult r = translate(pt, ipa, Access::Read);
     ASSERT_EQ(r.fault, FaultKind::None) << std::hex << ipa;
-    EXPECT_EQ(prefetch_translation(pt, ipa), r.leaf_pa) << std::hex << ipa;
+    EXPECT_EQ(prefetch_translation(pt, ipa).pa, r.leaf_pa) << std::hex << ipa;
+    EXPECT_EQ(prefetch_translation(pt, ipa).word, nullptr) << std::hex << ipa;  // not a last-level one
   }
   EXPECT_EQ(translate(pt, 0x00500000, Access::Read).level, 2);
-  EXPECT_EQ(prefetch_translation(pt, 0x00500000), pt.entry_pa(0x00500000, 2));
-  EXPECT_EQ(prefetch_translation(pt, 0xC0200000), pt.entry_pa(0xC0200000, 1));
+  EXPECT_EQ(prefetch_translation(pt, 0x00500000).pa, pt.entry_pa(0x00500000, 2));
+  EXPECT_EQ(prefetch_translation(pt, 0xC0200000).pa, pt.entry_pa(0xC0200000, 1));
 }
 
 TEST(PrefetchTranslation, UnmappedIpaGivesTheDescriptorThatEndsTheWalk) {
@@ -248,29 +254,34 @@ TEST(PrefetchTranslation, UnmappedIpaGivesTheDescriptorThatEndsTheWalk) {
     const TranslateResult r = translate(pt, ipa, Access::Read);
     ASSERT_EQ(r.fault, FaultKind::Translation) << std::hex << ipa;
     ASSERT_GT(r.nvisited, 0u);
-    EXPECT_EQ(prefetch_translation(pt, ipa), r.visited[r.nvisited - 1]) << std::hex << ipa;
+    EXPECT_EQ(prefetch_translation(pt, ipa).pa, r.visited[r.nvisited - 1]) << std::hex << ipa;
   }
-  EXPECT_EQ(prefetch_translation(pt, 0x40000000), pt.pgd_pa() + 1 * 8);
-  EXPECT_EQ(prefetch_translation(pt, 0x00202000), pt.entry_pa(0x00202000, 3));
+  EXPECT_EQ(prefetch_translation(pt, 0x40000000).pa, pt.pgd_pa() + 1 * 8);
+  EXPECT_EQ(prefetch_translation(pt, 0x40000000).word, nullptr);
+  EXPECT_EQ(prefetch_translation(pt, 0x00400000).word, nullptr);
+  EXPECT_EQ(prefetch_translation(pt, 0x00202000).pa, pt.entry_pa(0x00202000, 3));
+  // An empty pte is still a last-level word in a table frame.
+  EXPECT_EQ(prefetch_translation(pt, 0x00202000).word, mem.table_words(pt.entry_pa(0x00202000, 3)) + 2);
   // An invalid encoding at level 3 (0b01 is reserved there) ends the walk too.
   mem.store64(pt.entry_pa(0x00203000, 3), 0x80003000ull | 0x1 | desc::AF);
   EXPECT_EQ(translate(pt, 0x00203000, Access::Read).fault, FaultKind::Translation);
-  EXPECT_EQ(prefetch_translation(pt, 0x00203000), pt.entry_pa(0x00203000, 3));
+  EXPECT_EQ(prefetch_translation(pt, 0x00203000).pa, pt.entry_pa(0x00203000, 3));
 }
 
 TEST(PrefetchTranslation, OutOfRangeIpaGivesZero) {
   PhysMem mem;
   S2PageTable v7(mem, Geometry::armv7_lpae());
   v7.map_page(0, 0x80000000, kRW);
-  EXPECT_EQ(prefetch_translation(v7, 0x10000000000ull), 0u);  // 2^40
-  EXPECT_EQ(prefetch_translation(v7, ~ipa_t{0}), 0u);
+  EXPECT_EQ(prefetch_translation(v7, 0x10000000000ull).pa, 0u);  // 2^40
+  EXPECT_EQ(prefetch_translation(v7, ~ipa_t{0}).pa, 0u);
+  EXPECT_EQ(prefetch_translation(v7, ~ipa_t{0}).word, nullptr);
   EXPECT_EQ(translate(v7, 0x10000000000ull, Access::Read).nvisited, 0u);
   S2PageTable v8(mem, Geometry::armv8_4level());
-  EXPECT_EQ(prefetch_translation(v8, 0x1000000000000ull), 0u);  // 2^48
-  EXPECT_NE(prefetch_translation(v8, 0xFFFFFFFFF000ull), 0u);   // the last in-range page
+  EXPECT_EQ(prefetch_translation(v8, 0x1000000000000ull).pa, 0u);  // 2^48
+  EXPECT_NE(prefetch_translation(v8, 0xFFFFFFFFF000ull).pa, 0u);   // the last in-range page
 }
 
-// Property: on random tables of every geometry, prefetch_translation() names the
+// Property: on random tables of every geometry, prefetch_translation().pa names the
 // descriptor translate() ends on, for mapped and unmapped IPAs alike.
 class PrefetchTranslationProperty : public ::testing::TestWithParam<std::tuple<int, std::uint32_t>> {};
 
@@ -305,14 +316,14 @@ TEST_P(PrefetchTranslationProperty, EndsWhereTranslateEnds) {
   for (int probe = 0; probe < 5000; ++probe) {
     const ipa_t ipa = draw() & ~ipa_t{7};
     const TranslateResult r = translate(pt, ipa, Access::Read);
-    const phys_addr_t p = prefetch_translation(pt, ipa);
+    const phys_addr_t p = prefetch_translation(pt, ipa).pa;
     ASSERT_GT(r.nvisited, 0u);
     EXPECT_EQ(p, walk_end(pt, ipa)) << std::hex << ipa;
     if (r.fault != FaultKind::Translation) {
       EXPECT_EQ(p, r.leaf_pa) << std::hex << ipa;
     }
   }
-  EXPECT_EQ(prefetch_translation(pt, geo.ipa_size()), 0u);
+  EXPECT_EQ(prefetch_translation(pt, geo.ipa_size()).pa, 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, PrefetchTranslationProperty,
