@@ -82,7 +82,7 @@ class PageVersions {
   static constexpr std::uint16_t kDenseChunks = 256;  // of the 341 in 2 MiB of records
   static_assert(kDenseChunks <= HostZeroPages<Record>::kHugeBytes / (kChunk * sizeof(Record)));
 
-  void first_write_in_chunk(std::uint64_t c) {
+  [[gnu::cold, gnu::noinline]] void first_write_in_chunk(std::uint64_t c) {
     const std::size_t region = HostZeroPages<Record>::region_of(c * kChunk);
     if (++chunks_written_in_[region] == kDenseChunks && records_.back_with_huge_page(region)) ++huge_stretches_;
   }
