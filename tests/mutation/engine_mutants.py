@@ -12,6 +12,7 @@ FLUSH_SCOPE = {"exe": "s2sim-tests-engine", "filter": "TlbFlushScope*"}
 INVARIANTS = {"exe": "s2sim-tests-engine", "filter": "InvariantChecker*"}
 CAMPAIGN = {"exe": "s2sim-campaign", "args": ["--scenarios", "60"]}
 VERIFIER = {"exe": "s2sim-tests-engine", "filter": "LostWriteVerifier*"}
+PAGE_VERSIONS = {"exe": "s2sim-tests-engine", "filter": "PageVersions*"}
 SHOOTDOWN = {"exe": "s2sim-tests-engine", "filter": "TlbShootdown*"}
 LOCKS = {"exe": "s2sim-tests-engine", "filter": "LockArbiter*:SimLock*"}
 VCPU = {"exe": "s2sim-tests-engine", "filter": "VcpuAgent*"}
@@ -31,6 +32,12 @@ ENGINE_MUTANTS = [
          original="    if (!versions_->chunk_written(rel)) {\n      rel |= PageVersions::kChunk - 1;",
          mutant="    if (true) {\n      rel |= PageVersions::kChunk - 1;",
          tests=[VERIFIER, CAMPAIGN, ENGINE_CYCLES]),
+    dict(name="page_versions_promote_sparse_stretches", file="sim/engine/page_versions.h",
+         why="a stretch of verifier records becomes a host huge page on its first written chunk, so a sparse "
+             "run commits 2 MiB of records for each page it writes (the threshold is kDenseChunks)",
+         original="  static constexpr std::uint16_t kDenseChunks = 256;",
+         mutant="  static constexpr std::uint16_t kDenseChunks = 1;",
+         tests=[PAGE_VERSIONS]),
     dict(name="invariant_ignores_tlb_entries", file="sim/engine/invariant_checker.cpp",
          why="the invariant checker never looks at writable TLB entries",
          original="      if (!e.writable) continue;",
