@@ -115,6 +115,103 @@ TEST(CacheHierarchy, NoOtherL1KeepsALineAStoreWrote) {
   }
 }
 
+// A plain true-LRU model of the same hierarchy, for the randomized comparison below:
+// each set a list of lines, most recently used first; L1s non-inclusive of the shared
+// L2; a store takes the line from every other L1.
+class ReferenceCaches {
+ public:
+  ReferenceCaches(unsigned cores, const CacheLevelConfig& l1, const CacheLevelConfig& l2)
+      : l1_(cores, Level(l1)), l2_(l2), invalidations_(cores, 0) {}
+  unsigned access(unsigned core, std::uint64_t pa, bool store) {
+    const std::uint64_t line = pa / 64;
+    unsigned level = 1;
+    if (!l1_[core].touch(line)) {
+      level = l2_.touch(line) ? 2 : 3;
+      if (level == 3) l2_.fill(line);
+      l1_[core].fill(line);
+    }
+    if (store)
+      for (unsigned c = 0; c < l1_.size(); ++c) invalidations_[c] += c != core && l1_[c].drop(line);
+    return level;
+  }
+  void flush_all() {
+    for (Level& l : l1_) l.sets.assign(l.sets.size(), {});
+    l2_.sets.assign(l2_.sets.size(), {});
+  }
+  std::uint64_t invalidations(unsigned core) const { return invalidations_[core]; }
+
+ private:
+  struct Level {
+    explicit Level(const CacheLevelConfig& c) : sets(c.size_bytes / (c.ways * 64)), ways(c.ways) {}
+    std::vector<std::vector<std::uint64_t>> sets;
+    unsigned ways;
+    std::vector<std::uint64_t>& set(std::uint64_t line) { return sets[line % sets.size()]; }
+    bool touch(std::uint64_t line) {
+      auto& s = set(line);
+      for (std::size_t i = 0; i < s.size(); ++i)
+        if (s[i] == line) {
+          s.erase(s.begin() + static_cast<std::ptrdiff_t>(i));
+          s.insert(s.begin(), line);
+          return true;
+        }
+      return false;
+    }
+    void fill(std::uint64_t line) {
+      auto& s = set(line);
+      if (s.size() == ways) s.pop_back();
+      s.insert(s.begin(), line);
+    }
+    bool drop(std::uint64_t line) {
+      auto& s = set(line);
+      for (std::size_t i = 0; i < s.size(); ++i)
+        if (s[i] == line) {
+          s.erase(s.begin() + static_cast<std::ptrdiff_t>(i));
+          return true;
+        }
+      return false;
+    }
+  };
+  std::vector<Level> l1_;
+  Level l2_;
+  std::vector<std::uint64_t> invalidations_;
+};
+
+TEST(CacheHierarchy, MatchesAPlainLruModel) {
+  // Random runs of one line (as walks and write protection read several descriptors
+  // of a line in a row), broken by other cores' loads and stores of it, conflicts in
+  // two-way L1 and four-way L2 sets and flushes, against a plain model: every
+  // access's level and cycles, every core's invalidations received.
+  const CacheLevelConfig small_l2{64 * 1024, 4, 64, 21};  // 256 sets: L2 conflicts too
+  for (unsigned cores : {1u, 2u, 5u}) {
+    CacheHierarchy c(cores, kL1, small_l2, kDram);
+    ReferenceCaches ref(cores, kL1, small_l2);
+    std::mt19937_64 rng(100 + cores);
+    std::uint64_t pa = 0;
+    unsigned core = 0;
+    for (int i = 0; i < 60000; ++i) {
+      const std::uint64_t r = rng() % 16;
+      if (r < 9) {
+        pa = (pa & ~std::uint64_t{63}) | (rng() % 8) * 8;  // the same line again
+      } else if (r < 12) {
+        core = static_cast<unsigned>(rng() % cores);  // another core, the same line
+      } else {
+        pa = (rng() % 4) * 64 + (rng() % 24) * kL1SetStride + (rng() % 8) * 8;  // any of 96 lines
+      }
+      const bool store = rng() % 5 == 0;
+      if (rng() % 7000 == 0) {
+        c.flush_all();
+        ref.flush_all();
+      }
+      const unsigned level = ref.access(core, pa, store);
+      const CacheAccess got = c.access(core, pa, store);
+      ASSERT_EQ(got.level, static_cast<int>(level)) << cores << " cores, access " << i;
+      ASSERT_EQ(got.cycles, level == 1 ? kL1.latency_cycles : level == 2 ? small_l2.latency_cycles : kDram);
+    }
+    for (unsigned o = 0; o < cores; ++o)
+      EXPECT_EQ(c.stats(o).l1_invalidations_received, ref.invalidations(o)) << cores << " cores, core " << o;
+  }
+}
+
 TEST(CacheHierarchy, PrefetchIsOnlyAHostHint) {
   // prefetch() changes nothing the model sees: the same accesses give the same levels,
   // contents and statistics with and without it, and a core out of range is ignored.
